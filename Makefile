@@ -1,0 +1,39 @@
+# tasklens: `make demo` and `make test` each install what they need (apt packages, a virtual
+# environment, the package) on a fresh Debian machine, run as root.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutils trayer \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
+	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3
+
+.PHONY: demo test test-fast bench venv apt-test build clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || bash .ci/apt.sh python3-venv
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+apt-test:
+	bash .ci/apt.sh $(APT_TEST)
+
+demo: venv
+	$(VENV)/bin/tasklens demo --out demo-out
+
+test: apt-test venv
+	$(PY) -m pytest -q -ra
+
+test-fast: venv
+	$(PY) -m pytest -q -ra -m "not slow and not display"
+
+bench: venv
+	$(PY) bench/store.py
+
+clean:
+	rm -rf $(VENV) build dist demo-out *.egg-info

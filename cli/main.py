@@ -1,0 +1,138 @@
+"""`tasklens` entry point: argument parsing and error reporting; the work is in the command modules.
+
+Parts are imported inside the commands so `tasklens --help` is fast and needs no display or Presidio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tasklens import __version__
+from tasklens.errors import NotBuiltError, TasklensError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _not_built(part: str, issue: str) -> Handler:
+    def run(args: argparse.Namespace) -> int:
+        raise NotBuiltError(f"`tasklens {args.command}` is not built yet ({part}, see {issue}); "
+                            "nothing was done")
+    return run
+
+
+def _lazy(module: str, func: str) -> Handler:
+    """A handler that imports `tasklens.cli.<module>` only when its command runs."""
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+        return int(getattr(importlib.import_module(f"tasklens.cli.{module}"), func)(args))
+    return run
+
+
+def _store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, metavar="PATH",
+                   help="the encrypted store (default: the platform data folder, or $TASKLENS_HOME/events.db)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tasklens",
+        description="Privacy-first task mining: collect consented, masked desktop events and find "
+                    "the repetitive work worth automating.")
+    parser.add_argument("--version", action="version", version=f"tasklens {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="user config file (TOML)")
+    parser.add_argument("--org-config", type=Path, metavar="FILE",
+                        help="organisation config file (default: $TASKLENS_ORG_CONFIG or beside the program)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("collect", help="run the capture agent headless in the foreground")
+    _store_option(p)
+    p.set_defaults(run=_not_built("the collector", "issue 3"))
+
+    p = sub.add_parser("tray", help="run the capture agent with a tray icon")
+    _store_option(p)
+    p.set_defaults(run=_not_built("the tray", "issue 6"))
+
+    p = sub.add_parser("dashboard", help="open the analyst dashboard on a store or analysis folder")
+    p.add_argument("source", nargs="?", help="store file or analysis folder")
+    p.set_defaults(run=_not_built("the dashboard", "issue 6"))
+
+    p = sub.add_parser("analyze", help="find task types, routines and RPA candidates in event data")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="stores, exports, event CSV, Action Logger CSV, XES")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.set_defaults(run=_not_built("the analyzer", "issue 5"))
+
+    p = sub.add_parser("export", help="export your masked events (bundle for an analyst)")
+    _store_option(p)
+    p.set_defaults(run=_not_built("bundles", "issue 7"))
+
+    p = sub.add_parser("report", help="admin report aggregated over employees, with a minimum group size")
+    p.add_argument("analysis", type=Path, metavar="DIR")
+    p.set_defaults(run=_not_built("admin reports", "issue 7"))
+
+    p = sub.add_parser("demo", help="simulate a work week of several employees and run it through tasklens")
+    p.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR")
+    p.add_argument("--employees", type=int, default=6)
+    p.add_argument("--days", type=int, default=5)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(run=_lazy("demo_cmd", "run"))
+
+    _add_store_commands(sub)
+    return parser
+
+
+def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    store = sub.add_parser("store", help="look after the encrypted store: info, show, purge, rekey, delete")
+    ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+
+    p = ssub.add_parser("info", help="size, schema, span, users and integrity of the store")
+    _store_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_lazy("store_cmd", "info"))
+
+    p = ssub.add_parser("show", help="print what is stored (masked), oldest first")
+    _store_option(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--since", metavar="TIME", help="ISO date or time (UTC if no zone)")
+    p.add_argument("--until", metavar="TIME")
+    p.add_argument("--user", help="only this pseudonym")
+    p.add_argument("--app", help="only this application")
+    p.add_argument("--limit", type=int, help="at most N events (the newest N with --tail)")
+    p.add_argument("--tail", action="store_true", help="with --limit: the newest events")
+    p.add_argument("--audit", action="store_true", help="show the audit trail instead of events")
+    p.set_defaults(run=_lazy("store_cmd", "show"))
+
+    p = ssub.add_parser("purge", help="delete events older than a date")
+    _store_option(p)
+    p.add_argument("--before", required=True, metavar="TIME", help="ISO date or time (UTC if no zone)")
+    p.set_defaults(run=_lazy("store_cmd", "purge"))
+
+    p = ssub.add_parser("rekey", help="re-encrypt the store under a new random key")
+    _store_option(p)
+    p.set_defaults(run=_lazy("store_cmd", "rekey"))
+
+    p = ssub.add_parser("delete-my-data", help="delete every event recorded about you")
+    _store_option(p)
+    p.add_argument("--user", help="pseudonym to delete (default: yours)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(run=_lazy("store_cmd", "delete_my_data"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from tasklens import logs
+    logs.setup(args.verbose)
+    try:
+        return args.run(args)
+    except TasklensError as e:
+        print(f"tasklens: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

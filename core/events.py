@@ -1,0 +1,94 @@
+"""The event model: what a source saw (`RawEvent`) and what may be stored (`Event`).
+
+They are distinct types so that "unmasked data reaches the store" is a type error, not a review hope:
+`Store.append` takes `Event` only, and only the masker (tasklens.privacy) turns a `RawEvent` into one.
+Timestamps are float seconds since the Unix epoch, UTC: cheap to sort and compare by the million.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+
+
+class Action(str, enum.Enum):
+    """What happened. Collected data uses the first eleven; imports may also map to the rest."""
+
+    FOCUS = "focus"          # a window (or its title) gained focus
+    CLICK = "click"
+    KEY = "key"              # a single non-printable key: enter, tab, escape, navigation
+    TYPE = "type"            # a run of printable keys: `count` characters over `duration` seconds
+    SHORTCUT = "shortcut"    # ctrl+s, alt+tab, ...: target holds the chord
+    COPY = "copy"
+    PASTE = "paste"
+    SCROLL = "scroll"
+    IDLE = "idle"
+    ACTIVE = "active"
+    EXCLUDED = "excluded"    # focus went to an excluded window: no title, no input recorded
+    NAVIGATE = "navigate"    # imported: a browser went to a URL
+    EDIT = "edit"            # imported: a field or cell value was changed
+    OTHER = "other"          # imported: an event type with no closer category
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ACTIONS: frozenset[str] = frozenset(a.value for a in Action)
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """An event as a source saw it. May hold personal data: it lives in memory only."""
+
+    ts: float
+    user: str
+    app: str
+    title: str
+    action: Action
+    target: str = ""
+    value: str = ""
+    duration: float = 0.0
+    count: int = 0
+    source_row: int | None = None
+    exe: str = ""            # executable path, for allow/deny globs; never stored
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A masked event: the only kind the store accepts. `id` is None until the store assigns one."""
+
+    ts: float
+    user: str
+    app: str
+    title: str
+    action: Action
+    target: str = ""
+    value: str = ""
+    duration: float = 0.0
+    count: int = 0
+    source_row: int | None = None
+    id: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict with an ISO timestamp, as `store show --json` and exports print it."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["action"] = self.action.value
+        d["time"] = iso(self.ts)
+        return d
+
+
+def iso(ts: float) -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-11-02T09:15:00.123Z."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> float:
+    """Parse an ISO 8601 time or date (naive means UTC) into epoch seconds."""
+    t = text.strip()
+    if t.endswith("Z"):
+        t = t[:-1] + "+00:00"
+    dt = datetime.fromisoformat(t)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()

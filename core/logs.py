@@ -1,0 +1,36 @@
+"""Logging set-up shared by every command: stderr for people, a rotating file for the agent.
+
+Log records never carry unmasked titles or values: parts log counts and masked events only.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup(verbosity: int = 0, log_file: Path | None = None) -> None:
+    """WARNING by default, INFO with -v, DEBUG with -vv; $TASKLENS_LOG_LEVEL overrides."""
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    if env := os.environ.get("TASKLENS_LOG_LEVEL"):
+        level = logging.getLevelName(env.upper()) if isinstance(logging.getLevelName(env.upper()), int) else level
+    root = logging.getLogger()
+    root.setLevel(min(level, logging.INFO) if log_file else level)
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    console = logging.StreamHandler()
+    console.setLevel(level)
+    console.setFormatter(logging.Formatter("tasklens: %(levelname)s: %(message)s"))
+    root.addHandler(console)
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
+        fh.setLevel(logging.INFO)
+        fh.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(fh)
+    for noisy in ("presidio-analyzer", "presidio-anonymizer", "tldextract", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
