@@ -81,7 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_lazy("demo_cmd", "run"))
 
     _add_store_commands(sub)
+    _add_consent_commands(sub)
     return parser
+
+
+def _add_consent_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    consent = sub.add_parser("consent", help="the consent notice: show it, accept it, withdraw consent")
+    csub = consent.add_subparsers(dest="consent_command", metavar="ACTION", required=True)
+    for name, func, text in (("show", "consent_show", "print the notice and your current decision"),
+                             ("accept", "consent_accept", "accept the current notice (capture may start)"),
+                             ("withdraw", "consent_withdraw", "withdraw consent: capture stops")):
+        p = csub.add_parser(name, help=text)
+        _store_option(p)
+        if name == "withdraw":
+            p.add_argument("--delete", action="store_true", help="also delete every event recorded about you")
+        p.set_defaults(run=_lazy("privacy_cmd", func))
 
 
 def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -113,6 +127,12 @@ def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p = ssub.add_parser("rekey", help="re-encrypt the store under a new random key")
     _store_option(p)
     p.set_defaults(run=_lazy("store_cmd", "rekey"))
+
+    p = ssub.add_parser("export-my-data", help="write every event recorded about you to a JSON-lines file")
+    _store_option(p)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--user", help="pseudonym to export (default: yours)")
+    p.set_defaults(run=_lazy("privacy_cmd", "export_my_data"))
 
     p = ssub.add_parser("delete-my-data", help="delete every event recorded about you")
     _store_option(p)
