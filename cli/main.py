@@ -31,6 +31,20 @@ def _lazy(module: str, func: str) -> Handler:
     return run
 
 
+def _own_options(p: argparse.ArgumentParser, module: str) -> None:
+    """Let a command module add its own options; it must import only light modules at its top."""
+    import importlib
+    try:
+        mod = importlib.import_module(f"tasklens.cli.{module}")
+    except ModuleNotFoundError as e:
+        if e.name != f"tasklens.cli.{module}":
+            raise
+        p.set_defaults(run=_not_built(module.removesuffix("_cmd"), "the issues"))
+        return
+    mod.add_arguments(p)
+    p.set_defaults(run=_lazy(module, "run"))
+
+
 def _store_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", type=Path, metavar="PATH",
                    help="the encrypted store (default: the platform data folder, or $TASKLENS_HOME/events.db)")
@@ -50,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("collect", help="run the capture agent headless in the foreground")
     _store_option(p)
-    p.set_defaults(run=_not_built("the collector", "issue 3"))
+    _own_options(p, "collect_cmd")
 
     p = sub.add_parser("tray", help="run the capture agent with a tray icon")
     _store_option(p)
@@ -61,9 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_not_built("the dashboard", "issue 6"))
 
     p = sub.add_parser("analyze", help="find task types, routines and RPA candidates in event data")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="stores, exports, event CSV, Action Logger CSV, XES")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR")
-    p.set_defaults(run=_not_built("the analyzer", "issue 5"))
+    _own_options(p, "analyze_cmd")
 
     p = sub.add_parser("export", help="export your masked events (bundle for an analyst)")
     _store_option(p)
