@@ -16,11 +16,10 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL DEFAULT '', source_row INTEGER);
     CREATE INDEX events_ts ON events (ts);
     """,
-    # 2: typing/scroll size and duration, consent, audit trail, agent state, per-user index
+    # 2: typing/scroll size and duration, consent, audit trail, agent state
     """
     ALTER TABLE events ADD COLUMN duration REAL NOT NULL DEFAULT 0;
     ALTER TABLE events ADD COLUMN count INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX events_user_ts ON events (user, ts);
     CREATE TABLE consent (
         id INTEGER PRIMARY KEY, ts REAL NOT NULL, user TEXT NOT NULL,
         notice_version TEXT NOT NULL, decision TEXT NOT NULL CHECK (decision IN ('accept', 'withdraw')));

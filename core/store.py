@@ -27,6 +27,7 @@ from tasklens.schema import LATEST, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
+_PAGE = 4096   # SQLCipher 4 default page size
 _ACTION = {a.value: a for a in Action}
 _COLUMNS = "ts, user, app, title, action, target, value, duration, count, source_row"
 _INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -103,7 +104,12 @@ class Store:
         db.execute(f"PRAGMA key = {key.pragma()}")
         try:
             names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlcipher3.DatabaseError:
+        except sqlcipher3.DatabaseError as e:
+            if "not a database" not in str(e):
+                raise StoreOpenError(self._why_not(e)) from None
+            if existed and self.path.stat().st_size % _PAGE:   # SQLCipher files are whole pages
+                raise StoreOpenError(f"cannot open store {self.path}: not a tasklens store, or damaged (truncated "
+                                     "mid-page): restore it from a backup") from None
             raise StoreOpenError(f"cannot open store {self.path}: wrong key or not a tasklens store") from None
         if existed and names and "meta" not in names:
             raise StoreOpenError(f"cannot open store {self.path}: wrong key or not a tasklens store")
@@ -122,7 +128,7 @@ class Store:
         if mode != "wal":
             log.warning("store %s: journal mode is %s, not WAL", self.path, mode)
         db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA cache_size = -32000")   # 32 MB of page cache: fewer decrypts on big reads
         if version < target:
             self._migrate(version, target)
 
