@@ -77,9 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="find task types, routines and RPA candidates in event data")
     _own_options(p, "analyze_cmd")
 
-    p = sub.add_parser("export", help="export your masked events (bundle for an analyst)")
+    p = sub.add_parser("export", help="export your masked events as a bundle only the analyst can read")
     _store_option(p)
-    p.set_defaults(run=_not_built("bundles", "issue 7"))
+    _own_options(p, "export_cmd")
+
+    p = sub.add_parser("keys", help="analyst keys for employee bundles")
+    _own_options(p, "keys_cmd")
 
     p = sub.add_parser("report", help="admin report aggregated over employees, with a minimum group size")
     p.add_argument("analysis", type=Path, metavar="DIR")
