@@ -35,5 +35,9 @@ test-fast: venv
 bench: venv
 	$(PY) bench/store.py
 
+build: venv
+	bash .ci/apt.sh binutils
+	bash installer/build.sh dist
+
 clean:
 	rm -rf $(VENV) build dist demo-out *.egg-info
