@@ -85,8 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     _own_options(p, "keys_cmd")
 
     p = sub.add_parser("report", help="admin report aggregated over employees, with a minimum group size")
-    p.add_argument("analysis", type=Path, metavar="DIR")
-    p.set_defaults(run=_not_built("admin reports", "issue 7"))
+    _own_options(p, "report_cmd")
 
     p = sub.add_parser("demo", help="simulate a work week of several employees and run it through tasklens")
     p.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR")

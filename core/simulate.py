@@ -40,6 +40,7 @@ class Routine:
     steps: tuple[Step, ...]
     per_day: float           # mean instances per employee per working day (for those who do it)
     rework: float = 0.0      # probability that an instance repeats its middle steps (an exception)
+    pace: float = 1.0        # multiplies every step's think time: reading, checking, waiting for screens
 
 
 XL, SAP, CRM, MAIL = "excel", "sapgui", "firefox", "thunderbird"
@@ -63,7 +64,7 @@ ROUTINES: tuple[Routine, ...] = (
              think=4, optional=0.6),
         Step(SAP, "Enter Vendor Invoice: Company Code 1000 - SAP Easy Access", Action.SHORTCUT, "ctrl+s", think=2),
         Step(SAP, "Document {doc} was posted in company code 1000 - SAP Easy Access", Action.FOCUS, think=2),
-    ), per_day=9, rework=0.05),
+    ), per_day=30, rework=0.05, pace=5.0),
     Routine("order lookup", (
         Step(MAIL, "Where is my order {order}? - {name} <{email}> - Mozilla Thunderbird", Action.FOCUS, think=3),
         Step(MAIL, "Where is my order {order}? - {name} <{email}> - Mozilla Thunderbird", Action.SHORTCUT,
@@ -83,7 +84,7 @@ ROUTINES: tuple[Routine, ...] = (
         Step(MAIL, "Re: Where is my order {order}? - Mozilla Thunderbird", Action.FOCUS, think=2),
         Step(MAIL, "Re: Where is my order {order}? - Mozilla Thunderbird", Action.TYPE, "body", think=3, chars=140),
         Step(MAIL, "Re: Where is my order {order}? - Mozilla Thunderbird", Action.SHORTCUT, "ctrl+enter", think=2),
-    ), per_day=12, rework=0.03),
+    ), per_day=35, rework=0.03, pace=4.0),
 )
 
 NOISE: tuple[tuple[str, str, tuple[Action, ...]], ...] = (
@@ -144,7 +145,7 @@ def _routine_events(r: Routine, emp: str, login: str, clock: _Clock, rng: random
         mid = len(steps) // 2
         steps = steps[:mid + 3] + steps[mid - 2:]
     for s in steps:
-        ts = clock.wait(s.think)
+        ts = clock.wait(s.think * r.pace)
         duration = round(s.chars * rng.uniform(0.15, 0.3), 2) if s.action is Action.TYPE else 0.0
         yield RawEvent(ts, emp, s.app, _fill(s.title, fields), s.action, s.target, _fill(s.value, fields),
                        duration, s.chars if s.action is Action.TYPE else 0)
@@ -157,17 +158,17 @@ def _noise_events(emp: str, login: str, clock: _Clock, rng: random.Random, minut
         app, title, actions = rng.choice(NOISE)
         fields = _person(rng) | {"login": login}
         t = _fill(title, fields)
-        yield RawEvent(clock.wait(3), emp, app, t, Action.FOCUS)
+        yield RawEvent(clock.wait(4), emp, app, t, Action.FOCUS)
         for _ in range(rng.randint(1, 6)):
             a = rng.choice(actions[1:] or actions)
             chars = rng.randint(5, 60) if a is Action.TYPE else 0
             duration = round(chars * 0.2, 2)
-            yield RawEvent(clock.wait(6), emp, app, t, a, "key" if a is Action.KEY else "", "", duration, chars)
+            yield RawEvent(clock.wait(12), emp, app, t, a, "key" if a is Action.KEY else "", "", duration, chars)
             clock.t += duration
 
 
 def simulate(employees: int = 6, days: int = 5, seed: int = 7, start: datetime | None = None,
-             routine_share: float = 0.6) -> Iterator[tuple[RawEvent, Truth]]:
+             routine_share: float = 0.5) -> Iterator[tuple[RawEvent, Truth]]:
     """Yield (event, truth) for each employee's working days, each employee's events in time order.
 
     Each employee does one or two of the routines; between instances come noise blocks, lunch is an

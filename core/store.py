@@ -55,7 +55,7 @@ class AuditEntry:
     detail: str
 
 
-def _actor() -> str:
+def actor_name() -> str:
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in some containers
@@ -245,7 +245,7 @@ class Store:
     def audit(self, action: str, detail: str = "", actor: str | None = None) -> None:
         """Append to the audit trail: who opened, exported, deleted or changed what, and when."""
         self._params_write("audit entry", "INSERT INTO audit (ts, actor, action, detail) VALUES (?, ?, ?, ?)",
-                           (time.time(), actor or _actor(), action, detail))
+                           (time.time(), actor or actor_name(), action, detail))
 
     def audit_trail(self, limit: int = 100) -> list[AuditEntry]:
         rows = self._query("SELECT ts, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,))
