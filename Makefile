@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
-APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutils trayer \
+APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutils trayer poppler-utils \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
 	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3
 

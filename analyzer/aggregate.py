@@ -177,7 +177,7 @@ def to_html(agg: Aggregate) -> str:
         if rows:
             keys = list(rows[0].values)
             head = "".join(f"<th>{_esc(k.replace('_', ' '))}</th>" for k in keys)
-            parts.append(f"<table><tr><th></th><th>employees</th>{head}</tr>")
+            parts.append(f"<table width=\"100%\"><tr><th width=\"34%\"></th><th>employees</th>{head}</tr>")
             for r in rows:
                 cells = "".join(
                     f"<td>{_bar(float(v)) + ' ' if k == 'share' else ''}{_esc(f'{v:.0%}' if k == 'share' else v)}</td>"

@@ -14,7 +14,7 @@ def html_to_pdf(html: str, path: Path) -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-        from PySide6.QtCore import QMarginsF
+        from PySide6.QtCore import QMarginsF, QSizeF
     except ImportError as e:
         raise TasklensError(f"cannot write PDF: Qt is not usable here ({e}); write .html instead") from None
     _app = QGuiApplication.instance() or QGuiApplication(["tasklens"])   # must live while printing
@@ -24,5 +24,9 @@ def html_to_pdf(html: str, path: Path) -> None:
     writer.setResolution(96)
     writer.setTitle("tasklens admin report")
     doc = QTextDocument()
+    doc.setDocumentMargin(0)
     doc.setHtml(html)
+    # lay the text out on the page's printable width in the writer's own pixels, or Qt uses screen metrics
+    page = writer.pageLayout().paintRectPixels(writer.resolution())
+    doc.setPageSize(QSizeF(page.width(), page.height()))
     doc.print_(writer)
