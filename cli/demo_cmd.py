@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -20,15 +21,19 @@ BATCH = 5_000
 
 def run(args: argparse.Namespace) -> int:
     from tasklens import keys
+    from tasklens.analyzer.outputs import report as make_report
     from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.pipeline import analyze
     from tasklens.cli.common import config
     from tasklens.privacy import consent
     from tasklens.privacy.masker import Masker
-    from tasklens.simulate import simulate
+    from tasklens.simulate import directory, simulate
     from tasklens.store import Store
 
-    cfg = config(args)
+    # Without an NER model, names are masked from the organisation's directory export; the demo's
+    # directory is the simulated staff and customers.
+    base = config(args)
+    cfg = replace(base, person_names=base.person_names + directory())
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     store_file = out / "demo-store.db"
@@ -55,18 +60,19 @@ def run(args: argparse.Namespace) -> int:
         events = list(store.events())
         store.audit("demo.analyze", f"events={stored}")
     stats = masker.stats()
-    print(f"masked and stored {stored} events in {store_file} (SQLCipher, AES-256); masker: "
-          + ", ".join(f"{k} {v}" for k, v in stats.items()), flush=True)
+    print(f"masked and stored {stored} events in {store_file} (SQLCipher, AES-256); Presidio analysed "
+          f"{stats.get('presidio_calls', 0)} distinct title parts, {stats.get('failures_redacted', 0)} "
+          "strings redacted on failure", flush=True)
 
     analysis = analyze(events)
     files = write_all(analysis, out / "analysis")
-    report = analysis.report
-    print(f"\nanalysis: {report['summary']['task_instances']} task instances, "
+    report = make_report(analysis)
+    print(f"\nanalysis: {report['summary']['instances']} task instances, "
           f"{len(report['task_types'])} task types, {len(report['routines'])} routines, "
           f"{len(report['candidates'])} RPA candidates")
     print("\ntop RPA candidates")
     for c in report["candidates"][:5]:
-        print(f"  #{c['rank']} {c['name'][:60]:<60} {c['instances']:>4} instances, {len(c['users'])} users, "
+        print(f"  #{c['rank']} {c['name'][:60]:<60} {len(c['instances']):>4} instances, {len(c['users'])} users, "
               f"{c['hours_observed']:.1f} h observed, {c['hours_saved_per_month']:.1f} h/month saveable")
     print("\nplanted in the simulation (ground truth)")
     for name, spans in truth.items():

@@ -20,6 +20,11 @@ LAST = ["Keller", "Okafor", "Novak", "Jansen", "Li", "Rossi", "Haddad", "Berg", 
 COMPANIES = ["Acme GmbH", "Globex Ltd", "Initech BV", "Umbrella SA", "Stark Supplies", "Wayne Parts"]
 
 
+def directory() -> tuple[str, ...]:
+    """Every full name the simulation can use: what an organisation's directory export would list."""
+    return tuple(f"{first} {last}" for first in FIRST for last in LAST)
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a routine; `{name}`, `{email}`, `{inv}`, ... in texts are filled per instance."""
