@@ -1,0 +1,109 @@
+"""`tasklens consent show|accept|withdraw` and `tasklens store export-my-data`: the employee's rights.
+
+Each command writes to the store's audit trail. Parts are imported inside the functions so the CLI
+starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _open(args: argparse.Namespace, create: bool):  # type: ignore[no-untyped-def]
+    from tasklens.cli.common import store_path
+    from tasklens.store import Store
+    return Store.open(store_path(args), create=create)
+
+
+def _me(store) -> str:  # type: ignore[no-untyped-def]
+    from tasklens.identity import store_pseudonym
+    return store_pseudonym(store)
+
+
+def consent_show(args: argparse.Namespace) -> int:
+    from tasklens.cli.common import config, store_path
+    from tasklens.events import iso
+    from tasklens.privacy import consent
+
+    cfg = config(args)
+    print(consent.notice(cfg))
+    print()
+    if not store_path(args).exists():
+        print("Your decision: none yet. Run `tasklens consent accept` to accept.")
+        return 0
+    with _open(args, create=False) as store:
+        user = _me(store)
+        decision = store.consent(user)
+        store.audit("consent.show", f"user={user}")
+    if decision is None:
+        print(f"Your decision ({user}): none yet. Run `tasklens consent accept` to accept.")
+    elif decision.covers(cfg.notice_version):
+        print(f"Your decision ({user}): accepted version {decision.notice_version} on {iso(decision.ts)}.")
+    elif decision.decision == "accept":
+        print(f"Your decision ({user}): you accepted version {decision.notice_version}; the notice has changed "
+              "since. Run `tasklens consent accept` to accept this version; capture waits until you do.")
+    else:
+        print(f"Your decision ({user}): withdrawn on {iso(decision.ts)}; nothing is captured.")
+    return 0
+
+
+def consent_accept(args: argparse.Namespace) -> int:
+    from tasklens.cli.common import config
+    from tasklens.privacy import consent
+
+    cfg = config(args)
+    with _open(args, create=True) as store:
+        user = _me(store)
+        consent.accept(store, user, cfg)
+    print(f"Accepted notice version {cfg.notice_version} for {user}. You can withdraw at any time with "
+          "`tasklens consent withdraw`.")
+    return 0
+
+
+def consent_withdraw(args: argparse.Namespace) -> int:
+    from tasklens.cli.common import config
+    from tasklens.privacy import consent
+
+    cfg = config(args)
+    with _open(args, create=True) as store:
+        user = _me(store)
+        deleted = consent.withdraw(store, user, cfg, delete=bool(getattr(args, "delete", False)))
+        left = store.count(user=user)
+    print(f"Consent withdrawn for {user}: capture stops.")
+    if args.delete:
+        print(f"Deleted {deleted} events recorded about you; the file was rewritten so no trace remains.")
+    elif left:
+        print(f"{left} events recorded about you remain. Delete them with `tasklens consent withdraw --delete` "
+              "or `tasklens store delete-my-data`.")
+    return 0
+
+
+def export_my_data(args: argparse.Namespace) -> int:
+    """Every event stored about a user, as JSON lines (already masked), plus their consent record."""
+    import json
+    import os
+
+    from tasklens.errors import TasklensError
+    from tasklens.events import iso
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise TasklensError(f"cannot write {out}: folder {out.parent} does not exist")
+    with _open(args, create=False) as store:
+        user = args.user or _me(store)
+        decision = store.consent(user)
+        tmp = out.with_name(out.name + ".part")
+        n = 0
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            if decision is not None:
+                f.write(json.dumps({"record": "consent", "user": user, "notice_version": decision.notice_version,
+                                    "decision": decision.decision, "time": iso(decision.ts)}) + "\n")
+            for e in store.events(user=user):
+                f.write(json.dumps({"record": "event"} | e.as_dict(), ensure_ascii=False) + "\n")
+                n += 1
+        tmp.replace(out)
+        store.audit("store.export-my-data", f"user={user} events={n} file={out}")
+    print(f"wrote {n} events recorded about {user} to {out}")
+    return 0

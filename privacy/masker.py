@@ -1,0 +1,183 @@
+"""The masker: the one place a `RawEvent` becomes a storable `Event`, with personal data replaced.
+
+Titles are split on window-title separators (" - ", " | ", ...) and each part is analysed on its own:
+parts like "Mozilla Thunderbird" repeat endlessly and hit the cache, and a pattern cannot run across
+two parts (the `README.md` / `john.murphy` URL false positives). Whole strings and parts both sit in
+LRU caches. Any failure on one string fails closed: the field becomes `<REDACTED>` and is counted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from tasklens.config import Config
+from tasklens.errors import MaskingError
+from tasklens.events import Event, RawEvent
+
+if TYPE_CHECKING:
+    from presidio_analyzer import RecognizerResult
+
+log = logging.getLogger(__name__)
+
+REDACTED = "<REDACTED>"
+MAX_LENGTH = 10_000          # longer strings are redacted whole: no title is that long
+CACHE_SIZE = 65_536
+_SEPARATOR = re.compile(r"(?<!\d)( - | \| | — | – | · )(?!\d)")
+_APP_MAY_HOLD_DATA = re.compile(r"[/\\@]")
+_MIN_CHECKED = 4             # spans this long must not survive masking (a belt-and-braces check)
+
+
+class _Unsafe(Exception):
+    """A string that must be redacted whole; the message names why, never the text."""
+
+
+class Masker:
+    """Replace personal data in event fields with typed placeholders (`<EMAIL_ADDRESS>`, `<PERSON>`, ...)."""
+
+    def __init__(self, config: Config) -> None:
+        try:
+            from presidio_anonymizer import AnonymizerEngine
+            from presidio_anonymizer.entities import ConflictResolutionStrategy
+
+            from tasklens.privacy.engine import GATES, LANGUAGE, build_analyzer, context_entities, no_tokens
+            self._analyzer = build_analyzer(config)
+            self._no_tokens = no_tokens(self._analyzer)
+            self._context = context_entities(config)
+            self._anonymizer = AnonymizerEngine()
+        except Exception as e:  # noqa: BLE001 - any set-up failure is one clear error
+            raise MaskingError(f"cannot set up the masker ({type(e).__name__}: {e}); "
+                               "reinstall tasklens with its presidio and spacy dependencies") from None
+        self._strategy = ConflictResolutionStrategy.REMOVE_INTERSECTIONS
+        self._language = LANGUAGE
+        entities = sorted({e for r in self._analyzer.registry.recognizers for e in r.supported_entities})
+        self._gated = [(e, GATES[e]) for e in entities if e in GATES]
+        self._always = [e for e in entities if e not in GATES]
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._text = lru_cache(maxsize=CACHE_SIZE)(self._mask_uncached)
+        self._segment = lru_cache(maxsize=CACHE_SIZE)(self._mask_segment)
+
+    @property
+    def entities(self) -> list[str]:
+        """Every entity type this masker replaces."""
+        return sorted(self._always + [e for e, _ in self._gated])
+
+    # -- public ---------------------------------------------------------------------------------
+    def mask(self, raw: RawEvent) -> Event:
+        """The masked event; never raises for a bad string (that field becomes `<REDACTED>`)."""
+        return self._event(raw, self.mask_text)
+
+    def mask_many(self, raws: Sequence[RawEvent]) -> list[Event]:
+        """Mask a batch, each distinct string once (importers: titles repeat across rows)."""
+        try:
+            distinct = dict.fromkeys(s for r in raws for s in (r.title, r.target, r.value))
+        except TypeError:   # an unhashable field: one by one, each field failing closed on its own
+            return [self.mask(r) for r in raws]
+        masked = {s: self.mask_text(s) for s in distinct}
+        self._counts["batch_duplicates"] += 3 * len(raws) - len(distinct)
+        return [self._event(r, masked.__getitem__) for r in raws]
+
+    def mask_text(self, text: str) -> str:
+        """`text` with every recognised entity replaced by `<ENTITY_TYPE>`; `<REDACTED>` if that fails."""
+        if text is None or text == "":
+            return ""
+        self._counts["strings"] += 1
+        try:
+            if not isinstance(text, str):
+                raise _Unsafe("not a string")
+            if len(text) > MAX_LENGTH:
+                raise _Unsafe("too long")
+            return self._text(text)
+        except Exception as e:  # noqa: BLE001 - fail closed on anything
+            self._counts["failures_redacted"] += 1
+            why = str(e) if isinstance(e, _Unsafe) else type(e).__name__   # never the text itself
+            log.warning("masking failed (%s); the string was redacted whole", why)
+            return REDACTED
+
+    def clear_cache(self) -> None:
+        """Forget cached strings (benchmarks measure cold runs with it)."""
+        self._text.cache_clear()
+        self._segment.cache_clear()
+
+    def stats(self) -> dict[str, int]:
+        """Counters: strings masked, cache hits, distinct strings and parts analysed, failures redacted."""
+        text, seg = self._text.cache_info(), self._segment.cache_info()
+        out = {k: 0 for k in ("strings", "failures_redacted", "leak_check_redacted", "presidio_calls",
+                              "batch_duplicates")}
+        out.update(self._counts)
+        out |= {"cache_hits": text.hits, "distinct_strings": text.misses,
+                "segment_cache_hits": seg.hits, "distinct_segments": seg.misses}
+        return out
+
+    # -- inside ---------------------------------------------------------------------------------
+    def _event(self, raw: RawEvent, mask: Callable[[str], str]) -> Event:
+        # a process name stays (the analyzer groups by it) unless it is a path or login that may hold a name
+        app = raw.app
+        if isinstance(app, str) and _APP_MAY_HOLD_DATA.search(app):
+            app = self.mask_text(app)
+        return Event(ts=raw.ts, user=raw.user, app=app, title=mask(raw.title), action=raw.action,
+                     target=mask(raw.target), value=mask(raw.value), duration=raw.duration,
+                     count=raw.count, source_row=raw.source_row)
+
+    def _mask_uncached(self, text: str) -> str:
+        parts = _SEPARATOR.split(text)
+        # odd indexes are the separators themselves
+        return "".join(p if i % 2 else self._segment(p) for i, p in enumerate(parts))
+
+    def _results(self, segment: str) -> list[RecognizerResult]:
+        """Presidio's findings in one part, each entity asked for only if its gate lets it through."""
+        entities = self._always + [e for e, gate in self._gated if gate(segment)]
+        # tokens only matter for context words; most parts need none, so skip spaCy for them
+        tokens = None if self._context.intersection(entities) else self._no_tokens
+        with self._lock:
+            self._counts["presidio_calls"] += 1
+            return self._analyzer.analyze(segment, language=self._language, entities=entities,
+                                          nlp_artifacts=tokens)
+
+    def _mask_segment(self, segment: str) -> str:
+        if not segment.strip():
+            return segment
+        results = self._results(segment)
+        if not results:
+            return segment
+        with self._lock:
+            out = self._anonymizer.anonymize(segment, results, conflict_resolution=self._strategy).text
+        for r in results:
+            found = segment[r.start:r.end]
+            if len(found) >= _MIN_CHECKED and found in out:
+                self._counts["leak_check_redacted"] += 1
+                raise _Unsafe(f"a detected {r.entity_type} survived anonymisation")
+        return out
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, entity) of what `mask_text` replaces, in `text`'s coordinates; a finding inside a
+        stronger one is left out. For measuring recall and precision and for showing why."""
+        out: list[tuple[int, int, str]] = []
+        offset = 0
+        for i, part in enumerate(_SEPARATOR.split(text)):
+            if i % 2 == 0 and part.strip():
+                kept: list[RecognizerResult] = []
+                for r in sorted(self._results(part), key=lambda r: (-r.score, r.start - r.end)):
+                    if not any(k.start <= r.start and r.end <= k.end for k in kept):
+                        kept.append(r)
+                out += [(offset + r.start, offset + r.end, r.entity_type) for r in kept]
+            offset += len(part)
+        return sorted(out)
+
+
+_MASKERS: dict[Config, Masker] = {}
+_MASKERS_LOCK = threading.Lock()
+
+
+def get_masker(config: Config) -> Masker:
+    """One `Masker` per configuration per process (set-up takes a second or more)."""
+    with _MASKERS_LOCK:
+        if config not in _MASKERS:
+            _MASKERS[config] = Masker(config)
+        return _MASKERS[config]

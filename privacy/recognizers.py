@@ -1,0 +1,262 @@
+"""Recognizers Presidio lacks or that needed adapting to window titles.
+
+New: user names in paths and logins, URL query values, person-name lists, display names beside an
+address, IBAN-shaped strings with a bad checksum, the organisation's own patterns. Adapted: e-mail
+(inside URLs, intranet domains), phone (run only on digit runs; international numbers outside the
+numbering plan). Each is a Presidio recognizer, so the analyzer scores, enhances and merges its
+results like its own. Entity names follow Presidio's where it has one; new ones are USERNAME and
+URL_QUERY.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from presidio_analyzer import LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, EmailRecognizer, PhoneRecognizer
+from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
+
+from tasklens.config import Recognizer
+
+_CASE_SENSITIVE = re.DOTALL | re.MULTILINE
+
+# Home folders that belong to nobody in particular.
+_SHARED_HOMES = r"(?!(?:Public|Default|Default User|All Users|Shared|Guest)(?:[\\/]|$))"
+# A path component that is a user name: without spaces, or with spaces when a separator follows.
+_WIN_NAME = r"(?:[^\\/:*?\"<>|\r\n]+?(?=[\\/])|[^\\/\s:*?\"<>|]+)"
+_POSIX_NAME = r"(?:[^/\0\r\n]+?(?=/)|[^/\s\0:*?\"<>|]+)"
+
+
+class PathUserRecognizer(PatternRecognizer):
+    """User names inside home-folder paths, `ssh user@host` logins, URL user info and @mentions."""
+
+    ENTITY = "USERNAME"
+    PATTERNS = (
+        # 0.9: above a listed name (0.85), so `/home/maria.keller` reads <USERNAME>, below an e-mail (1.0)
+        Pattern("windows home", rf"(?i:(?<=\\Users\\)|(?<=[A-Za-z]:/Users/)|(?<=Documents and Settings\\))"
+                rf"{_SHARED_HOMES}{_WIN_NAME}", 0.9),
+        Pattern("posix home", rf"(?<=/home/){_SHARED_HOMES}{_POSIX_NAME}|(?<=/Users/){_SHARED_HOMES}{_POSIX_NAME}",
+                0.9),
+        Pattern("tilde user", r"(?<![\w/~])(?<=~)[A-Za-z_][\w.-]*(?=/)", 0.6),
+        # the local part of user@host: an e-mail address is replaced as a whole by its own recognizer
+        Pattern("login", r"(?<![\w.+-])[A-Za-z0-9_][\w.+-]*(?=@[A-Za-z0-9\[][\w.\-:\]]*)", 0.9),
+        Pattern("url user info", r"(?<=://)[^/?#@\s]+(?=@)", 0.9),
+        Pattern("mention", r"(?<![\w.@])@(?!(?:here|channel|everyone|all)\b)[A-Za-z][\w.-]*[\w]", 0.9),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity=self.ENTITY, name="PathUserRecognizer", patterns=list(self.PATTERNS),
+                         global_regex_flags=_CASE_SENSITIVE)
+
+
+_IPV4_DOMAIN = re.compile(r"[\d.]+")
+
+
+def _local_cut(address: str) -> int:
+    """Where the real local part of `address` starts after URL punctuation (`reset?email=a@b.org`)."""
+    local = address[:address.find("@")]
+    return max(local.rfind(c) for c in "/?=&:#") + 1
+
+
+class UrlEmailRecognizer(EmailRecognizer):
+    """Presidio's e-mail recognizer, with the local part cut at URL punctuation (in
+    `site.com/reset?email=a@b.com` the address is `a@b.com`), and addresses at intranet domains kept."""
+
+    SCORE = 0.95   # above a login's local part (0.9), so the whole address reads <EMAIL_ADDRESS>
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        # A domain without a public suffix (.local, .internal, .test) still makes an address: keep it;
+        # user@10.0.3.195 is a login at a host (USERNAME and IP_ADDRESS), not an address.
+        address = pattern_text[_local_cut(pattern_text):]
+        if _IPV4_DOMAIN.fullmatch(address.rpartition("@")[2]):
+            return False
+        return super().validate_result(address) or None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None,
+                regex_flags: int | None = None) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for r in results:
+            r.start += _local_cut(text[r.start:r.end])
+            r.score = max(r.score, self.SCORE)
+        return results
+
+
+class UrlQueryRecognizer(PatternRecognizer):
+    """Values in a URL's query string and fragment: ids, e-mails, tokens. The keys stay for structure."""
+
+    ENTITY = "URL_QUERY"
+    PATTERNS = (
+        # a value after key= inside ?... or #...
+        Pattern("query value", r"(?<=[?&#;][^=&#\s?]{1,64}=)[^&#;\s]+", 0.9),
+        # a query or fragment part without key= (e.g. ?C12345 or #token)
+        Pattern("bare query", r"(?<=[?&#])(?![^&#;\s]*=)[^&#;\s?]+", 0.5),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity=self.ENTITY, name="UrlQueryRecognizer", patterns=list(self.PATTERNS),
+                         global_regex_flags=_CASE_SENSITIVE)
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None,
+                regex_flags: int | None = None) -> list[RecognizerResult]:
+        # only inside something that is a URL: scheme://, www. or a host/path followed by ?
+        return [r for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+                if _inside_url(text, r.start)]
+
+
+_URL_START = re.compile(r"(?:[A-Za-z][\w+.-]*://|www\.)[^\s]*$|[\w-]+(?:\.[\w-]+)+/[^\s]*$|[\w-]+(?:\.[\w-]+)+$")
+
+
+def _inside_url(text: str, start: int) -> bool:
+    """True when the query part at `start` belongs to a URL-like token (scheme://, www., host.tld/...)."""
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\t", 0, start)) + 1
+    head = text[token_start:start]
+    q = min((i for i in (head.find("?"), head.find("#")) if i >= 0), default=-1)
+    return q > 0 and _URL_START.match(head[:q]) is not None
+
+
+class DisplayNameRecognizer(PatternRecognizer):
+    """The display name beside an e-mail address: `Maria Keller <maria@x.org>`, `"Keller, Maria" <...>`."""
+
+    ENTITY = "PERSON"
+    PATTERNS = (
+        Pattern("quoted name", r"(?<=\")[^\"<>@\r\n]{1,80}(?=\"\s*<[^<>\s@]+@[^<>\s]+>)", 0.85),
+        Pattern("name before address",
+                r"(?<![\w'’.-])(?:[A-Z][\w'’.-]*,?\s+){0,3}[A-Z][\w'’.-]*(?=\s*<[^<>\s@]+@[^<>\s]+>)", 0.7),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity=self.ENTITY, name="DisplayNameRecognizer", patterns=list(self.PATTERNS),
+                         global_regex_flags=_CASE_SENSITIVE)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+class NameListRecognizer(LocalRecognizer):
+    """Person names from organisation lists (directory exports), found by word, not by a giant regex.
+
+    A whole listed name matches in any case ("maria keller", "MARIA_KELLER"); a single part of a listed
+    full name (a first or last name alone) matches only when written with a capital, to spare common
+    words. Lookup is by word n-grams in a set, so a 100,000-name directory costs no more per string.
+    """
+
+    ENTITY = "PERSON"
+    MAX_GAP = 3   # characters between the words of one name (" ", ". ", "_", ", ")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.full: set[tuple[str, ...]] = set()
+        self.parts: set[str] = set()
+        for name in names:
+            words = tuple(w.casefold() for w in _WORD.findall(name))
+            if not words:
+                continue
+            self.full.add(words)
+            if len(words) > 1:
+                self.parts.update(w for w in words if len(w) >= 2)
+        self.longest = max((len(w) for w in self.full), default=0)
+        super().__init__(supported_entities=[self.ENTITY], name="NameListRecognizer")
+
+    def load(self) -> None:
+        """Nothing to load: the lists come from the config."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+                ) -> list[RecognizerResult]:
+        words = [(m.start(), m.end(), m.group().casefold()) for m in _WORD.finditer(text)]
+        results: list[RecognizerResult] = []
+        i = 0
+        while i < len(words):
+            n = self._match_at(text, words, i)
+            if n:
+                results.append(RecognizerResult(self.ENTITY, words[i][0], words[i + n - 1][1], 0.85))
+                i += n
+            else:
+                i += 1
+        return results
+
+    def _match_at(self, text: str, words: Sequence[tuple[int, int, str]], i: int) -> int:
+        """How many words from `i` form a listed name (longest first), 0 if none."""
+        for n in range(min(self.longest, len(words) - i), 0, -1):
+            span = words[i:i + n]
+            if any(span[k + 1][0] - span[k][1] > self.MAX_GAP for k in range(n - 1)):
+                continue
+            if tuple(w for _, _, w in span) in self.full:
+                return n
+        start, _, word = words[i]
+        return 1 if word in self.parts and text[start].isupper() else 0
+
+
+class IbanShapeRecognizer(PatternRecognizer):
+    """An IBAN-shaped string whose checksum fails (a typo, test data) is still an account number.
+
+    Presidio's IBAN recognizer drops those; this one keeps them (lower score, same entity), so a
+    mistyped IBAN is masked too. The shape is strict: an IBAN country code, two check digits and
+    four-character groups, which ordinary titles do not contain.
+    """
+
+    ENTITY = "IBAN_CODE"
+    COUNTRIES = "|".join(sorted(regex_per_country))
+
+    def __init__(self) -> None:
+        shape = rf"\b(?:{self.COUNTRIES})\d{{2}}(?:[ ]?[A-Z0-9]{{4}}){{2,7}}(?:[ ]?[A-Z0-9]{{1,3}})?\b"
+        super().__init__(supported_entity=self.ENTITY, name="IbanShapeRecognizer",
+                         patterns=[Pattern("iban shape", shape, 0.6)], global_regex_flags=_CASE_SENSITIVE)
+
+
+# Digits joined by phone punctuation (one space, "/" only between digits), maybe after + or 00.
+_PHONE_RUN = re.compile(r"(?:\+|(?<!\d)00)?[\d(](?:[\d().\-]|/(?=\d)|\s(?=[\d(]))*\d")
+_MIN_PHONE_DIGITS = 7
+
+
+class RunPhoneRecognizer(PhoneRecognizer):
+    """Presidio's phone recognizer (python-phonenumbers), run only where a phone number can be.
+
+    phonenumbers scans the whole text once per region (8 by default), which made it 80 % of the
+    masking time. Here it sees only digit runs with at least 7 digits, and an international number
+    (+49 ...) is parsed once, since the region does not change how it reads. Digits that form a
+    valid IBAN or card number (masked as such) are not phone candidates: long runs were the slowest.
+    """
+
+    ENTITY = "PHONE_NUMBER"
+    SHAPE_SCORE = 0.5
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._international = PhoneRecognizer(supported_regions=self.supported_regions[:1])
+        self._long_numbers = (IbanShapeRecognizer(), CreditCardRecognizer())
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+                ) -> list[RecognizerResult]:
+        found: dict[tuple[int, int], RecognizerResult] = {}
+        blanked = text
+        for recognizer in self._long_numbers:
+            for r in recognizer.analyze(text, recognizer.supported_entities, None):
+                if r.score >= 0.5:    # IBAN-shaped or a card number with a valid checksum
+                    blanked = blanked[:r.start] + "x" * (r.end - r.start) + blanked[r.end:]
+        for run in _PHONE_RUN.finditer(blanked):
+            candidate = run.group()
+            digits = sum(c.isdigit() for c in candidate)
+            if digits < _MIN_PHONE_DIGITS:
+                continue
+            international = candidate.startswith("+")
+            inner = self._international if international or candidate.startswith("00") else super()
+            results = inner.analyze(candidate, entities, None)
+            if not results and international and digits <= 15:
+                # +CC and digits but outside the numbering plan (made up, mistyped): a number all the same
+                results = [RecognizerResult(self.ENTITY, 0, len(candidate), self.SHAPE_SCORE)]
+            for r in results:
+                r.start, r.end = r.start + run.start(), r.end + run.start()
+                r.recognition_metadata = (r.recognition_metadata or {}) | {   # ours, not the inner one's
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+                found.setdefault((r.start, r.end), r)
+        return list(found.values())
+
+
+def org_recognizers(defs: Sequence[Recognizer]) -> list[PatternRecognizer]:
+    """Organisation-defined recognizers (customer or employee ids) from `[privacy] recognizers`."""
+    return [PatternRecognizer(supported_entity=d.entity, name=f"org:{d.entity}:{k}",
+                              patterns=[Pattern(d.entity.lower(), d.regex, d.score)],
+                              context=list(d.context) or None)
+            for k, d in enumerate(defs)]
