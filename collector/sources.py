@@ -1,0 +1,80 @@
+"""The seam between the agent and the desktop: event sources, the focused-window snapshot, the backend.
+
+Every source has `start(emit)` and `stop()`; one per kind of signal. The OS backend is chosen here and
+only here, with lazy imports, so importing the collector never touches a display library.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from tasklens.config import Config
+from tasklens.errors import EnvironmentMissingError
+from tasklens.events import RawEvent
+
+Emit = Callable[[RawEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What input events need to know about the focused window; replaced whole, never mutated."""
+
+    app: str = ""
+    exe: str = ""
+    title: str = ""
+    handle: int = 0
+    x: int = 0            # the window's place on the screen, for click positions
+    y: int = 0
+    width: int = 0
+    height: int = 0
+
+    def contains(self, x: int, y: int) -> bool:
+        return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
+
+
+NO_WINDOW = Window()
+
+
+class EventSource(Protocol):
+    def start(self, emit: Emit) -> None: ...
+    def stop(self) -> None: ...
+
+
+class FocusSource(EventSource, Protocol):
+    """The focus source also answers "which window is focused now?" for the other sources."""
+
+    @property
+    def current(self) -> Window: ...
+
+    @property
+    def lost(self) -> bool:
+        """The desktop went away (the display closed): capture cannot go on."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The sources of one desktop: focus first, then input and clipboard (which read focus.current)."""
+
+    focus: FocusSource
+    input: EventSource
+    clipboard: EventSource | None
+
+
+def check_environment() -> None:
+    """Raise EnvironmentMissingError (one line) unless this desktop can be watched."""
+    if sys.platform.startswith("linux") or sys.platform.startswith("freebsd"):
+        from tasklens.collector.x11.environment import check
+        check()
+        return
+    raise EnvironmentMissingError(f"capture on {sys.platform} is not supported yet: tasklens can watch X11 "
+                                  "desktops (Linux) for now; Windows and macOS come later")
+
+
+def desktop_backend(user: str, config: Config) -> Backend:
+    """The sources for this desktop; call `check_environment` first."""
+    check_environment()
+    from tasklens.collector.x11 import backend
+    return backend(user, config)

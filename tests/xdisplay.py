@@ -1,0 +1,164 @@
+"""A private X display for tests: Xvfb + openbox + xterm windows, driven by xdotool from this process.
+
+Tests of the collector, the tray and the installer share it: `xdisplay` is a pytest fixture (import it
+into a test module: `from xdisplay import xdisplay`), and `XDisplay` works without pytest too.
+Everything started here is stopped by its own PID at teardown, and dies with the test process if that
+crashes (PR_SET_PDEATHSIG), so no X server outlives a test run.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+SINK = ("sh", "-c", "stty -isig -icanon -ixon; exec cat >/dev/null")
+NEEDED = ("Xvfb", "openbox", "xterm", "xdotool", "xprop")
+
+
+def missing_programs() -> list[str]:
+    return [p for p in NEEDED if shutil.which(p) is None]
+
+
+class XDisplay:
+    """One Xvfb server with openbox; `env` is what a child process needs to use it."""
+
+    def __init__(self, workdir: Path, *, window_manager: bool = True, size: str = "1280x800x24",
+                 extra_args: Sequence[str] = ()) -> None:
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self.display = self._start_xvfb(size, extra_args)
+        self.env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+        self.env.update(DISPLAY=self.display, XDG_SESSION_TYPE="x11", XDG_CACHE_HOME=str(self.workdir / "cache"))
+        if window_manager:
+            self._start("openbox", ["openbox", "--sm-disable"])
+            self._wait(lambda: "window id" in self._run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]).stdout,
+                       "openbox did not start")
+
+    # -- processes ----------------------------------------------------------------------------
+    def _start(self, name: str, argv: Sequence[str], **kw: object) -> subprocess.Popen[bytes]:
+        log = (self.workdir / f"{name}.log").open("ab")
+        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                env=kw.pop("env", None) or getattr(self, "env", None), preexec_fn=_die_with_parent,
+                                **kw)  # type: ignore[call-overload]
+        log.close()
+        self._procs.append(proc)
+        return proc
+
+    def _start_xvfb(self, size: str, extra_args: Sequence[str]) -> str:
+        rfd, wfd = os.pipe()
+        try:
+            self._start("xvfb", ["Xvfb", "-displayfd", str(wfd), "-screen", "0", size, "-nolisten", "tcp", *extra_args],
+                        pass_fds=(wfd,), env=dict(os.environ))
+        finally:
+            os.close(wfd)
+        number = b""
+        try:   # Xvfb writes "N\n": read to the newline before closing, else it gets EPIPE
+            while not number.endswith(b"\n") and select.select([rfd], [], [], 20)[0]:
+                chunk = os.read(rfd, 32)
+                if not chunk:
+                    break
+                number += chunk
+        finally:
+            os.close(rfd)
+        if not number.strip():
+            self.close()
+            raise RuntimeError("Xvfb did not start (see xvfb.log in the test's folder)")
+        return ":" + number.decode().strip()
+
+    def _run(self, argv: Sequence[str], timeout: float = 10) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(list(argv), env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    @staticmethod
+    def _wait(ok: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if ok():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(what)
+
+    # -- windows and input ----------------------------------------------------------------------
+    def xterm(self, title: str, *, program: str = "xterm", geometry: str = "80x20+40+60",
+              command: Sequence[str] = SINK) -> str:
+        """Open an xterm titled `title` (optionally through a differently named executable); return its id.
+
+        The default command swallows all input (ctrl+c included), so typing never closes the window.
+        """
+        self._start(f"xterm-{len(self._procs)}", [program, "-T", title, "-geometry", geometry, "-e", *command])
+        found: list[str] = []
+
+        def mapped() -> bool:
+            r = self._run(["xdotool", "search", "--onlyvisible", "--name", "^" + _escape(title) + "$"])
+            found[:] = r.stdout.split()
+            return bool(found)
+        self._wait(mapped, f"xterm {title!r} did not map")
+        return found[0]
+
+    def xdotool(self, *args: str) -> str:
+        r = self._run(["xdotool", *args])
+        if r.returncode:
+            raise RuntimeError(f"xdotool {' '.join(args)} failed: {r.stderr.strip()}")
+        return r.stdout
+
+    def activate(self, wid: str) -> None:
+        self.xdotool("windowactivate", "--sync", wid)
+
+    def active_window(self) -> str:
+        return self.xdotool("getactivewindow").strip()
+
+    def take_clipboard(self) -> None:
+        """Make a new client own CLIPBOARD, as an application's Copy menu item does."""
+        code = ("import Xlib.display, Xlib.X, time\n"
+                "d = Xlib.display.Display()\n"
+                "w = d.screen().root.create_window(0, 0, 1, 1, 0, Xlib.X.CopyFromParent)\n"
+                "w.set_selection_owner(d.intern_atom('CLIPBOARD'), Xlib.X.CurrentTime)\n"
+                "d.sync()\ntime.sleep(0.5)\n")
+        r = subprocess.run([sys.executable, "-c", code], env=self.env, capture_output=True, text=True, timeout=20)
+        if r.returncode:
+            raise RuntimeError(f"could not take the clipboard: {r.stderr.strip()}")
+
+    def close(self) -> None:
+        """Stop what this display started, newest first: SIGTERM, then SIGKILL after 5 s."""
+        for proc in reversed(self._procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in reversed(self._procs):
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self._procs.clear()
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, so a crashed test leaves no X server behind."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG (Linux)
+
+
+def _escape(title: str) -> str:
+    """A title as a literal for xdotool's regular expressions."""
+    return "".join("\\" + c if c in r".^$*+?()[]{}|\\" else c for c in title)
+
+
+@pytest.fixture
+def xdisplay(tmp_path: Path) -> Iterator[XDisplay]:
+    """A fresh Xvfb + openbox for one test; skipped (with the reason) when the programs are missing."""
+    if missing := missing_programs():
+        pytest.skip(f"needs {', '.join(missing)} (Debian: xvfb openbox xterm xdotool x11-utils)")
+    disp = XDisplay(tmp_path / "x")
+    try:
+        yield disp
+    finally:
+        disp.close()
