@@ -19,7 +19,7 @@ from tasklens.collector.pipeline import Excluded, MaskerLike, Pipeline
 from tasklens.collector.sources import Backend, EventSource, FocusSource, desktop_backend
 from tasklens.config import Config
 from tasklens.events import RawEvent
-from tasklens.privacy import consent
+from tasklens.privacy import consent, retention
 from tasklens.privacy.masker import Masker
 from tasklens.privacy.rules import Exclusions
 from tasklens.store import Store
@@ -53,6 +53,7 @@ class Agent:
     def start(self) -> None:
         """Set up masking and the writer, then capture unless paused. Raises ConsentError without consent."""
         consent.require(self.store, self.user, self.config)
+        retention.purge_if_due(self.store, self.config)
         if self._masker is None:
             self._masker = Masker(self.config)
         if self._excluded is None:
@@ -114,7 +115,8 @@ class Agent:
         self._wake.set()
 
     def run(self, duration: float | None = None) -> None:
-        """Serve requests, end a timed pause, stop when consent is withdrawn, `duration` passes or "stop"."""
+        """Serve requests, end a timed pause, purge expired events (hourly), stop when consent is withdrawn,
+        `duration` passes or "stop"."""
         end = math.inf if duration is None else time.monotonic() + duration
         while True:
             self._wake.wait(min(CONSENT_CHECK_SECONDS, max(0.0, end - time.monotonic())))
@@ -139,6 +141,7 @@ class Agent:
             until = self.paused_until
             if until is not None and until <= time.time():
                 self.resume()
+            retention.purge_if_due(self.store, self.config)
 
     # -- sources -----------------------------------------------------------------------------------
     def _start_sources(self) -> None:

@@ -81,3 +81,19 @@ def test_pause_is_remembered_and_a_timed_pause_ends_by_itself(store_path: Path) 
         assert [e.action for e in store.events()] == [Action.FOCUS, Action.FOCUS]
         assert [a.action for a in store.audit_trail()][-3:] == ["collector.pause", "collector.pause",
                                                                 "collector.resume"]
+
+
+def test_expired_events_are_purged_when_capture_starts(store_path: Path) -> None:
+    log: list[str] = []
+    now = time.time()
+    with Store.open(store_path) as store:
+        user = store_pseudonym(store)
+        consent.accept(store, user, Config())
+        store.append(CopyMasker().mask_many([RawEvent(now - 40 * 86400, user, "mail", "old", Action.FOCUS),
+                                             RawEvent(now - 3600, user, "mail", "recent", Action.FOCUS)]))
+        agent = make_agent(store, log)
+        agent.start()
+        agent.stop()
+        titles = [e.title for e in store.events()]
+        assert "old" not in titles and "recent" in titles
+        assert any(a.action == "retention.purge" for a in store.audit_trail())
