@@ -38,8 +38,8 @@ ACTIONS: frozenset[str] = frozenset(a.value for a in Action)
 
 
 @dataclass(frozen=True, slots=True)
-class RawEvent:
-    """An event as a source saw it. May hold personal data: it lives in memory only."""
+class _Fields:
+    """What raw and masked events both carry; never used on its own."""
 
     ts: float
     user: str
@@ -51,23 +51,19 @@ class RawEvent:
     duration: float = 0.0
     count: int = 0
     source_row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent(_Fields):
+    """An event as a source saw it. May hold personal data: it lives in memory only."""
+
     exe: str = ""            # executable path, for allow/deny globs; never stored
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event(_Fields):
     """A masked event: the only kind the store accepts. `id` is None until the store assigns one."""
 
-    ts: float
-    user: str
-    app: str
-    title: str
-    action: Action
-    target: str = ""
-    value: str = ""
-    duration: float = 0.0
-    count: int = 0
-    source_row: int | None = None
     id: int | None = None
 
     def as_dict(self) -> dict[str, object]:
