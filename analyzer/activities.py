@@ -1,0 +1,125 @@
+"""Step 1: label events with activities, so the same step in different instances gets one label.
+
+A label is `app | action | target | title template`: ids, numbers, masked placeholders and URL
+query values are generalised, so "Order 482913 - <PERSON> - CRM" and "Order 771020 - <PERSON> - CRM"
+are the same step. Labels are cached per distinct (app, action, target, title): masked logs repeat
+strings heavily, so a million events cost a few thousand regex passes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from tasklens.events import Event
+
+_URL = re.compile(r"(https?://[^/\s?#]+)([^\s?#]*)(\?[^\s#]*)?(#\S*)?")
+_QUERY_VALUE = re.compile(r"=([^&\s]*)")
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+_MARKS = re.compile(r"[<>]*<>[<>]*")   # "<<EMAIL_ADDRESS>>" and neighbours collapse to one mark
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_ID = re.compile(r"\b(?=[A-Za-z_-]*\d)[A-Za-z_-]*\d[\w./:-]*\b")   # any token holding a digit
+_CELL = re.compile(r"^([A-Z]{1,3})\d+(?::([A-Z]{1,3})\d+)?$")
+_SPACES = re.compile(r"\s+")
+_PATH_TAIL = re.compile(r"(?<![/:])([/\\])[^/\\\s]+(?=\.\w{1,5}\b)")
+_LONG_NUMBER = re.compile(r"\d{3,}")
+
+
+def _url(m: re.Match[str]) -> str:
+    path = _ID.sub("#", m.group(2) or "")
+    query = _QUERY_VALUE.sub("=*", m.group(3) or "")
+    return m.group(1) + path + query
+
+
+def template(text: str) -> str:
+    """Generalise a title, URL or target: what differs between instances of one step becomes a mark."""
+    if not text:
+        return ""
+    t = _URL.sub(_url, text)
+    t = _EMAIL.sub("<>", _PLACEHOLDER.sub("<>", t))
+    t = _MARKS.sub("<>", t)
+    t = _PATH_TAIL.sub(r"\1*", t)
+    t = _ID.sub("#", t)
+    return _SPACES.sub(" ", t).strip()
+
+
+def target_template(target: str) -> str:
+    """Softer than `template`: element ids (q3_name) name the step; cells keep their column (A2 -> A#)."""
+    kind, _, element = target.partition(":")
+    if not element:
+        return _soft(kind)
+    m = _CELL.match(element.strip())
+    if m:
+        return f"{kind}:{m.group(1)}#" + (f":{m.group(2)}#" if m.group(2) else "")
+    return f"{kind}:{_soft(element)}"
+
+
+def _soft(text: str) -> str:
+    return _MARKS.sub("<>", _LONG_NUMBER.sub("#", _PLACEHOLDER.sub("<>", text))).strip()
+
+
+_SEPARATOR = re.compile(r"( - | \| | — | – | · )")
+VARIABLE_PART_MIN = 6      # a title part with this many values in one context is data, not a step
+# Name-like: one to three capitalised words, perhaps followed by a mark ("Maria Keller <>"): what the
+# masker may have missed. Only such parts are generalised, never screen names ("Enter vendor invoice").
+_NAME = re.compile(r"^[A-Z][\w'.-]*( [A-Z][\w'.-]*){0,2}( ?<>)?$")
+VARIABLE_TAIL_MIN = 3      # ... or this many values after the same first two words ("Invoice # from *")
+
+
+def generalise_parts(titles: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Per (app, title template): the template with its variable parts (names the masker may have
+    missed, subjects, document names) replaced by `*`. A part is variable when, with the rest of the
+    title fixed, it takes many values: "Order # - Ingrid Lund - CRM" and "Order # - Jonas Li - CRM"."""
+    split = {key: _SEPARATOR.split(key[1]) for key in titles}
+    values: dict[tuple[str, int, tuple[str, ...]], set[str]] = defaultdict(set)
+    for (app, _), parts in split.items():
+        for i in range(0, len(parts), 2):
+            values[(app, i, tuple(parts[:i] + ["*"] + parts[i + 1:]))].add(parts[i])
+    out = {}
+    for (app, title), parts in split.items():
+        parts = list(parts)
+        for i in range(0, len(parts), 2):
+            seen = values[(app, i, tuple(parts[:i] + ["*"] + parts[i + 1:]))]
+            heads = Counter(_head(v) for v in seen)
+            kinds = {f"{_head(v)} *" if heads[_head(v)] >= VARIABLE_TAIL_MIN and _head(v) else v for v in seen}
+            head = _head(parts[i])
+            if _NAME.match(parts[i]) and sum(1 for k in kinds if _NAME.match(k)) >= VARIABLE_PART_MIN:
+                parts[i] = "*"
+            elif head and heads[head] >= VARIABLE_TAIL_MIN:
+                parts[i] = head + " *"
+        out[(app, title)] = "".join(parts)
+    return out
+
+
+def _head(part: str) -> str:
+    """The part before a name-like tail ("Invoice # from" in "Invoice # from Acme GmbH"), or ""."""
+    words = part.split(" ")
+    if _NAME.match(part):
+        return ""
+    for k in range(max(1, len(words) - 3), len(words)):
+        if _NAME.match(" ".join(words[k:])):
+            return " ".join(words[:k])
+    return ""
+
+
+def label_all(events: Sequence[Event]) -> tuple[np.ndarray, list[str]]:
+    """Activity ids (int32, one per event) and the label of each id, cached per distinct input."""
+    keys: dict[tuple[str, str, str, str], int] = {}
+    key_of = np.fromiter((keys.setdefault((e.app, e.action.value, e.target, e.title), len(keys)) for e in events),
+                         np.int64, len(events))
+    titles = {k: template(k[3]) for k in keys}
+    general = generalise_parts({(k[0], t) for k, t in titles.items()})
+    ids_of_label: dict[str, int] = {}
+    names: list[str] = []
+    act_of_key = np.empty(len(keys), dtype=np.int32)
+    for k, i in keys.items():
+        app, action, target, _ = k
+        parts = [app or "?", action, target_template(target), general[(app, titles[k])]]
+        name = " | ".join(p for p in parts if p)
+        act_of_key[i] = ids_of_label.setdefault(name, len(names))
+        if act_of_key[i] == len(names):
+            names.append(name)
+    return act_of_key[key_of], names

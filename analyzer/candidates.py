@@ -1,0 +1,122 @@
+"""Step 5: RPA candidates: task types ranked by hours that automation would save.
+
+The score parts are measured per task type; the estimate of hours saved per month spells out its
+assumptions (`Assumptions`), so an analyst can check and change them rather than trust a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from tasklens.events import Action
+
+TRANSFER = frozenset({Action.COPY, Action.PASTE, Action.TYPE, Action.EDIT})
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    automation_rate: float = 0.8        # share of a covered instance's time a bot takes over
+    variant_share: float = 0.05         # variants with at least this share of instances are automated
+    exceptions_manual: bool = True      # exception/rework instances stay manual
+    working_days_per_month: float = 21.0
+    min_instances: int = 5              # fewer instances: not a candidate
+    min_steps: int = 4                  # instances shorter than this (median events): not a candidate
+
+
+@dataclass
+class TypeFacts:
+    """What the pipeline measured about one task type."""
+
+    type_id: int
+    variants: list[tuple[tuple[int, ...], int]]     # (activity sequence, instances), most common first
+    instance_ids: list[int]
+    users: set[str]
+    seconds: float
+    actions: Counter[Action]
+    apps: set[str]
+    rework_instances: int
+    decision_points: int
+    working_days: float                              # distinct (user, day) pairs observed in the data
+    median_events: float = 0.0                       # events per instance
+
+
+@dataclass
+class Candidate:
+    id: str
+    rank: int
+    task_type: int
+    instances: list[int]
+    users: list[str]
+    hours_observed: float
+    hours_saved_per_month: float
+    confidence: float
+    confidence_label: str
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+    assumptions: dict[str, object] = field(default_factory=dict)
+    rationale: str = ""
+
+
+def entropy(counts: Sequence[int]) -> float:
+    total = sum(counts)
+    return -sum(c / total * math.log2(c / total) for c in counts if c) if total else 0.0
+
+
+def score_parts(t: TypeFacts, a: Assumptions) -> dict[str, float]:
+    n = len(t.instance_ids)
+    counts = [c for _, c in t.variants]
+    h = entropy(counts)
+    determinism = 1.0 - (h / math.log2(n) if n > 1 else 0.0)
+    events = sum(t.actions.values()) or 1
+    covered = sum(c for c in counts if c >= a.variant_share * n)
+    return {
+        "determinism": round(determinism, 3),
+        "variant_entropy_bits": round(h, 3),
+        "variants": len(counts),
+        "decision_points": t.decision_points,
+        "data_transfer": round(sum(t.actions[x] for x in TRANSFER) / events, 3),
+        "applications": len(t.apps),
+        "rework_rate": round(t.rework_instances / n, 3) if n else 0.0,
+        "variant_coverage": round(covered / n, 3) if n else 0.0,
+    }
+
+
+def automatability(parts: dict[str, float]) -> float:
+    """0..1: deterministic, data-moving, few decisions, little rework, few applications."""
+    return round(0.35 * parts["determinism"] + 0.25 * min(1.0, 2 * parts["data_transfer"])
+                 + 0.15 / (1 + parts["decision_points"]) + 0.15 * (1 - parts["rework_rate"])
+                 + 0.10 / (1 + 0.25 * (parts["applications"] - 1)), 3)
+
+
+def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Candidate]:
+    """Candidates for types with enough instances, best first."""
+    out = []
+    for t in types:
+        n = len(t.instance_ids)
+        if n < a.min_instances or t.seconds <= 0 or t.median_events < a.min_steps:
+            continue
+        parts = score_parts(t, a)
+        auto = automatability(parts)
+        hours = t.seconds / 3600
+        per_month = hours * a.working_days_per_month / max(t.working_days, 1.0)
+        kept = parts["variant_coverage"] * ((1 - parts["rework_rate"]) if a.exceptions_manual else 1.0)
+        saved = per_month * a.automation_rate * kept
+        conf = round(min(1.0, n / 50) * min(1.0, t.working_days / 10) ** 0.5 * (0.5 + 0.5 * parts["determinism"]), 2)
+        rationale = (f"{n} instances by {len(t.users)} user(s), {hours:.1f} h observed over {t.working_days:g} "
+                     f"user-days (~{per_month:.1f} h/month); {parts['variants']} variants, the ones with >= "
+                     f"{a.variant_share:.0%} of instances cover {parts['variant_coverage']:.0%}; "
+                     f"{parts['data_transfer']:.0%} of steps move data (copy, paste, typing); "
+                     f"{parts['decision_points']} decision points; {parts['applications']} applications; "
+                     f"{parts['rework_rate']:.0%} rework/exceptions "
+                     f"({'left manual' if a.exceptions_manual else 'automated too'}); a bot taking "
+                     f"{a.automation_rate:.0%} of the covered time saves ~{saved:.1f} h/month")
+        out.append(Candidate("", 0, t.type_id, list(t.instance_ids), sorted(t.users), round(hours, 3),
+                             round(saved, 2), conf, "high" if conf >= 0.7 else "medium" if conf >= 0.35 else "low",
+                             round(saved * auto, 3), parts | {"automatability": auto}, asdict(a), rationale))
+    out.sort(key=lambda c: (-c.score, c.task_type))
+    for i, c in enumerate(out, 1):
+        c.rank, c.id = i, f"C{i:02d}"
+    return out

@@ -1,0 +1,133 @@
+"""report.html: one self-contained page (inline CSS and SVG, no scripts, no network) for an analyst."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from html import escape
+from typing import Any
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f5f6f8;color:#1d2433}
+main{max-width:1180px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 10px} h3{font-size:15px;margin:14px 0 6px}
+.muted{color:#5b6475} .cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
+.card{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px #0001;min-width:120px}
+.card b{display:block;font-size:22px} section{background:#fff;border-radius:8px;padding:16px 20px;
+box-shadow:0 1px 2px #0001;margin-bottom:16px} table{border-collapse:collapse;width:100%}
+td,th{text-align:left;padding:5px 8px;border-bottom:1px solid #e6e8ec;vertical-align:top}
+th{font-weight:600;color:#5b6475;font-size:12px;text-transform:uppercase}
+.num{text-align:right;font-variant-numeric:tabular-nums} .pill{display:inline-block;padding:1px 8px;
+border-radius:10px;font-size:12px} .high{background:#d9f2e3;color:#11643a} .medium{background:#fff1cc;
+color:#7a5800} .low{background:#fde0e0;color:#8a1f1f} .steps{font-size:12px;color:#394152}
+.steps span{display:inline-block;background:#eef1f6;border-radius:4px;padding:1px 6px;margin:2px 2px}
+svg text{font:12px system-ui,sans-serif;fill:#1d2433}
+"""
+
+
+def _bar_chart(rows: list[tuple[str, float, float]], unit: str) -> str:
+    """Horizontal bars: label, main value (dark), secondary value (light, behind)."""
+    if not rows:
+        return "<p class='muted'>Nothing to show.</p>"
+    width, label_w, bar_h = 1100, 380, 26
+    top = max(max(v, w) for _, v, w in rows) or 1.0
+    scale = (width - label_w - 140) / top
+    out = [f"<svg width='{width}' height='{bar_h * len(rows) + 24}' role='img'>"]
+    for i, (label, v, w) in enumerate(rows):
+        y = 8 + i * bar_h
+        out.append(f"<text x='0' y='{y + 16}'>{escape(label[:58])}</text>")
+        out.append(f"<rect x='{label_w}' y='{y + 3}' width='{w * scale:.1f}' height='{bar_h - 8}' fill='#c9d7f2'/>")
+        out.append(f"<rect x='{label_w}' y='{y + 3}' width='{v * scale:.1f}' height='{bar_h - 8}' fill='#2f5fb3'/>")
+        out.append(f"<text x='{label_w + max(v, w) * scale + 6:.1f}' y='{y + 16}'>{v:.{0 if v == int(v) else 1}f} {unit}</text>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _arc_diagram(flow: list[str], edges: list[dict[str, Any]], limit: int = 40) -> str:
+    """The process map as an arc diagram: steps top to bottom in the order of the task types' main
+    variants (`flow`), so forward arcs are short; arcs for directly-follows edges."""
+    edges = edges[:limit]
+    if not edges:
+        return "<p class='muted'>No transitions.</p>"
+    used = {n for e in edges for n in (e["from"], e["to"])}
+    nodes = list(dict.fromkeys([n for n in flow if n in used] + [n for e in edges for n in (e["from"], e["to"])]))
+    row, x0 = 24, 640
+    y = {n: 20 + i * row for i, n in enumerate(nodes)}
+    top = max(e["count"] for e in edges)
+    out = [f"<svg width='1100' height='{len(nodes) * row + 30}' role='img'>"]
+    for e in edges:
+        a, b = y[e["from"]], y[e["to"]]
+        w = 1 + 5 * math.log1p(e["count"]) / math.log1p(top)
+        color = "#2f5fb3" if b > a else "#d0542f"
+        r = abs(b - a) / 2 + 8
+        path = (f"M{x0} {a} C{x0 + r * 1.6} {a} {x0 + r * 1.6} {b} {x0} {b}" if a != b
+                else f"M{x0} {a} c30 -14 30 14 0 0")
+        out.append(f"<path d='{path}' fill='none' stroke='{color}' stroke-opacity='.55' stroke-width='{w:.1f}'>"
+                   f"<title>{escape(e['from'])} → {escape(e['to'])}: {e['count']}×, median wait "
+                   f"{e['median_wait_seconds']:.1f}s</title></path>")
+    for n, yy in y.items():
+        out.append(f"<circle cx='{x0}' cy='{yy}' r='4' fill='#1d2433'/>"
+                   f"<text x='{x0 - 10}' y='{yy + 4}' text-anchor='end'>{escape(n[:90])}</text>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _steps(steps: list[str], limit: int = 30) -> str:
+    more = f" … +{len(steps) - limit}" if len(steps) > limit else ""
+    return "<div class='steps'>" + "".join(f"<span>{escape(s)}</span>" for s in steps[:limit]) + more + "</div>"
+
+
+def render(report: dict[str, Any], events_per_user: Counter[str]) -> str:
+    s = report["summary"]
+    cands = report["candidates"]
+    cards = [("events", f"{s['events']:,}"), ("users", s["users"]), ("task instances", f"{s['instances']:,}"),
+             ("task types", s["task_types"]), ("hours in tasks", f"{s['hours_in_tasks']:.1f}"),
+             ("RPA candidates", s["candidates"]),
+             ("hours saved / month", f"{sum(c['hours_saved_per_month'] for c in cands):.1f}")]
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>tasklens report</title>"
+             f"<style>{_CSS}</style></head><body><main>",
+             "<h1>tasklens analysis</h1>",
+             f"<p class='muted'>{escape(str(s['first']))} – {escape(str(s['last']))} · "
+             f"{len(events_per_user)} user(s) · masked data</p>",
+             "<div class='cards'>" + "".join(f"<div class='card'><b>{v}</b>{escape(k)}</div>" for k, v in cards)
+             + "</div>",
+             "<section><h2>RPA candidates: hours saved per month</h2><p class='muted'>Dark: estimated hours saved "
+             "per month; light: hours observed in the data.</p>",
+             _bar_chart([(f"{c['id']} {c['name']}", c["hours_saved_per_month"], c["hours_observed"])
+                         for c in cands[:15]], "h/month"), "</section>"]
+    parts.append("<section><h2>Candidates</h2><table><tr><th>#</th><th>task</th><th class='num'>instances</th>"
+                 "<th class='num'>users</th><th class='num'>h observed</th><th class='num'>h saved/month</th>"
+                 "<th class='num'>determinism</th><th class='num'>data transfer</th><th class='num'>rework</th>"
+                 "<th>confidence</th></tr>")
+    for c in cands:
+        p = c["score_parts"]
+        parts.append(f"<tr><td>{c['id']}</td><td>{escape(c['name'])}</td><td class='num'>{len(c['instances'])}</td>"
+                     f"<td class='num'>{len(c['users'])}</td><td class='num'>{c['hours_observed']:.1f}</td>"
+                     f"<td class='num'><b>{c['hours_saved_per_month']:.1f}</b></td>"
+                     f"<td class='num'>{p['determinism']:.2f}</td><td class='num'>{p['data_transfer']:.0%}</td>"
+                     f"<td class='num'>{p['rework_rate']:.0%}</td>"
+                     f"<td><span class='pill {c['confidence_label']}'>{c['confidence_label']}</span></td></tr>"
+                     f"<tr><td></td><td colspan='9' class='muted'>{escape(c['rationale'])}</td></tr>")
+    parts.append("</table></section>")
+    for t in report["task_types"][:10]:
+        rows = [(f"variant {i + 1} ({len(v['steps'])} steps)", float(v["instances"]), 0.0)
+                for i, v in enumerate(t["variants"][:6])]
+        parts.append(f"<section><h2>Task type {t['id']}: {escape(t['name'])}</h2><p class='muted'>"
+                     f"{t['instances']} instances · {len(t['users'])} user(s) · {t['hours_observed']:.1f} h · "
+                     f"median {t['median_seconds']:.0f} s · apps: {escape(', '.join(t['applications']))}</p>"
+                     + _bar_chart(rows, "instances")
+                     + (f"<h3>Most common variant</h3>{_steps(t['variants'][0]['steps'])}" if t["variants"] else "")
+                     + "</section>")
+    parts.append("<section><h2>Routines (frequent step sequences)</h2><table><tr><th class='num'>instances</th>"
+                 "<th>candidates</th><th>steps</th></tr>")
+    for r in report["routines"][:15]:
+        parts.append(f"<tr><td class='num'>{r['instances']}</td><td>{escape(', '.join(r['candidates']))}</td>"
+                     f"<td>{_steps(r['steps'])}</td></tr>")
+    parts.append("</table></section>")
+    parts.append("<section><h2>Process map</h2><p class='muted'>Directly-follows transitions inside task "
+                 "instances, most frequent first. Blue: forward, red: back; thicker is more frequent; hover for "
+                 "counts and waiting times.</p>"
+                 + _arc_diagram([step for t in report["task_types"] for v in t["variants"][:1] for step in v["steps"]],
+                                report["process_map"]["edges"]) + "</section>")
+    parts.append("</main></body></html>")
+    return "".join(parts)

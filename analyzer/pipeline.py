@@ -1,0 +1,224 @@
+"""The analysis pipeline: activities -> segmentation -> task types -> routines -> candidates -> map.
+
+`analyze` takes masked `Event`s (from a store, or imports passed through the masker) and returns an
+`Analysis` of plain data that `outputs.write_all` turns into files. Each step is a pure function in
+its own module; `Params` holds every knob so report.json can say what was used.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tasklens.analyzer.activities import label_all
+from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank
+from tasklens.analyzer.processmap import Edge, directly_follows
+from tasklens.analyzer.routines import Routine, RoutineParams, mine
+from tasklens.analyzer.segment import SegmentParams, segment_stream
+from tasklens.analyzer.tasktypes import TypeParams, cluster_variants
+from tasklens.events import Action, Event
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]   # (stage, done, total)
+PARALLEL_FROM = 200_000   # events: below this, starting processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class Params:
+    segment: SegmentParams = SegmentParams()
+    types: TypeParams = TypeParams()
+    routines: RoutineParams = RoutineParams()
+    assumptions: Assumptions = Assumptions()
+    workers: int = min(2, os.cpu_count() or 1)   # processes for segmentation (per user)
+
+
+@dataclass(frozen=True)
+class Instance:
+    id: int
+    user: str
+    start: float
+    end: float
+    task_type: int
+    variant: int          # index into Analysis.variants
+    events: int
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class Analysis:
+    events: list[Event]                 # time-ordered per user
+    activity: np.ndarray                # activity id per event
+    activities: list[str]               # label of each activity id
+    task: np.ndarray                    # instance id per event, -1 between tasks
+    instances: list[Instance]
+    variants: list[tuple[int, ...]]     # distinct step sequences
+    variant_type: np.ndarray            # task type per variant
+    type_facts: list[TypeFacts]
+    routines: list[Routine]
+    candidates: list[Candidate]
+    edges: list[Edge]
+    params: Params
+    start_activities: dict[str, list[str]] = field(default_factory=dict)   # per user
+
+    def task_type_of_events(self) -> np.ndarray:
+        types = np.array([i.task_type for i in self.instances] + [-1], dtype=np.int64)
+        return types[self.task]            # task -1 picks the trailing -1
+
+    def candidate_of_type(self) -> dict[int, str]:
+        return {c.task_type: c.id for c in self.candidates}
+
+
+def _order(events: Sequence[Event]) -> list[int]:
+    return sorted(range(len(events)), key=lambda i: (events[i].user, events[i].ts))
+
+
+def _segment_one(job: tuple[Any, ...]) -> tuple[np.ndarray, list[int]]:
+    return segment_stream(*job)
+
+
+def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray, list[int]]]:
+    """Users are independent: segment them on `workers` processes when there is enough work."""
+    if workers <= 1 or len(jobs) < 2 or sum(len(j[1]) for j in jobs) < PARALLEL_FROM:
+        yield from map(_segment_one, jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the dashboard calls this from a Qt thread, and forking a threaded process is unsafe
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(_segment_one, jobs, chunksize=max(1, len(jobs) // (8 * workers)))
+
+
+def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentParams, workers: int,
+                 progress: Progress | None) -> tuple[np.ndarray, dict[str, list[int]]]:
+    users = [e.user for e in events]
+    task = np.full(len(events), -1, dtype=np.int64)
+    bounds = [0] + [i for i in range(1, len(users)) if users[i] != users[i - 1]] + [len(users)]
+    ts = np.fromiter((e.ts for e in events), float, len(events))
+    app_ids: dict[str, int] = {}
+    apps = np.fromiter((app_ids.setdefault(e.app, len(app_ids)) for e in events), np.int64, len(events))
+    breaks = np.fromiter((e.action in (Action.IDLE, Action.ACTIVE) for e in events), bool, len(events))
+    starts: dict[str, list[int]] = {}
+    offset = 0
+    jobs = [(ts[lo:hi], acts[lo:hi], apps[lo:hi], breaks[lo:hi], n_acts, p) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    for k, ((lo, hi), (local, found)) in enumerate(zip(zip(bounds[:-1], bounds[1:]), _map(jobs, workers))):
+        local = np.where(local >= 0, local + offset, -1)
+        task[lo:hi] = local
+        offset = int(local.max()) + 1 if (local >= 0).any() else offset
+        starts[users[lo]] = found
+        if progress:
+            progress("segmentation", k + 1, len(bounds) - 1)
+    return _renumber(task), starts
+
+
+def _renumber(task: np.ndarray) -> np.ndarray:
+    """Instance ids 0..n-1 in order of first event."""
+    valid = task >= 0
+    _, first, inv = np.unique(task[valid], return_index=True, return_inverse=True)
+    rank_of = np.argsort(np.argsort(first))
+    out = task.copy()
+    out[valid] = rank_of[inv]
+    return out
+
+
+def _cases_to_task(cases: Sequence[str], order: list[int]) -> np.ndarray:
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(cases[i], len(ids)) for i in order], dtype=np.int64)
+
+
+def _rework(seq: tuple[int, ...], usual: Counter[int]) -> bool:
+    return any(c > max(usual.get(a, 0), 1) for a, c in Counter(seq).items())
+
+
+def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: float = 0.1) -> int:
+    """Activities after which the next step differs (each branch taken by >= `min_share`)."""
+    follows: dict[int, Counter[int]] = defaultdict(Counter)
+    for seq, n in variants:
+        for a, b in zip(seq, seq[1:] + (-1,)):
+            follows[a][b] += n
+    return sum(1 for nxt in follows.values()
+               if sum(1 for c in nxt.values() if c >= min_share * sum(nxt.values())) > 1)
+
+
+def analyze(events: Sequence[Event], params: Params | None = None, progress: Progress | None = None,
+            cases: Sequence[str] | None = None) -> Analysis:
+    """Run all steps. `cases` (one per event) gives an already segmented log (XES traces) its instances."""
+    p = params or Params()
+    order = _order(events)
+    evs = [events[i] for i in order]
+    acts, names = label_all(evs)
+    if progress:
+        progress("activities", 1, 1)
+    if cases is not None:
+        task, starts = _cases_to_task(cases, order), {}
+    else:
+        task, starts_ids = _segment_all(evs, acts, len(names), p.segment, p.workers, progress)
+        starts = {u: [names[a] for a in s] for u, s in starts_ids.items()}
+    ts = np.fromiter((e.ts for e in evs), float, len(evs))
+
+    # instances and their variants (instance events are contiguous: ordered by user, then time)
+    valid = np.flatnonzero(task >= 0)
+    order_t = valid[np.argsort(task[valid], kind="stable")]
+    bounds = np.flatnonzero(np.r_[True, task[order_t][1:] != task[order_t][:-1], True])
+    variant_ids: dict[tuple[int, ...], int] = {}
+    inst_rows = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        idx = order_t[lo:hi]
+        seq = tuple(int(a) for a in acts[idx])
+        v = variant_ids.setdefault(seq, len(variant_ids))
+        last = evs[idx[-1]]
+        inst_rows.append((int(task[idx[0]]), evs[idx[0]].user, float(ts[idx[0]]), float(ts[idx[-1]] + last.duration),
+                          v, len(idx), idx))
+    variants = list(variant_ids)
+    weights = Counter(r[4] for r in inst_rows)
+    vw = [weights[v] for v in range(len(variants))]
+    vtype = cluster_variants(variants, vw, p.types)
+    if progress:
+        progress("task types", 1, 1)
+    instances = [Instance(tid, user, s, e, int(vtype[v]), v, n) for tid, user, s, e, v, n, _ in inst_rows]
+
+    days_of_user: dict[str, set[int]] = defaultdict(set)
+    for e in evs:
+        days_of_user[e.user].add(int(e.ts // 86400))
+    by_type: dict[int, list[tuple[Instance, np.ndarray]]] = defaultdict(list)
+    for inst, row in zip(instances, inst_rows):
+        by_type[inst.task_type].append((inst, row[6]))
+    facts = []
+    for t, members in sorted(by_type.items()):
+        vc = Counter(i.variant for i, _ in members)
+        tv = [(variants[v], n) for v, n in vc.most_common()]
+        usual = Counter(tv[0][0])
+        actions: Counter[Action] = Counter()
+        apps: set[str] = set()
+        for _, idx in members:
+            for k in idx:
+                actions[evs[k].action] += 1
+                apps.add(evs[k].app)
+        users = {i.user for i, _ in members}
+        facts.append(TypeFacts(t, tv, [i.id for i, _ in members], users, sum(i.seconds for i, _ in members),
+                               actions, apps, sum(1 for i, _ in members if _rework(variants[i.variant], usual)),
+                               _decision_points(tv), float(sum(len(days_of_user[u]) for u in users)),
+                               float(np.median([i.events for i, _ in members]))))
+    routines = mine(variants, vw, p.routines)
+    if progress:
+        progress("routines", 1, 1)
+    candidates = rank(facts, p.assumptions)
+    # process map over events ordered by instance, then time
+    edges = directly_follows(task[order_t], acts[order_t], ts[order_t])
+    if progress:
+        progress("process map", 1, 1)
+    log.info("analysed %d events: %d instances, %d task types, %d routines, %d candidates", len(evs),
+             len(instances), len(facts), len(routines), len(candidates))
+    return Analysis(evs, acts, names, task, instances, variants, vtype, facts, routines, candidates, edges, p,
+                    starts)
+

@@ -1,0 +1,275 @@
+"""Step 2: cut each user's unsegmented stream into task instances.
+
+Signals, strongest first:
+- hard cuts at idle events and long gaps (a session never spans lunch);
+- recurring start structure: a set S of start activities such that cutting before every occurrence of
+  S gives segments that look alike. "Alike" is the count consistency of the other activities: in the
+  segments of one start activity, how often an activity occurs the number of times it usually occurs
+  (over-cut segments lose half their steps, under-cut ones repeat them);
+- among starts that explain the structure equally well (any step that occurs once per instance
+  does), the one preceded by the longest pauses and most context switches: people pause between
+  tasks, not in the middle of one;
+- each instance ends at its last "core" step (a step of its start's segments found at a stable
+  position), so the mail and chat that follow a task are not counted as the task.
+All functions are pure over numpy arrays; `segment_stream` handles one user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+SHRINK = 5.0
+MAX_TIES = 10          # near-best candidates whose instances are built to break the tie
+COVERAGE_TIE = 0.03     # relative: a start that loses one step of ten is not a tie
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    session_gap: float = 1800.0       # seconds of inactivity that always end an instance
+    min_instances: int = 3            # a start activity must recur at least this often
+    max_candidates: int = 40          # start activities tried per round, most frequent first
+    max_task_types: int = 12          # greedy rounds: at most this many start activities
+    tie_tolerance: float = 0.05       # consistency within this of the best counts as a tie
+    min_gain: float = 0.005           # a further start activity must improve consistency this much
+    min_repeat: float = 0.05          # ... and repeat in this share of the segments it occurs in
+    min_steps: int = 4                # a task type has at least this many core steps
+    core_presence: float = 0.3        # a core step occurs in at least this share of its segments
+    trim_tail: bool = True            # end instances at their last core step
+    max_inner_gap: int = 6            # ... before more than this many other events in a row
+
+
+def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int) -> float:
+    """How alike the segments are: the event-weighted share of segments, in each activity's home
+    group (segments that begin with the same activity), where it occurs its usual non-zero number of
+    times. Over-cut segments miss half the steps, under-cut ones repeat them, tiny ones miss most."""
+    seg = np.cumsum(is_start) - 1
+    valid = seg >= 0
+    seg, a = seg[valid], acts[valid]
+    if len(a) == 0:
+        return 0.0
+    starts = np.flatnonzero(is_start)
+    group_of_seg = acts[starts]
+    keys, cnt = np.unique(seg.astype(np.int64) * n_acts + a, return_counts=True)
+    s_of, a_of = keys // n_acts, keys % n_acts
+    g_of = group_of_seg[s_of]
+    cap = 8
+    gk = (g_of.astype(np.int64) * n_acts + a_of)
+    tally_keys, tally = np.unique(gk * cap + np.minimum(cnt, cap - 1), return_counts=True)
+    ga = tally_keys // cap
+    # per (group, activity): largest tally of a positive count, segments with it, total occurrences
+    uga, inv = np.unique(ga, return_inverse=True)
+    best_pos = np.zeros(len(uga), dtype=np.int64)
+    np.maximum.at(best_pos, inv, tally)
+    occ_keys, occ_inv = np.unique(gk, return_inverse=True)
+    occ = np.bincount(occ_inv, weights=cnt, minlength=len(occ_keys))   # occ_keys == uga (same set)
+    groups, n_in_group = np.unique(group_of_seg, return_counts=True)
+    size = n_in_group[np.searchsorted(groups, uga // n_acts)]
+    # share of segments with the usual (non-zero) count, shrunk so a handful of segments proves little
+    mode_share = best_pos / (size + SHRINK)
+    # home group of each activity: where most of its occurrences are
+    act_of = uga % n_acts
+    order = np.lexsort((-occ, act_of))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = act_of[order][1:] != act_of[order][:-1]
+    home = order[first]
+    weights = np.bincount(a, minlength=n_acts)[act_of[home]]
+    return float(np.dot(weights, mode_share[home]) / weights.sum())
+
+
+def _boundary_signal(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, n_acts: int) -> np.ndarray:
+    """Per activity: mean log pause before it plus its context-switch rate, relative to all events."""
+    gap = np.diff(ts, prepend=ts[0] if len(ts) else 0.0)
+    lg = np.log1p(np.maximum(gap, 0.0))
+    switch = np.ones(len(apps), dtype=float)
+    switch[1:] = apps[1:] != apps[:-1]
+    n = np.bincount(acts, minlength=n_acts).astype(float)
+    n[n == 0] = 1
+    mean_lg = np.bincount(acts, weights=lg, minlength=n_acts) / n
+    mean_sw = np.bincount(acts, weights=switch, minlength=n_acts) / n
+    return (mean_lg - lg.mean()) / (lg.std() + 1e-9) + (mean_sw - switch.mean())
+
+
+def _pick(scores: dict[int, float], signal: np.ndarray, tol: float,
+          coverage: Callable[[int], float]) -> int:
+    """Among near-best candidates (rotations of one structure tie), the one whose instances keep the
+    most events after trimming (the true start keeps the whole task), then the strongest boundary."""
+    best = max(scores.values())
+    ties = sorted((a for a, s in scores.items() if s >= best - tol), key=lambda a: -scores[a])[:MAX_TIES]
+    if len(ties) > 1:
+        cov = {a: coverage(a) for a in ties}
+        top = max(cov.values())
+        ties = [a for a in ties if cov[a] >= top * (1 - COVERAGE_TIE)]
+    return max(ties, key=lambda a: (signal[a], scores[a]))
+
+
+def unexplained(acts: np.ndarray, cut: np.ndarray, inside: np.ndarray, n_acts: int,
+                min_repeat: float) -> np.ndarray:
+    """Per activity, whether it may start another task type: it lies mostly outside the current task
+    instances, or repeats inside current segments (several tasks were merged). A step that occurs
+    once per segment inside a task is a step of a known type: cutting there would split its
+    variants, not separate tasks."""
+    n = np.bincount(acts, minlength=n_acts)
+    outside = np.bincount(acts, weights=~inside, minlength=n_acts) > 0.5 * n
+    keys, cnt = np.unique((np.cumsum(cut) - 1).astype(np.int64) * n_acts + acts, return_counts=True)
+    a_of = keys % n_acts
+    segs = np.bincount(a_of, minlength=n_acts)
+    repeated = np.bincount(a_of, weights=cnt >= 2, minlength=n_acts)
+    return outside | (repeated >= min_repeat * np.maximum(segs, 1))
+
+
+def _successor_share(acts: np.ndarray, n_acts: int) -> np.ndarray:
+    """Per activity, the share of its occurrences followed by its most common next activity."""
+    if len(acts) < 2:
+        return np.zeros(n_acts)
+    keys, cnt = np.unique(acts[:-1].astype(np.int64) * n_acts + acts[1:], return_counts=True)
+    best = np.zeros(n_acts)
+    np.maximum.at(best, keys // n_acts, cnt)
+    return best / np.maximum(np.bincount(acts, minlength=n_acts), 1)
+
+
+def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np.ndarray, breaks: np.ndarray,
+                  n_acts: int, p: SegmentParams) -> list[int]:
+    """Greedily choose the start activities that make segments most alike (see the module doc)."""
+    counts = np.bincount(acts, minlength=n_acts)
+    never = set(acts[breaks].tolist())   # idle/active marks start nothing
+    # most promising first: steps of a routine are followed by the same next step; noise is not
+    regular = counts * _successor_share(acts, n_acts)
+    cands = [int(a) for a in np.argsort(-regular, kind="stable")
+             if p.min_instances <= counts[a] <= len(acts) // 2 and a not in never]
+    if not cands:
+        return []
+    signal = _boundary_signal(ts, acts, apps, n_acts)
+    chosen: list[int] = []
+    mask = forced.copy()
+    current = consistency(acts, mask, n_acts) if mask.any() else 0.0
+    rejected: set[int] = set()
+    while len(chosen) < p.max_task_types:
+        if chosen:
+            inside = instances(acts, forced, breaks, chosen, n_acts, p) >= 0
+            eligible = unexplained(acts, mask, inside, n_acts, p.min_repeat)
+        else:
+            eligible = np.ones(n_acts, dtype=bool)
+        pool = [a for a in cands if eligible[a] and a not in chosen and a not in rejected][:p.max_candidates]
+        scores = {a: consistency(acts, mask | (acts == a), n_acts) for a in pool}
+        cache: dict[int, float] = {}
+
+        def coverage(c: int) -> float:
+            if c not in cache:
+                cache[c] = float((instances(acts, forced, breaks, chosen + [c], n_acts, p) >= 0).mean())
+            return cache[c]
+
+        picked = None
+        while scores:
+            a = _pick(scores, signal, p.tie_tolerance, coverage)
+            if chosen and scores[a] - current < p.min_gain:
+                break
+            if _core_steps(acts, forced, chosen + [a], a, n_acts, p) >= p.min_steps:
+                picked = a
+                break
+            rejected.add(a)    # a window visit with a click or two: not a task worth the name
+            del scores[a]
+        if picked is None:
+            break
+        chosen.append(picked)
+        mask |= acts == picked
+        current = scores[picked]
+    return chosen
+
+
+def _core_steps(acts: np.ndarray, forced: np.ndarray, starts: list[int], a: int, n_acts: int,
+                p: SegmentParams) -> int:
+    """How many core steps the segments starting with `a` have."""
+    is_s = np.isin(acts, starts)
+    cut = forced | is_s
+    seg = np.cumsum(cut) - 1
+    first = np.flatnonzero(cut)
+    group_of_seg = np.where(is_s[first], acts[first], -1)
+    return sum(1 for g, _ in _core(acts, seg, group_of_seg, n_acts, p) if g == a)
+
+
+def _core(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: int,
+          p: SegmentParams) -> set[tuple[int, int]]:
+    """(group, activity) pairs that are steps of the task: present often, at a stable position."""
+    n = len(acts)
+    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    keys = seg.astype(np.int64) * n_acts + acts
+    _, first_idx = np.unique(keys, return_index=True)
+    g = group_of_seg[seg[first_idx]]
+    a = acts[first_idx]
+    r = rank[first_idx]
+    keep = g >= 0
+    g, a, r = g[keep], a[keep], r[keep]
+    if len(g) == 0:
+        return set()
+    groups, sizes = np.unique(group_of_seg[group_of_seg >= 0], return_counts=True)
+    pair = g.astype(np.int64) * n_acts + a
+    order = np.lexsort((r, pair))            # by pair, then rank: quartiles by index
+    pair, r = pair[order], r[order]
+    lo = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    m = np.diff(np.r_[lo, len(pair)])
+    q1, med, q3 = (r[lo + ((m - 1) * q).astype(np.int64)] for q in (0.25, 0.5, 0.75))
+    grp, act = pair[lo] // n_acts, pair[lo] % n_acts
+    size = sizes[np.searchsorted(groups, grp)]
+    ok = (m >= p.core_presence * size) & (q3 - q1 <= np.maximum(3.0, 0.1 * med))
+    return set(zip(grp[ok].tolist(), act[ok].tolist()))
+
+
+def _task_end(is_core: np.ndarray, seg: np.ndarray, n_seg: int, max_gap: int) -> np.ndarray:
+    """Per segment, the position of its last core step before a run of more than `max_gap` other
+    events: the task is over when the steps stop (a core step much later belongs to a later task)."""
+    pos = np.flatnonzero(is_core)
+    s = seg[pos]
+    broken = np.r_[False, (np.diff(pos) > max_gap + 1) & (s[1:] == s[:-1])]
+    run = np.cumsum(broken)
+    seg_first = np.r_[True, s[1:] != s[:-1]]
+    run_at_start = np.maximum.accumulate(np.where(seg_first, run, 0))
+    ok = run == run_at_start
+    end = np.full(n_seg, -1)
+    np.maximum.at(end, s[ok], pos[ok])
+    return end
+
+
+def instances(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
+              p: SegmentParams) -> np.ndarray:
+    """Instance number per event when cutting before `starts` (and at `forced`), -1 between tasks."""
+    n = len(acts)
+    out = np.full(n, -1, dtype=np.int64)
+    is_s = np.isin(acts, starts)
+    cut = forced | is_s
+    seg = np.cumsum(cut) - 1
+    first = np.flatnonzero(cut)
+    group_of_seg = np.where(is_s[first], acts[first], -1)
+    in_task = group_of_seg[seg] >= 0
+    if p.trim_tail:
+        core = _core(acts, seg, group_of_seg, n_acts, p)
+        pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
+        is_core = np.isin(pair, np.array([g * n_acts + a for g, a in core], dtype=np.int64))
+        is_core[first] = True
+        in_task &= np.arange(n) <= _task_end(is_core, seg, len(first), p.max_inner_gap)[seg]
+    in_task &= ~breaks
+    out[in_task] = seg[in_task]
+    return out
+
+
+def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: np.ndarray, n_acts: int,
+                   p: SegmentParams = SegmentParams()) -> tuple[np.ndarray, list[int]]:
+    """Instance number per event of one user's time-ordered stream (-1: between tasks), and the
+    start activities found. `breaks` marks idle events (never part of an instance)."""
+    n = len(acts)
+    if n == 0:
+        return np.full(0, -1, dtype=np.int64), []
+    gap = np.diff(ts, prepend=ts[0])
+    forced = (gap > p.session_gap) | np.r_[True, breaks[:-1]]
+    forced[0] = True
+    starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p)
+    if not starts:   # no recurring structure: no task to report
+        return np.full(n, -1, dtype=np.int64), []
+    return instances(acts, forced, breaks, starts, n_acts, p), starts

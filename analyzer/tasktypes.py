@@ -1,0 +1,59 @@
+"""Step 3: cluster task instances into task types (scikit-learn); per type its variants.
+
+Distinct variants (step sequences) are clustered, not instances: a month of work has thousands of
+instances but far fewer variants. Each variant is a TF-IDF vector of its activities and activity
+pairs; agglomerative clustering with a cosine distance threshold finds the number of types itself.
+Beyond `max_variants` the rarest variants join the type of their nearest clustered variant.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class TypeParams:
+    distance_threshold: float = 0.7   # cosine distance (average linkage) under which variants merge
+    max_variants: int = 3000          # agglomerative clustering is quadratic: cluster at most this many
+
+
+def _tokens(seq: Sequence[int]) -> str:
+    acts = [f"a{a}" for a in seq]
+    start = [f"s{seq[0]}"] * 3 if seq else []   # the start step says much about the task
+    return " ".join(start + acts + [f"{x}_{y}" for x, y in zip(acts, acts[1:])])
+
+
+def cluster_variants(variants: Sequence[tuple[int, ...]], weights: Sequence[int],
+                     p: TypeParams = TypeParams()) -> np.ndarray:
+    """A task-type number for each distinct variant (0 = the type with the most instances)."""
+    n = len(variants)
+    if n <= 1:
+        return np.zeros(n, dtype=np.int64)
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    x = normalize(TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True)
+                  .fit_transform([_tokens(v) for v in variants]))
+    order = np.argsort(-np.asarray(weights), kind="stable")
+    head = order[:p.max_variants]
+    labels = np.empty(n, dtype=np.int64)
+    if len(head) == 1:
+        labels[head] = 0
+    else:
+        labels[head] = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                               distance_threshold=p.distance_threshold
+                                               ).fit_predict(x[head].toarray())
+    tail = order[p.max_variants:]
+    if len(tail):
+        labels[tail] = labels[head][np.asarray((x[tail] @ x[head].T).argmax(axis=1)).ravel()]
+    # renumber by instances, largest type first
+    size = Counter()
+    for lab, w in zip(labels, weights):
+        size[int(lab)] += int(w)
+    rank = {lab: i for i, (lab, _) in enumerate(size.most_common())}
+    return np.array([rank[int(lab)] for lab in labels], dtype=np.int64)

@@ -1,0 +1,120 @@
+"""Benchmark of the analyzer: events/s, seconds and peak RSS for 100k and 1M events, end to end.
+
+For each size: a generated month of ~100 users (tasklens.analyzer.synthetic) is written to an encrypted
+store; then, each in a fresh process so peak RSS is the run's own: (1) the store run (load, all steps,
+all outputs); (2) PM4Py's time for variants + directly-follows graph on the same segmented log
+(reference only: PM4Py is AGPL and never a runtime dependency); (3) with --import, importing the same
+events as a tasklens CSV with the real masker. Figures are single runs on a shared 2-core machine: noisy.
+
+    .venv/bin/python bench/analyze.py [--sizes 100000 1000000] [--import]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _generate(n: int, folder: Path) -> tuple[Path, int]:
+    from tasklens.analyzer.synthetic import generate
+    from tasklens.store import Store
+
+    scale = 1.5 * n / 1_100 / 100 / 21   # the generator makes ~2/3 of its nominal rate; cut at n
+    events = [e for e, _ in generate(users=100, days=21, routines=8, seed=5, scale=scale)][:n]
+    path = folder / f"bench-{n}.db"
+    with Store.open(path) as store:
+        for i in range(0, len(events), 50_000):
+            store.append(events[i:i + 50_000])
+    with open(folder / f"bench-{n}.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["timestamp", "user", "app", "title", "action", "target", "value"])
+        from tasklens.events import iso
+        for e in events:
+            w.writerow([iso(e.ts), e.user, e.app, e.title, e.action.value, e.target, e.value])
+    return path, len(events)
+
+
+def _child(mode: str, path: str, out: str) -> None:
+    """One measured run; prints a JSON line with seconds and peak RSS."""
+    t = time.perf_counter()
+    if mode == "store":
+        from tasklens.analyzer.loaders import load
+        from tasklens.analyzer.outputs import write_all
+        from tasklens.analyzer.pipeline import analyze
+        events = load(Path(path)).events
+        loaded = time.perf_counter() - t
+        analysis = analyze(events)
+        analysed = time.perf_counter() - t
+        write_all(analysis, Path(out))
+        extra = {"load_s": round(loaded, 1), "analyze_s": round(analysed - loaded, 1),
+                 "instances": len(analysis.instances), "candidates": len(analysis.candidates)}
+    elif mode == "import":
+        from tasklens.analyzer.loaders import load
+        from tasklens.config import Config
+        from tasklens.privacy.masker import Masker
+        raws = load(Path(path)).raws
+        loaded = time.perf_counter() - t
+        Masker(Config()).mask_many(raws)
+        extra = {"parse_s": round(loaded, 1)}
+    else:   # pm4py on the segmented log written by the store run
+        import pandas as pd
+        import pm4py
+        rows = list(csv.DictReader(open(path, newline="", encoding="utf-8")))
+        df = pd.DataFrame([r for r in rows if r["task_id"]])
+        df = pm4py.format_dataframe(df, case_id="task_id", activity_key="activity", timestamp_key="timestamp")
+        t = time.perf_counter()
+        pm4py.get_variants(df)
+        pm4py.discover_dfg(df)
+        extra = {"events_in_cases": len(df)}
+    seconds = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": round(seconds, 1), "peak_rss_mb": round(rss_mb), **extra}))
+
+
+def _measure(mode: str, path: Path, out: Path) -> dict[str, float]:
+    r = subprocess.run([sys.executable, __file__, "--child", mode, str(path), str(out)], capture_output=True,
+                       text=True, env=os.environ | {"TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""})
+    if r.returncode:
+        raise SystemExit(f"{mode} run failed:\n{r.stderr[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--import", dest="do_import", action="store_true", help="also time CSV import + masking")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+    os.environ.setdefault("TASKLENS_KEY", secrets.token_hex(32))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for n in args.sizes:
+            store, count = _generate(n, folder)
+            out = folder / f"out-{n}"
+            r = _measure("store", store, out)
+            print(f"{count:>9,} stored events, end to end: {r['seconds']:7.1f} s  {count / r['seconds']:9,.0f} events/s  "
+                  f"peak RSS {r['peak_rss_mb']:,} MB  (load {r['load_s']} s, steps {r['analyze_s']} s; "
+                  f"{r['instances']:,} instances, {r['candidates']} candidates)")
+            p = _measure("pm4py", out / "events.csv", out)
+            print(f"{'':>9}  pm4py variants + DFG on the same segmented log: {p['seconds']:.1f} s "
+                  f"({p['events_in_cases']:,} events in cases)")
+            if args.do_import:
+                i = _measure("import", folder / f"bench-{n}.csv", out)
+                print(f"{'':>9}  CSV import with masking: {i['seconds']:.1f} s  {count / i['seconds']:,.0f} events/s  "
+                      f"peak RSS {i['peak_rss_mb']:,} MB (parse {i['parse_s']} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""The whole pipeline on a multi-user log with planted routines among noise (known truth)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pytest
+
+from tasklens.analyzer.candidates import Assumptions
+from tasklens.analyzer.pipeline import Params, analyze
+from tasklens.analyzer.synthetic import generate
+
+
+@pytest.fixture(scope="module")
+def planted():  # type: ignore[no-untyped-def]
+    pairs = list(generate(users=10, days=5, routines=4, seed=1))
+    return pairs, analyze([e for e, _ in pairs])
+
+
+def test_every_planted_routine_is_a_candidate_with_its_hours(planted) -> None:  # type: ignore[no-untyped-def]
+    pairs, a = planted
+    spans: dict[int, list[float]] = {}
+    routine_of: dict[int, str] = {}
+    for e, t in pairs:
+        if t.instance >= 0:
+            spans.setdefault(t.instance, [e.ts, e.ts])[1] = e.ts
+            routine_of[t.instance] = t.routine
+    truth_hours: Counter[str] = Counter()
+    for i, (start, end) in spans.items():
+        truth_hours[routine_of[i]] += (end - start) / 3600
+    task_of = {e.source_row: int(t) for e, t in zip(a.events, a.task)}
+    cand_of_type = {c.task_type: c for c in a.candidates}
+    for routine, n in Counter(routine_of.values()).items():
+        assert n >= 20
+        types = Counter(a.instances[task_of[e.source_row]].task_type for e, t in pairs
+                        if t.routine == routine and task_of[e.source_row] >= 0)
+        type_id, _ = types.most_common(1)[0]
+        assert type_id in cand_of_type, routine
+        c = cand_of_type[type_id]
+        assert abs(c.hours_observed / truth_hours[routine] - 1) <= 0.15, (routine, c.hours_observed)
+        assert abs(len(c.instances) / n - 1) <= 0.15
+
+
+def test_candidates_are_ranked_and_explained(planted) -> None:  # type: ignore[no-untyped-def]
+    _, a = planted
+    assert [c.rank for c in a.candidates] == list(range(1, len(a.candidates) + 1))
+    assert [c.score for c in a.candidates] == sorted((c.score for c in a.candidates), reverse=True)
+    for c in a.candidates:
+        assert c.hours_saved_per_month > 0 and 0 <= c.confidence <= 1
+        assert {"determinism", "data_transfer", "decision_points", "applications", "rework_rate",
+                "variant_coverage", "automatability"} <= set(c.parts)
+        assert "h/month" in c.rationale and c.assumptions["automation_rate"] == 0.8
+        assert set(c.users) == {a.instances[i].user for i in c.instances}
+
+
+def test_assumptions_change_the_estimate(planted) -> None:  # type: ignore[no-untyped-def]
+    pairs, a = planted
+    half = analyze([e for e, _ in pairs], Params(assumptions=Assumptions(automation_rate=0.4)))
+    before = {c.task_type: c.hours_saved_per_month for c in a.candidates}
+    for c in half.candidates:
+        assert c.hours_saved_per_month == pytest.approx(before[c.task_type] / 2, rel=0.02)
+
+
+def test_instances_are_contiguous_runs_of_one_user(planted) -> None:  # type: ignore[no-untyped-def]
+    _, a = planted
+    seen: dict[int, list[int]] = defaultdict(list)
+    for k, t in enumerate(a.task.tolist()):
+        if t >= 0:
+            seen[t].append(k)
+    for t, idx in seen.items():
+        assert len({a.events[k].user for k in idx}) == 1
+        assert a.instances[t].id == t and a.instances[t].events == len(idx)
+
+
+def test_process_map_counts_match_instances(planted) -> None:  # type: ignore[no-untyped-def]
+    _, a = planted
+    transitions = sum(i.events - 1 for i in a.instances)
+    assert sum(e.count for e in a.edges) == transitions
+    assert all(e.mean_wait >= 0 for e in a.edges)
+
+
+def test_the_demo_office_masked_by_the_real_masker() -> None:
+    """`tasklens.simulate` (the demo's week) through the real masker: each routine is found with its hours."""
+    from tasklens.config import Config
+    from tasklens.privacy.masker import Masker
+    from tasklens.simulate import simulate
+
+    pairs = list(simulate(employees=4, days=3, seed=11))
+    raws = [r for r, _ in pairs]
+    events = Masker(Config()).mask_many([type(r)(r.ts, r.user, r.app, r.title, r.action, r.target, r.value,
+                                                 r.duration, r.count, i) for i, r in enumerate(raws)])
+    a = analyze(events)
+    truth = {i: t for i, (_, t) in enumerate(pairs)}
+    spans: dict[int, list[float]] = {}
+    for i, (r, t) in enumerate(pairs):
+        if t.instance >= 0:
+            spans.setdefault(t.instance, [r.ts, 0.0])[1] = r.ts + r.duration
+    hours: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for inst, (start, end) in spans.items():
+        name = next(t.routine for t in truth.values() if t.instance == inst)
+        hours[name] += (end - start) / 3600
+        counts[name] += 1
+    task_of = {e.source_row: int(t) for e, t in zip(a.events, a.task)}
+    by_type = {c.task_type: c for c in a.candidates}
+    for name, n in counts.items():
+        if n < 20:
+            continue
+        types = Counter(a.instances[task_of[k]].task_type for k, t in truth.items()
+                        if t.routine == name and task_of[k] >= 0)
+        c = by_type[types.most_common(1)[0][0]]
+        assert abs(c.hours_observed / hours[name] - 1) <= 0.15, (name, c.hours_observed, hours[name])
