@@ -18,8 +18,7 @@ from tasklens.events import Event
 
 _URL = re.compile(r"(https?://[^/\s?#]+)([^\s?#]*)(\?[^\s#]*)?(#\S*)?")
 _QUERY_VALUE = re.compile(r"=([^&\s]*)")
-_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
-_MARKS = re.compile(r"[<>]*<>[<>]*")   # "<<EMAIL_ADDRESS>>" and neighbours collapse to one mark
+_MARKS = re.compile(r"<+(<[A-Z_]*>)>+")   # "<<EMAIL_ADDRESS>>" (a masked "<addr>") -> "<EMAIL_ADDRESS>"
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _ID = re.compile(r"\b(?=[A-Za-z_-]*\d)[A-Za-z_-]*\d[\w./:-]*\b")   # any token holding a digit
 _CELL = re.compile(r"^([A-Z]{1,3})\d+(?::([A-Z]{1,3})\d+)?$")
@@ -39,8 +38,7 @@ def template(text: str) -> str:
     if not text:
         return ""
     t = _URL.sub(_url, text)
-    t = _EMAIL.sub("<>", _PLACEHOLDER.sub("<>", t))
-    t = _MARKS.sub("<>", t)
+    t = _MARKS.sub(r"\1", _EMAIL.sub("<EMAIL_ADDRESS>", t))   # typed placeholders stay: they are structure
     t = _PATH_TAIL.sub(r"\1*", t)
     t = _ID.sub("#", t)
     return _SPACES.sub(" ", t).strip()
@@ -58,14 +56,15 @@ def target_template(target: str) -> str:
 
 
 def _soft(text: str) -> str:
-    return _MARKS.sub("<>", _LONG_NUMBER.sub("#", _PLACEHOLDER.sub("<>", text))).strip()
+    return _MARKS.sub(r"\1", _LONG_NUMBER.sub("#", text)).strip()
 
 
 _SEPARATOR = re.compile(r"( - | \| | — | – | · )")
 VARIABLE_PART_MIN = 6      # a title part with this many values in one context is data, not a step
-# Name-like: one to three capitalised words, perhaps followed by a mark ("Maria Keller <>"): what the
-# masker may have missed. Only such parts are generalised, never screen names ("Enter vendor invoice").
-_NAME = re.compile(r"^[A-Z][\w'.-]*( [A-Z][\w'.-]*){0,2}( ?<>)?$")
+# Name-like: one to three capitalised words, perhaps followed by a placeholder ("Maria Keller
+# <EMAIL_ADDRESS>"): what the masker may have missed. Only such parts are generalised, never screen
+# names ("Enter vendor invoice").
+_NAME = re.compile(r"^[A-Z][\w'.-]*( [A-Z][\w'.-]*){0,2}( ?<[A-Z_]*>)?$")
 VARIABLE_TAIL_MIN = 3      # ... or this many values after the same first two words ("Invoice # from *")
 
 
