@@ -13,16 +13,22 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tasklens.errors import InputFormatError
+from tasklens.errors import BundleError, InputFormatError
 from tasklens.events import ACTIONS, Action, Event, RawEvent, parse_time
+from tasklens.store import Store
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("store", "csv", "actionlogger", "xes")
+FORMATS = ("store", "bundle", "csv", "actionlogger", "xes")
 TASKLENS_COLUMNS = ("timestamp", "user", "app", "title", "action", "target", "value")
 ACTIONLOGGER_COLUMNS = ("timeStamp", "userID", "targetApp", "eventType")
 SQLITE_MAGIC = b"SQLite format 3\x00"
+BUNDLE_MAGIC = b"TLBUNDLE"   # tasklens.bundle.MAGIC, without importing cryptography for every load
 
 # Action Logger / XES event types with a close tasklens action; the rest map to OTHER or by prefix.
 _TYPE_ACTION = {
@@ -60,6 +66,8 @@ def detect_format(path: Path) -> str:
     """Tell a store, a tasklens CSV, an Action Logger CSV and an XES file apart by their content."""
     with open(path, "rb") as f:
         head = f.read(4096)
+    if head.startswith(BUNDLE_MAGIC):
+        return "bundle"
     if head.startswith(SQLITE_MAGIC) or path.suffix in (".db", ".sqlite") or (head and b"\x00" in head[:512]):
         return "store"
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
@@ -88,6 +96,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, int, dict[str, str]]]:
     """(data row index, line number, row) for each data row; fields may span lines."""
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
+        _ = reader.fieldnames   # read the header, so line numbers count it
         line = reader.line_num
         for i, row in enumerate(reader):
             yield i, line + 1, row
@@ -200,24 +209,41 @@ def load_xes(path: Path, skip_bad_rows: bool = False, unsegment: bool = False) -
     return out
 
 
+def store_events(store: Store) -> list[Event]:
+    """A store's events, already masked, with `source_row` set to the event id so results trace back."""
+    return [Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value, e.duration, e.count, e.id, e.id)
+            for e in store.events()]
+
+
 def load_store(path: Path) -> Loaded:
-    """A tasklens store: events are already masked; `source_row` is the event id."""
-    from tasklens.store import Store
-
+    """A tasklens store, opened with the key from the environment or the keyring."""
     with Store.open(path, create=False) as store:
-        events = [Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value, e.duration, e.count, e.id, e.id)
-                  for e in store.events()]
-    return Loaded(path, "store", events=events)
+        return Loaded(path, "store", events=store_events(store))
 
 
-def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, unsegment: bool = False) -> Loaded:
-    """Load one input file, detecting its format unless `fmt` forces one."""
+def load_bundle(path: Path, private: X25519PrivateKey | None) -> Loaded:
+    """An employee bundle, decrypted with the analyst's key; `source_row` is the id in their store."""
+    from tasklens.bundle import read_bundle
+
+    if private is None:
+        raise BundleError(f"{path} is an employee bundle: give the analyst key with --key analyst.key")
+    info, events = read_bundle(path, private)
+    return Loaded(path, "bundle", events=[e if e.source_row is not None else
+                                          Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value,
+                                                e.duration, e.count, e.id, e.id) for e in events])
+
+
+def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, unsegment: bool = False,
+         private: X25519PrivateKey | None = None) -> Loaded:
+    """Load one input file, detecting its format unless `fmt` forces one; `private` opens bundles."""
     path = Path(path)
     if not path.is_file():
         raise InputFormatError(f"{path}: no such file")
     fmt = fmt or detect_format(path)
     if fmt == "store":
         return load_store(path)
+    if fmt == "bundle":
+        return load_bundle(path, private)
     if fmt == "csv":
         return load_tasklens_csv(path, skip_bad_rows)
     if fmt == "actionlogger":

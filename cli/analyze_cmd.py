@@ -1,15 +1,21 @@
 """`tasklens analyze INPUT... --out DIR`: find task types, routines and RPA candidates.
 
-Inputs may be tasklens stores (already masked) and imports (tasklens event CSV, Action Logger CSV,
-XES), whose text passes through the masker like collected data.
+Inputs may be tasklens stores and employee bundles (already masked) and imports (tasklens event CSV,
+Action Logger CSV, XES), whose text passes through the masker like collected data. A bundle that cannot
+be opened (another key, tampered, truncated, newer) is reported in one line and the others still load;
+events that several inputs hold (an employee exporting twice) are counted once.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-FORMATS = ("store", "csv", "actionlogger", "xes")
+if TYPE_CHECKING:
+    from tasklens.events import Event
+
+FORMATS = ("store", "bundle", "csv", "actionlogger", "xes")   # as tasklens.analyzer.loaders.FORMATS
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,22 +28,51 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="XES: flatten the traces into one unsegmented stream per user and segment it anew")
     p.add_argument("--skip-bad-rows", action="store_true", help="skip malformed rows (reported) instead of stopping")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--key", type=Path, metavar="ANALYST_KEY",
+                   help="the analyst's analyst.key, to open employee bundles (passphrase: $TASKLENS_PASSPHRASE "
+                        "or asked)")
+
+
+def _dedupe(events: list[Event]) -> tuple[list[Event], int]:
+    """Drop events that an earlier input already held (same person, time and content)."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for e in events:
+        key = (e.user, e.ts, e.action, e.app, e.title, e.target, e.value, e.duration, e.count)
+        if key not in seen:
+            seen.add(key)
+            kept.append(e)
+    return kept, len(events) - len(kept)
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    from tasklens import auditfile
     from tasklens.analyzer.loaders import load
     from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.pipeline import analyze
     from tasklens.analyzer.progress import Bar
     from tasklens.cli.common import config
+    from tasklens.errors import BundleError, InputFormatError
 
+    private = None
+    if args.key is not None:
+        from tasklens.bundle import load_private
+        from tasklens.cli.keys_cmd import passphrase
+        private = load_private(args.key, passphrase(confirm=False))
     bar = Bar(enabled=not args.no_progress and sys.stderr.isatty())
-    events, cases, masker, skipped = [], [], None, 0
-    all_cases = True
-    for path in args.inputs:
-        loaded = load(path, args.format, skip_bad_rows=args.skip_bad_rows, unsegment=args.unsegment)
+    events: list[Event] = []
+    cases: list[str] = []
+    masker, skipped, refused, all_cases = None, 0, 0, True
+    for n, path in enumerate(args.inputs, 1):
+        try:
+            loaded = load(path, args.format, skip_bad_rows=args.skip_bad_rows, unsegment=args.unsegment,
+                          private=private)
+        except BundleError as e:   # one bad bundle must not stop a merge of many
+            print(f"tasklens: skipped: {e}", file=sys.stderr)
+            refused += 1
+            continue
         skipped += len(loaded.bad_rows)
         if loaded.raws:
             if masker is None:
@@ -46,17 +81,27 @@ def run(args: argparse.Namespace) -> int:
             batch = masker.mask_many(loaded.raws)
         else:
             batch = loaded.events
-        bar("loading", args.inputs.index(path) + 1, len(args.inputs))
+        bar("loading", n, len(args.inputs))
         all_cases &= loaded.cases is not None
         cases.extend(f"{path}:{c}" for c in (loaded.cases or [""] * len(batch)))
         events.extend(batch)
+    if not events:
+        raise InputFormatError(f"no events to analyse: {refused} input(s) refused, the rest empty")
+    duplicates = 0
+    if len(args.inputs) > 1 and not all_cases:
+        events, duplicates = _dedupe(events)
     analysis = analyze(events, progress=bar, cases=cases if all_cases and cases else None)
     paths = write_all(analysis, args.out)
     bar.close()
+    notes = [f"skipped {skipped} malformed rows" if skipped else "",
+             f"{refused} input(s) refused" if refused else "",
+             f"{duplicates} duplicate events counted once" if duplicates else ""]
+    auditfile.append(args.out, "analyze", f"inputs={len(args.inputs)} events={len(analysis.events)} "
+                                          f"refused={refused} duplicates={duplicates}")
     s = analysis
-    print(f"{len(s.events)} events, {len(s.instances)} task instances, {len(s.type_facts)} task types, "
-          f"{len(s.routines)} routines, {len(s.candidates)} RPA candidates"
-          + (f"; skipped {skipped} malformed rows" if skipped else ""))
+    print(f"{len(s.events)} events from {len({e.user for e in s.events})} users, {len(s.instances)} task "
+          f"instances, {len(s.type_facts)} task types, {len(s.routines)} routines, {len(s.candidates)} RPA "
+          "candidates" + "".join(f"; {n}" for n in notes if n))
     for c in s.candidates[:5]:
         print(f"  {c.id}  {len(c.instances):>5} instances  {c.hours_observed:8.1f} h observed  "
               f"{c.hours_saved_per_month:7.1f} h/month saved  ({c.confidence_label} confidence)")

@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from tasklens import keys
     from tasklens.analyzer.outputs import report as make_report
     from tasklens.analyzer.outputs import write_all
+    from tasklens.analyzer.loaders import store_events
     from tasklens.analyzer.pipeline import analyze
     from tasklens.cli.common import config
     from tasklens.privacy import consent
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         for i in range(0, len(pairs), BATCH):
             store.append(masker.mask_many([raw for raw, _ in pairs[i:i + BATCH]]))
         stored = store.count()
-        events = list(store.events())
+        events = store_events(store)
         store.audit("demo.analyze", f"events={stored}")
     stats = masker.stats()
     print(f"masked and stored {stored} events in {store_file} (SQLCipher, AES-256); Presidio analysed "
