@@ -11,16 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tasklens import __version__
-from tasklens.errors import NotBuiltError, TasklensError
+from tasklens.errors import TasklensError
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _not_built(part: str, issue: str) -> Handler:
-    def run(args: argparse.Namespace) -> int:
-        raise NotBuiltError(f"`tasklens {args.command}` is not built yet ({part}, see {issue}); "
-                            "nothing was done")
-    return run
 
 
 def _lazy(module: str, func: str) -> Handler:
@@ -34,14 +27,7 @@ def _lazy(module: str, func: str) -> Handler:
 def _own_options(p: argparse.ArgumentParser, module: str) -> None:
     """Let a command module add its own options; it must import only light modules at its top."""
     import importlib
-    try:
-        mod = importlib.import_module(f"tasklens.cli.{module}")
-    except ModuleNotFoundError as e:
-        if e.name != f"tasklens.cli.{module}":
-            raise
-        p.set_defaults(run=_not_built(module.removesuffix("_cmd"), "the issues"))
-        return
-    mod.add_arguments(p)
+    importlib.import_module(f"tasklens.cli.{module}").add_arguments(p)
     p.set_defaults(run=_lazy(module, "run"))
 
 
@@ -68,11 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tray", help="run the capture agent with a tray icon")
     _store_option(p)
-    p.set_defaults(run=_not_built("the tray", "issue 6"))
+    _own_options(p, "tray_cmd")
 
     p = sub.add_parser("dashboard", help="open the analyst dashboard on a store or analysis folder")
-    p.add_argument("source", nargs="?", help="store file or analysis folder")
-    p.set_defaults(run=_not_built("the dashboard", "issue 6"))
+    _own_options(p, "dashboard_cmd")
 
     p = sub.add_parser("analyze", help="find task types, routines and RPA candidates in event data")
     _own_options(p, "analyze_cmd")

@@ -13,8 +13,7 @@ wrong and how to fix it, and `exit_code` is what the CLI exits with. Anything el
     ├── MaskingError           the masker could not run (setup); single failures fail closed
     ├── InputFormatError       a file to import is malformed (names file and line)
     ├── EnvironmentMissingError  no display, no RECORD, no xrandr, Wayland, ...
-    ├── BundleError            bad, tampered, foreign or future bundle
-    └── NotBuiltError          a command whose part does not exist yet
+    └── BundleError            bad, tampered, foreign or future bundle
 """
 
 from __future__ import annotations
@@ -69,7 +68,3 @@ class EnvironmentMissingError(TasklensError):
 
 class BundleError(TasklensError):
     """An employee bundle is for another key, tampered, truncated or from a newer version."""
-
-
-class NotBuiltError(TasklensError):
-    """A command whose part is not built yet."""

@@ -12,7 +12,7 @@ from helpers import make_events, raw_bytes, run_cli
 from tasklens.identity import store_pseudonym
 from tasklens.store import Store
 
-COMMANDS = ["collect", "tray", "dashboard", "analyze", "export", "report", "demo", "store", "consent"]
+COMMANDS = ["collect", "tray", "dashboard", "analyze", "export", "keys", "report", "demo", "store", "consent"]
 
 
 def test_version() -> None:

@@ -1,0 +1,104 @@
+"""Seconds and peak RSS to merge and analyse many employees' bundles with `tasklens analyze`.
+
+Makes --bundles employee bundles of --days working days each (simulated office work, masked by the real
+masker, encrypted to a fresh analyst key), then times `tasklens analyze *.tlb --key analyst.key` as a
+separate process and samples its memory (the process and its workers, summed). Issue 7 asks for
+200 bundles of one month (21 working days).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from tasklens.bundle import load_public, new_key_pair, write_bundle
+from tasklens.config import Config
+from tasklens.privacy.masker import Masker
+from tasklens.simulate import directory, simulate
+
+PASSPHRASE = "bench passphrase"
+
+
+def make_bundles(folder: Path, n: int, days: int) -> int:
+    priv, pub = new_key_pair(PASSPHRASE)
+    (folder / "analyst.key").write_bytes(priv)
+    (folder / "analyst.pub").write_bytes(pub)
+    recipient = load_public(folder / "analyst.pub")
+    masker = Masker(Config(person_names=directory()))
+    total = 0
+    for user, group in itertools.groupby(simulate(employees=n, days=days, seed=5), key=lambda p: p[0].user):
+        events = masker.mask_many([raw for raw, _ in group])
+        write_bundle(folder / f"{user}.tlb", events, user, recipient)
+        total += len(events)
+        print(f"\r  made {user}.tlb ({total:,} events so far)", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return total
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    try:
+        members = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in members:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def measure(folder: Path) -> tuple[float, int, str]:
+    bundles = sorted(str(p) for p in folder.glob("*.tlb"))
+    cmd = [sys.executable, "-m", "tasklens.cli.main", "analyze", *bundles, "--key", str(folder / "analyst.key"),
+           "--out", str(folder / "merged"), "--no-progress"]
+    env = {**os.environ, "TASKLENS_PASSPHRASE": PASSPHRASE}
+    peak = [0]
+    t = time.perf_counter()
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = psutil.Process(child.pid)
+
+    def sample() -> None:
+        while child.poll() is None:
+            peak[0] = max(peak[0], tree_rss(proc))
+            time.sleep(0.25)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = child.communicate()
+    seconds = time.perf_counter() - t
+    sampler.join()
+    if child.returncode:
+        sys.exit(f"tasklens analyze failed: {err.strip()[-500:]}")
+    return seconds, peak[0], out.splitlines()[0] if out else ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bundles", type=int, default=200)
+    ap.add_argument("--days", type=int, default=21)
+    ap.add_argument("--workdir", type=Path, help="keep the bundles here (default: a temporary folder)")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = a.workdir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        events = make_bundles(folder, a.bundles, a.days)
+        print(f"made {a.bundles} bundles of {a.days} working days: {events:,} events in {time.perf_counter() - t:.0f} s")
+        seconds, peak, summary = measure(folder)
+        print(f"merge + analyse: {seconds:.1f} s, {events / seconds:,.0f} events/s, peak RSS {peak / 2**20:,.0f} MB "
+              "(process and workers)")
+        print(f"  {summary}")
+
+
+if __name__ == "__main__":
+    main()
