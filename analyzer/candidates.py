@@ -58,6 +58,8 @@ class Candidate:
     parts: dict[str, float] = field(default_factory=dict)
     assumptions: dict[str, object] = field(default_factory=dict)
     rationale: str = ""
+    status: str = "open"        # the analyst's decision: open, accepted (figures confirmed) or rejected
+    analyst_name: str = ""      # the analyst's name for it, if they gave one
 
 
 def entropy(counts: Sequence[int]) -> float:
@@ -116,7 +118,12 @@ def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Can
         out.append(Candidate("", 0, t.type_id, list(t.instance_ids), sorted(t.users), round(hours, 3),
                              round(saved, 2), conf, "high" if conf >= 0.7 else "medium" if conf >= 0.35 else "low",
                              round(saved * auto, 3), parts | {"automatability": auto}, asdict(a), rationale))
-    out.sort(key=lambda c: (-c.score, c.task_type))
-    for i, c in enumerate(out, 1):
+    return renumber(out)
+
+
+def renumber(candidates: list[Candidate]) -> list[Candidate]:
+    """Best first, rejected ones last; ranks and ids follow that order."""
+    candidates.sort(key=lambda c: (c.status == "rejected", -c.score, c.task_type))
+    for i, c in enumerate(candidates, 1):
         c.rank, c.id = i, f"C{i:02d}"
-    return out
+    return candidates

@@ -83,7 +83,7 @@ def render(report: dict[str, Any], events_per_user: Counter[str]) -> str:
     cards = [("events", f"{s['events']:,}"), ("users", s["users"]), ("task instances", f"{s['instances']:,}"),
              ("task types", s["task_types"]), ("hours in tasks", f"{s['hours_in_tasks']:.1f}"),
              ("RPA candidates", s["candidates"]),
-             ("hours saved / month", f"{sum(c['hours_saved_per_month'] for c in cands):.1f}")]
+             ("hours saved / month", f"{sum(c['hours_saved_per_month'] for c in cands if c['status'] != 'rejected'):.1f}")]
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>tasklens report</title>"
              f"<style>{_CSS}</style></head><body><main>",
              "<h1>tasklens analysis</h1>",
@@ -101,7 +101,10 @@ def render(report: dict[str, Any], events_per_user: Counter[str]) -> str:
                  "<th>confidence</th></tr>")
     for c in cands:
         p = c["score_parts"]
-        parts.append(f"<tr><td>{c['id']}</td><td>{escape(c['name'])}</td><td class='num'>{len(c['instances'])}</td>"
+        badge = {"accepted": " <span class='pill high'>confirmed by analyst</span>",
+                 "rejected": " <span class='pill low'>rejected by analyst</span>"}.get(c["status"], "")
+        parts.append(f"<tr><td>{c['id']}</td><td>{escape(c['name'])}{badge}</td>"
+                     f"<td class='num'>{len(c['instances'])}</td>"
                      f"<td class='num'>{len(c['users'])}</td><td class='num'>{c['hours_observed']:.1f}</td>"
                      f"<td class='num'><b>{c['hours_saved_per_month']:.1f}</b></td>"
                      f"<td class='num'>{p['determinism']:.2f}</td><td class='num'>{p['data_transfer']:.0%}</td>"

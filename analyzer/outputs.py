@@ -48,7 +48,8 @@ def report(a: Analysis) -> dict[str, Any]:
                  "task_types": sorted({int(a.variant_type[v]) for v in r.variants}),
                  "candidates": sorted({cand_of_type[t] for t in {int(a.variant_type[v]) for v in r.variants}
                                        if t in cand_of_type})} for r in a.routines]
-    candidates = [{"id": c.id, "rank": c.rank, "name": _type_name(a, c.task_type), "task_type": c.task_type,
+    candidates = [{"id": c.id, "rank": c.rank, "name": c.analyst_name or _type_name(a, c.task_type),
+                   "status": c.status, "confirmed": c.status == "accepted", "task_type": c.task_type,
                    "instances": c.instances, "users": c.users, "hours_observed": c.hours_observed,
                    "hours_saved_per_month": c.hours_saved_per_month, "confidence": c.confidence,
                    "confidence_label": c.confidence_label, "score": c.score, "score_parts": c.parts,

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from tasklens.analyzer.activities import label_all
-from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank
+from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank, renumber
+from tasklens.analyzer.decisions import Decisions, apply_to_types, match_candidate
 from tasklens.analyzer.processmap import Edge, directly_follows
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
 from tasklens.analyzer.segment import SegmentParams, segment_stream
@@ -151,8 +152,10 @@ def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: flo
 
 
 def analyze(events: Sequence[Event], params: Params | None = None, progress: Progress | None = None,
-            cases: Sequence[str] | None = None) -> Analysis:
-    """Run all steps. `cases` (one per event) gives an already segmented log (XES traces) its instances."""
+            cases: Sequence[str] | None = None, decisions: Decisions | None = None) -> Analysis:
+    """Run all steps. `cases` (one per event) gives an already segmented log (XES traces) its instances;
+    `decisions` (an analyst's, kept with an earlier analysis of the same data) merge and split task types
+    and accept, reject or rename candidates."""
     p = params or Params()
     order = _order(events)
     evs = [events[i] for i in order]
@@ -183,6 +186,8 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     weights = Counter(r[4] for r in inst_rows)
     vw = [weights[v] for v in range(len(variants))]
     vtype = cluster_variants(variants, vw, p.types)
+    if decisions is not None:
+        vtype = apply_to_types(vtype, variants, vw, names, decisions)
     if progress:
         progress("task types", 1, 1)
     instances = [Instance(tid, user, s, e, int(vtype[v]), v, n) for tid, user, s, e, v, n, _ in inst_rows]
@@ -213,6 +218,12 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     if progress:
         progress("routines", 1, 1)
     candidates = rank(facts, p.assumptions)
+    if decisions is not None:
+        for c in candidates:
+            signature = tuple(names[a] for a in facts[c.task_type].variants[0][0])
+            if (d := match_candidate(decisions, c.id, signature)) is not None:
+                c.status, c.analyst_name = d.status, d.name
+        candidates = renumber(candidates)
     # process map over events ordered by instance, then time
     edges = directly_follows(task[order_t], acts[order_t], ts[order_t])
     if progress:

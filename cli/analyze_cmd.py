@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from tasklens import auditfile
+    from tasklens.analyzer import decisions
     from tasklens.analyzer.loaders import load
     from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.pipeline import analyze
@@ -90,12 +91,14 @@ def run(args: argparse.Namespace) -> int:
     duplicates = 0
     if len(args.inputs) > 1 and not all_cases:
         events, duplicates = _dedupe(events)
-    analysis = analyze(events, progress=bar, cases=cases if all_cases and cases else None)
+    kept = decisions.load(args.out)   # an analyst's decisions about an earlier analysis into this folder
+    analysis = analyze(events, progress=bar, cases=cases if all_cases and cases else None, decisions=kept)
     paths = write_all(analysis, args.out)
     bar.close()
     notes = [f"skipped {skipped} malformed rows" if skipped else "",
              f"{refused} input(s) refused" if refused else "",
-             f"{duplicates} duplicate events counted once" if duplicates else ""]
+             f"{duplicates} duplicate events counted once" if duplicates else "",
+             f"honoured {kept.count()} analyst decisions" if kept.count() else ""]
     auditfile.append(args.out, "analyze", f"inputs={len(args.inputs)} events={len(analysis.events)} "
                                           f"refused={refused} duplicates={duplicates}")
     s = analysis
