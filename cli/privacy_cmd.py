@@ -81,29 +81,11 @@ def consent_withdraw(args: argparse.Namespace) -> int:
 
 def export_my_data(args: argparse.Namespace) -> int:
     """Every event stored about a user, as JSON lines (already masked), plus their consent record."""
-    import json
-    import os
-
-    from tasklens.errors import TasklensError
-    from tasklens.events import iso
+    from tasklens.privacy.rights import export_user
 
     out = Path(args.out)
-    if not out.parent.is_dir():
-        raise TasklensError(f"cannot write {out}: folder {out.parent} does not exist")
     with _open(args, create=False) as store:
         user = args.user or _me(store)
-        decision = store.consent(user)
-        tmp = out.with_name(out.name + ".part")
-        n = 0
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            if decision is not None:
-                f.write(json.dumps({"record": "consent", "user": user, "notice_version": decision.notice_version,
-                                    "decision": decision.decision, "time": iso(decision.ts)}) + "\n")
-            for e in store.events(user=user):
-                f.write(json.dumps({"record": "event"} | e.as_dict(), ensure_ascii=False) + "\n")
-                n += 1
-        tmp.replace(out)
-        store.audit("store.export-my-data", f"user={user} events={n} file={out}")
+        n = export_user(store, user, out)
     print(f"wrote {n} events recorded about {user} to {out}")
     return 0

@@ -100,8 +100,7 @@ def delete_my_data(args: argparse.Namespace) -> int:
             if input(f"Delete all {n} events recorded about {user}? [y/N] ").strip().lower() not in ("y", "yes"):
                 print("nothing deleted")
                 return 1
-        deleted = store.delete_user(user)
-        store.vacuum()
-        store.audit("store.delete-my-data", f"user={user} deleted={deleted}")
+        from tasklens.privacy.rights import delete_user
+        deleted = delete_user(store, user)
     print(f"deleted {deleted} events of {user}; the file was rewritten so no trace remains")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tasklens.config import Config
 from tasklens.errors import ConsentError
+from tasklens.privacy.rights import delete_user
 from tasklens.store import Store
 
 HOW_TO_ACCEPT = "read it with `tasklens consent show`, then run `tasklens consent accept` " \
@@ -46,7 +47,4 @@ def withdraw(store: Store, user: str, config: Config, *, delete: bool = False) -
     store.record_consent(user, config.notice_version, "withdraw")
     if not delete:
         return 0
-    deleted = store.delete_user(user)
-    store.vacuum()
-    store.audit("consent.withdraw.delete", f"user={user} deleted={deleted}")
-    return deleted
+    return delete_user(store, user, "consent.withdraw.delete")

@@ -6,7 +6,6 @@ One build (about 3-5 minutes) serves every test here; all are marked slow and `m
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
 import time

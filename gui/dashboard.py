@@ -1,0 +1,359 @@
+"""The analyst dashboard: open an analysis folder or a store, filter, review, decide, export."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QThread
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QApplication, QDateEdit, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
+                               QLineEdit, QMainWindow, QMenu, QMessageBox, QProgressDialog, QPushButton,
+                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+
+from tasklens.analyzer import decisions as dec
+from tasklens.errors import TasklensError
+from tasklens.gui import exports, style
+from tasklens.gui.model import AnalysisData, Filters, View
+from tasklens.gui.views import CandidatesPage, MapPage, OverviewPage, RoutinesPage, TaskTypesPage
+
+log = logging.getLogger(__name__)
+
+PAGES = ("overview", "task-types", "routines", "candidates", "process-map")
+
+
+class ChoiceButton(QToolButton):
+    """A drop-down of checkable names; `chosen()` is None when all are checked."""
+
+    def __init__(self, what: str, on_change: Callable[[], None]) -> None:
+        super().__init__()
+        self.what, self.on_change = what, on_change
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setMenu(QMenu(self))
+        self.names: list[str] = []
+
+    def set_names(self, names: list[str]) -> None:
+        self.names = names
+        menu = self.menu()
+        menu.clear()
+        menu.addAction("All", lambda: self._all(True))
+        menu.addAction("None", lambda: self._all(False))
+        menu.addSeparator()
+        for n in names:
+            a = menu.addAction(n or "(none)")
+            a.setCheckable(True)
+            a.setChecked(True)
+            a.setData(n)
+            a.toggled.connect(self._changed)
+        self._label()
+
+    def _all(self, on: bool) -> None:
+        for a in self._actions():
+            a.blockSignals(True)
+            a.setChecked(on)
+            a.blockSignals(False)
+        self._changed()
+
+    def _actions(self) -> list[QAction]:
+        return [a for a in self.menu().actions() if a.isCheckable()]
+
+    def set_chosen(self, chosen: set[str] | None) -> None:
+        for a in self._actions():
+            a.blockSignals(True)
+            a.setChecked(chosen is None or a.data() in chosen)
+            a.blockSignals(False)
+        self._changed()
+
+    def chosen(self) -> frozenset[str] | None:
+        on = frozenset(a.data() for a in self._actions() if a.isChecked())
+        return None if len(on) == len(self.names) else on
+
+    def _label(self) -> None:
+        c = self.chosen()
+        self.setText(f"{self.what}: all {len(self.names)}" if c is None else f"{self.what}: {len(c)} of {len(self.names)}")
+
+    def _changed(self) -> None:
+        self._label()
+        self.on_change()
+
+
+def _qdate(ts: float) -> QDate:
+    d = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return QDate(d.year, d.month, d.day)
+
+
+def _epoch(d: QDate) -> float:
+    return datetime(d.year(), d.month(), d.day(), tzinfo=timezone.utc).timestamp()
+
+
+class Dashboard(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("tasklens dashboard")
+        self.setStyleSheet(style.SHEET)
+        self.data: AnalysisData | None = None
+        self.decisions = dec.Decisions()
+        self.view: View | None = None
+        self._thread: QThread | None = None
+        self._dirty: set[str] = set()        # pages to refresh when next shown
+        self._build()
+
+    # -- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        bar = self.addToolBar("main")
+        bar.setMovable(False)
+        bar.addAction("Open analysis…", self.choose_analysis)
+        bar.addAction("Open store…", self.choose_store)
+        export = QToolButton()
+        export.setText("Export")
+        export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(export)
+        menu.addAction("HTML report…", lambda: self._export("HTML report", "report.html", exports.write_html))
+        menu.addAction("CSV of events…", lambda: self._export("CSV", "events.csv", exports.write_csv))
+        menu.addAction("XES log…", lambda: self._export("XES", "log.xes", exports.write_xes))
+        menu.addAction("Admin aggregate report…", self._export_aggregate)
+        export.setMenu(menu)
+        bar.addWidget(export)
+
+        self.since, self.until = QDateEdit(), QDateEdit()
+        for w in (self.since, self.until):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+            w.dateChanged.connect(self.apply_filters)
+        self.employees = ChoiceButton("Employees", self.apply_filters)
+        self.applications = ChoiceButton("Applications", self.apply_filters)
+        reset = QPushButton("Reset filters")
+        reset.clicked.connect(self.reset_filters)
+        filters = QHBoxLayout()
+        for w in (QLabel("From"), self.since, QLabel("to"), self.until, self.employees, self.applications, reset):
+            filters.addWidget(w)
+        filters.addStretch()
+        self.source_label = QLabel("Open an analysis folder or a store.")
+        self.source_label.setObjectName("note")
+        filters.addWidget(self.source_label)
+
+        self.pages = {"overview": OverviewPage(), "task-types": TaskTypesPage(), "routines": RoutinesPage(),
+                      "candidates": CandidatesPage(), "process-map": MapPage()}
+        self.tabs = QTabWidget()
+        for key, title in zip(PAGES, ("Overview", "Task types", "Routines", "RPA candidates", "Process map")):
+            self.tabs.addTab(self.pages[key], title)
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
+        cands: CandidatesPage = self.pages["candidates"]   # type: ignore[assignment]
+        cands.decided.connect(self.decide)
+        cands.rename_requested.connect(self._rename)
+        types: TaskTypesPage = self.pages["task-types"]   # type: ignore[assignment]
+        types.merge_requested.connect(self._merge)
+        types.split_requested.connect(self._split)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(filters)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+        self.resize(1280, 800)
+
+    # -- opening ---------------------------------------------------------------------------------
+    def open_source(self, source: Path) -> None:
+        """An analysis folder opens directly; a store file is analysed first."""
+        if source.is_dir():
+            self.open_analysis(source)
+        else:
+            self.open_store(source)
+
+    def open_analysis(self, folder: Path) -> None:
+        self.data = AnalysisData.load(folder)
+        self.decisions = dec.load(folder)
+        lo, hi = self.data.span
+        for w in (self.since, self.until):
+            w.blockSignals(True)
+            w.setDateRange(_qdate(lo), _qdate(hi))
+        self.since.setDate(_qdate(lo))
+        self.until.setDate(_qdate(hi))
+        for w in (self.since, self.until):
+            w.blockSignals(False)
+        self.employees.set_names(sorted(self.data.users))
+        self.applications.set_names(sorted(self.data.apps))
+        self.source_label.setText(f"{folder.name}: {len(self.data.ts):,} events")
+        self.setWindowTitle(f"tasklens dashboard — {folder}")
+        self.apply_filters()
+
+    def choose_analysis(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open an analysis folder")
+        if folder:
+            self._guard(self.open_analysis, Path(folder))
+
+    def choose_store(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a tasklens store", "", "tasklens store (*.db);;All files (*)")
+        if path:
+            self._guard(self.open_store, Path(path))
+
+    def open_store(self, store: Path, key_text: str | None = None) -> None:
+        """Ask for the key if the environment and keyring have none, then analyse on a worker thread."""
+        from tasklens import keys
+        from tasklens.errors import KeyUnavailableError
+        from tasklens.gui import worker
+
+        try:
+            key = keys.from_text(key_text, "prompt") if key_text else keys.resolve(store, create=False)
+        except KeyUnavailableError:
+            text, ok = QInputDialog.getText(self, "Key for the store",
+                                            f"The key for {store.name} (64 hex digits or the passphrase):",
+                                            QLineEdit.EchoMode.Password)
+            if not ok or not text:
+                return
+            key = keys.from_text(text, "prompt")
+        self.job = worker.AnalyseStore(store, key, worker.analysis_dir_for(store))
+        self.progress = QProgressDialog("Analysing…", "Cancel", 0, 100, self)
+        self.progress.setWindowTitle("tasklens analysis")
+        self.progress.setMinimumDuration(0)
+        self.progress.canceled.connect(self.job.cancel)
+        self.job.progress.connect(self._progress)
+        self.job.done.connect(lambda folder: (self.progress.reset(), self._guard(self.open_analysis, Path(folder))))
+        self.job.failed.connect(self._failed)
+        self._thread = worker.start(self.job)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        stages = ("reading the store", "activities", "segmentation", "task types", "routines", "process map",
+                  "writing the results")
+        k = stages.index(stage) if stage in stages else 0
+        self.progress.setLabelText(f"{stage} ({done}/{total})")
+        self.progress.setValue(int(100 * (k + done / max(total, 1)) / len(stages)))
+
+    def _failed(self, message: str) -> None:
+        self.progress.reset()
+        if message != "cancelled":
+            QMessageBox.warning(self, "tasklens", message)
+
+    def _guard(self, func: Callable[..., object], *args: object) -> None:
+        try:
+            func(*args)
+        except TasklensError as e:
+            QMessageBox.warning(self, "tasklens", str(e))
+
+    # -- filters -----------------------------------------------------------------------------------
+    def filters(self) -> Filters:
+        return Filters(_epoch(self.since.date()), _epoch(self.until.date().addDays(1)),
+                       self.employees.chosen(), self.applications.chosen())
+
+    def set_filters(self, f: Filters) -> None:
+        """Set the filter widgets (the views follow)."""
+        if f.since is not None:
+            self.since.setDate(_qdate(f.since))
+        if f.until is not None:
+            self.until.setDate(_qdate(f.until - 1))
+        self.employees.set_chosen(set(f.users) if f.users is not None else None)
+        self.applications.set_chosen(set(f.apps) if f.apps is not None else None)
+
+    def reset_filters(self) -> None:
+        if self.data is not None:
+            self.set_filters(Filters(*self.data.span[:1], self.data.span[1] + 1))
+
+    def apply_filters(self) -> None:
+        if self.data is None:
+            return
+        self.view = View(self.data, self.filters(), self.decisions)
+        self._dirty = set(PAGES)
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        key = PAGES[self.tabs.currentIndex()]
+        if self.view is not None and key in self._dirty:
+            self.pages[key].refresh(self.view)   # type: ignore[attr-defined]
+            self._dirty.discard(key)
+
+    # -- decisions ---------------------------------------------------------------------------------
+    def _save_decisions(self) -> None:
+        if self.data is not None:
+            dec.save(self.data.folder, self.decisions)
+        self.apply_filters()
+
+    def decide(self, cid: str, status: str, signature: tuple[str, ...] = ()) -> None:
+        self.decisions.set_status(cid, status, signature)
+        self._save_decisions()
+
+    def rename(self, cid: str, name: str, signature: tuple[str, ...] = ()) -> None:
+        self.decisions.rename(cid, name, signature)
+        self._save_decisions()
+
+    def merge(self, types: list[int], name: str = "") -> None:
+        self.decisions.merge(types, [self._signature(t) for t in types], name)
+        self._save_decisions()
+
+    def split(self, type_id: int, variants: list[tuple[str, ...]], name: str = "") -> None:
+        self.decisions.split(type_id, variants, name)
+        self._save_decisions()
+
+    def _signature(self, type_id: int) -> tuple[str, ...]:
+        types = {t.id: t for t in self.view.task_types()} if self.view else {}
+        return types[type_id].variants[0][0] if type_id in types and types[type_id].variants else ()
+
+    def _rename(self, cid: str, current: str, signature: tuple[str, ...]) -> None:
+        name, ok = QInputDialog.getText(self, "Rename candidate", f"A name for {cid}:", text=current)
+        if ok and name.strip():
+            self.rename(cid, name, signature)
+
+    def _merge(self, types: list[int]) -> None:
+        if len(types) < 2:
+            QMessageBox.information(self, "Merge task types", "Select two or more task types to merge.")
+            return
+        name, ok = QInputDialog.getText(self, "Merge task types", f"A name for the merged type ({len(types)} types):")
+        if ok:
+            self.merge(types, name)
+
+    def _split(self, type_id: int, variants: list[tuple[str, ...]]) -> None:
+        name, ok = QInputDialog.getText(self, "Split task type", f"A name for the new type ({len(variants)} variants):")
+        if ok:
+            self.split(type_id, variants, name)
+
+    # -- exports -----------------------------------------------------------------------------------
+    def _export(self, what: str, default: str, write: Callable[[View, Path], Path]) -> None:
+        if self.view is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", default)
+        if path:
+            write(self.view, Path(path))
+            self.statusBar().showMessage(f"{what} written to {path}", 8000)
+
+    def _export_aggregate(self, out: Path | None = None) -> None:
+        """The admin report (figures over at least 5 employees only) of the analysis as opened."""
+        if self.data is None:
+            return
+        if out is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the admin aggregate report", "admin-report.html",
+                                                  "HTML (*.html);;CSV (*.csv)")
+            if not path:
+                return
+            out = Path(path)
+        self._guard(write_admin_report, self.data.folder, out)
+        self.statusBar().showMessage(f"admin report written to {out}", 8000)
+
+    # -- screenshots -------------------------------------------------------------------------------
+    def screenshots(self, file: Path) -> list[Path]:
+        """Render every page to FILE-<page>.png (1280x800)."""
+        app = QApplication.instance()
+        written = []
+        self.resize(1280, 800)
+        self.show()
+        for i, key in enumerate(PAGES):
+            self.tabs.setCurrentIndex(i)
+            app.processEvents()
+            if key == "process-map":
+                self.pages[key].map.fit()   # type: ignore[attr-defined]
+                app.processEvents()
+            out = file.with_name(f"{file.stem}-{key}{file.suffix or '.png'}")
+            self.grab().save(str(out))
+            written.append(out)
+        return written
+
+
+def write_admin_report(folder: Path, out: Path, min_users: int = 5) -> Path:
+    """The analyzer's aggregate report: HTML, or CSV when `out` ends in .csv."""
+    from tasklens.analyzer import aggregate
+
+    agg = aggregate.build(folder, min_users=min_users)
+    if out.suffix.lower() == ".csv":
+        return aggregate.write_csv(agg, out)
+    out.write_text(aggregate.to_html(agg), encoding="utf-8")
+    return out

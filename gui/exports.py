@@ -1,0 +1,102 @@
+"""Exports of what the dashboard shows (filters and analyst decisions applied): CSV, HTML, XES.
+
+Pure Python over a `View`; the analyzer's own report files describe the unfiltered analysis, these
+describe the selection an analyst looked at, and say which candidate figures a person confirmed.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+
+from tasklens.events import iso
+from tasklens.gui.model import View
+
+
+def write_csv(view: View, path: Path) -> Path:
+    """The selected events: timestamp, user, app, activity, task, task type (decisions applied), candidate."""
+    d = view.data
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["timestamp", "user", "app", "activity", "task_id", "task_type", "task_type_name", "candidate",
+                    "candidate_status"])
+        names: dict[int, str] = {}
+        for i in np.flatnonzero(view.mask):
+            t, tt = int(d.task[i]), int(view.types[i])
+            cid = d.candidate_ids[d.candidate[i]]
+            if tt >= 0 and tt not in names:
+                names[tt] = view.type_name(tt)
+            w.writerow([iso(float(d.ts[i])), d.users[d.user[i]], d.apps[d.app[i]], d.activities[d.activity[i]],
+                        "" if t < 0 else t, "" if tt < 0 else tt, names.get(tt, ""), cid,
+                        view.decisions.status(cid) if cid else ""])
+    return path
+
+
+def write_xes(view: View, path: Path) -> Path:
+    """The selected task instances as an XES log (one trace per instance)."""
+    d = view.data
+    idx = np.flatnonzero(view.in_task)
+    idx = idx[np.lexsort((d.ts[idx], d.task[idx]))]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
+                '  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>\n'
+                '  <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
+                '  <extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>\n'
+                f'  <string key="concept:name" value={quoteattr("tasklens dashboard: " + view.filters.describe())}/>\n')
+        current = None
+        for i in idx:
+            t = int(d.task[i])
+            if t != current:
+                if current is not None:
+                    f.write("  </trace>\n")
+                f.write(f'  <trace>\n    <string key="concept:name" value="{t}"/>\n'
+                        f'    <string key="task_type" value={quoteattr(view.type_name(int(view.types[i])))}/>\n')
+                current = t
+            f.write(f'    <event><string key="concept:name" value={quoteattr(d.activities[d.activity[i]])}/>'
+                    f'<date key="time:timestamp" value="{iso(float(d.ts[i]))}"/>'
+                    f'<string key="org:resource" value={quoteattr(d.users[d.user[i]])}/>'
+                    f'<string key="app" value={quoteattr(d.apps[d.app[i]])}/></event>\n')
+        if current is not None:
+            f.write("  </trace>\n")
+        f.write("</log>\n")
+    return path
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def write_html(view: View, path: Path) -> Path:
+    """A self-contained report of the selection; candidates say whether an analyst confirmed them."""
+    t = view.totals()
+    cands = view.candidates()
+    confirmed = [c for c in cands if c.status == "accepted"]
+    parts = [
+        "<!doctype html><meta charset='utf-8'><title>tasklens analysis</title><style>"
+        "body{font-family:sans-serif;margin:2em;color:#1f2933}table{border-collapse:collapse;margin:1em 0}"
+        "td,th{border:1px solid #cbd2d9;padding:4px 8px;text-align:left}th{background:#e4e7eb}"
+        ".accepted{color:#2e8540;font-weight:bold}.rejected{color:#b03a2e}</style>",
+        "<h1>tasklens analysis</h1>",
+        f"<p>Selection: {html.escape(view.filters.describe())}. {t['events']:,} events, {t['employees']} employees, "
+        f"{t['hours']:.1f} active hours, {t['instances']:,} task instances.</p>",
+        f"<p>{len(confirmed)} of {len(cands)} candidates were confirmed by an analyst; figures of the others are "
+        "the analyzer's alone.</p>",
+        "<h2>RPA candidates</h2>",
+        _table(["Rank", "Candidate", "Analyst", "Instances", "Employees", "Hours observed", "Hours saved / month"],
+               [[c.rank, c.name, {"accepted": "confirmed", "rejected": "rejected"}.get(c.status, "not reviewed"),
+                 c.instances, len(c.users), f"{c.hours_observed:.1f}", f"{c.hours_saved_per_month:.1f}"]
+                for c in cands]),
+        "<h2>Task types</h2>",
+        _table(["Task type", "Instances", "Employees", "Hours", "Variants"],
+               [[x.name, x.instances, len(x.users), f"{x.hours:.1f}", len(x.variants)] for x in view.task_types()]),
+        "<h2>Time by application</h2>",
+        _table(["Application", "Active hours"], [[a, f"{h:.1f}"] for a, h in view.time_by_app()]),
+    ]
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return path

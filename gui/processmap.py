@@ -1,0 +1,86 @@
+"""The process map: a directly-follows graph drawn top-down in layers, edge width by frequency.
+
+Top-down because routines are long chains: ten steps fit the height of a window, not its width.
+"""
+
+from __future__ import annotations
+
+import math
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
+
+from tasklens.gui import style
+from tasklens.gui.model import ProcessMap, short_label
+
+NODE_W, NODE_H, COL_GAP, ROW_GAP = 230.0, 44.0, 70.0, 30.0
+
+
+class ProcessMapView(QGraphicsView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setBackgroundBrush(QColor("white"))
+
+    def show_map(self, pm: ProcessMap) -> None:
+        scene = self.scene()
+        scene.clear()
+        if not pm.nodes:
+            scene.addText("No task instances in this selection.").setDefaultTextColor(style.MUTED)
+            return
+        pos = {a: QPointF(pm.order[a] * (NODE_W + COL_GAP), pm.layers[a] * (NODE_H + ROW_GAP)) for a in pm.nodes}
+        top = max(pm.edges.values())
+        for (a, b), n in sorted(pm.edges.items(), key=lambda e: e[1]):
+            self._edge(pos[a], pos[b], n, top)
+        top_n = max(pm.nodes.values())
+        for a, p in pos.items():
+            self._node(a, p, pm.nodes[a], top_n)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
+
+    def fit(self) -> None:
+        rect = self.scene().sceneRect()
+        if rect.width() > self.viewport().width() or rect.height() > self.viewport().height():
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def _node(self, activity: str, p: QPointF, n: int, top: int) -> None:
+        shade = QColor(style.ACCENT)
+        shade.setAlphaF(0.15 + 0.6 * n / top)
+        rect = self.scene().addRect(QRectF(p.x(), p.y(), NODE_W, NODE_H), QPen(style.ACCENT, 1.2), QBrush(shade))
+        rect.setToolTip(f"{activity}\n{n:,} times")
+        text = self.scene().addSimpleText(f"{short_label(activity, 34)}\n{n:,}×")
+        text.setBrush(style.TEXT)
+        text.setPos(p.x() + 5, p.y() + 4)
+
+    def _edge(self, a: QPointF, b: QPointF, n: int, top: int) -> None:
+        width = 0.8 + 5.0 * n / top
+        colour = QColor(style.MUTED)
+        colour.setAlphaF(0.35 + 0.5 * n / top)
+        path = QPainterPath()
+        if b.y() > a.y():            # forward: bottom of a to top of b
+            start, end = QPointF(a.x() + NODE_W / 2, a.y() + NODE_H), QPointF(b.x() + NODE_W / 2, b.y())
+            dy = (end.y() - start.y()) / 2
+            path.moveTo(start)
+            path.cubicTo(start + QPointF(0, dy), end - QPointF(0, dy), end)
+            angle = -math.pi / 2
+        else:                        # back to an earlier step (or itself): around the right-hand side
+            start, end = QPointF(a.x() + NODE_W, a.y() + NODE_H / 2), QPointF(b.x() + NODE_W, b.y() + NODE_H / 2)
+            bulge = 40.0 + abs(a.y() - b.y()) * 0.08
+            path.moveTo(start)
+            path.cubicTo(start + QPointF(bulge, 0), end + QPointF(bulge, 0), end)
+            angle = math.pi
+        item = self.scene().addPath(path, QPen(colour, width))
+        item.setToolTip(f"directly followed {n:,} times")
+        self._arrow(end, angle, colour, width)
+        label = self.scene().addSimpleText(f"{n:,}")
+        label.setBrush(style.MUTED)
+        mid = path.pointAtPercent(0.5)
+        label.setPos(mid.x() + 5, mid.y() - 8)
+
+    def _arrow(self, tip: QPointF, angle: float, colour: QColor, width: float) -> None:
+        size = 6 + width
+        back = QPointF(-math.cos(angle) * size, math.sin(angle) * size)
+        side = QPointF(-math.sin(angle) * size / 2, -math.cos(angle) * size / 2)
+        self.scene().addPolygon(QPolygonF([tip, tip + back + side, tip + back - side]), QPen(colour),
+                                QBrush(colour))

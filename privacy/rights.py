@@ -1,0 +1,44 @@
+"""The employee's rights over their own data: a copy of everything stored about them, and erasure.
+
+The CLI (`tasklens store export-my-data`, `delete-my-data`) and the tray menu both call these, so
+both write the same file format and the same audit lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tasklens.errors import TasklensError
+from tasklens.events import iso
+from tasklens.store import Store
+
+
+def export_user(store: Store, user: str, out: Path) -> int:
+    """Write the user's consent record and every event stored about them (already masked) as JSON
+    lines, readable only by the owner; the file appears whole or not at all. Return the event count."""
+    if not out.parent.is_dir():
+        raise TasklensError(f"cannot write {out}: folder {out.parent} does not exist")
+    decision = store.consent(user)
+    tmp = out.with_name(out.name + ".part")
+    n = 0
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        if decision is not None:
+            f.write(json.dumps({"record": "consent", "user": user, "notice_version": decision.notice_version,
+                                "decision": decision.decision, "time": iso(decision.ts)}) + "\n")
+        for e in store.events(user=user):
+            f.write(json.dumps({"record": "event"} | e.as_dict(), ensure_ascii=False) + "\n")
+            n += 1
+    tmp.replace(out)
+    store.audit("store.export-my-data", f"user={user} events={n} file={out}")
+    return n
+
+
+def delete_user(store: Store, user: str, action: str = "store.delete-my-data") -> int:
+    """Erase the user's events and rewrite the file so no trace remains in free pages; audited."""
+    deleted = store.delete_user(user)
+    store.vacuum()
+    store.audit(action, f"user={user} deleted={deleted}")
+    return deleted
