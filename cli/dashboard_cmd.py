@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", nargs="?", help="an encrypted store (.db; asks for its key) or an analysis folder")
     p.add_argument("--screenshot", type=Path, metavar="FILE.png",
                    help="render each view offscreen to FILE-<view>.png (1280x800) and exit")
 
@@ -16,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tasklens.errors import TasklensError
 
-    source = Path(args.source) if getattr(args, "source", None) else None
+    source = Path(args.source) if args.source else None
     if args.screenshot:
         if source is None or not source.is_dir():
             raise TasklensError("--screenshot needs an analysis folder: tasklens dashboard DIR --screenshot FILE.png")

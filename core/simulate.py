@@ -104,6 +104,8 @@ NOISE: tuple[tuple[str, str, tuple[Action, ...]], ...] = (
     ("firefox", "Online Banking - IBAN {iban} - Mozilla Firefox", (Action.FOCUS, Action.CLICK, Action.SCROLL)),
 )
 
+NOISE_TARGET = {Action.KEY: "enter", Action.SHORTCUT: "ctrl+s", Action.SCROLL: "down"}
+
 
 @dataclass(frozen=True)
 class Truth:
@@ -168,7 +170,7 @@ def _noise_events(emp: str, login: str, clock: _Clock, rng: random.Random, minut
             a = rng.choice(actions[1:] or actions)
             chars = rng.randint(5, 60) if a is Action.TYPE else 0
             duration = round(chars * 0.2, 2)
-            yield RawEvent(clock.wait(12), emp, app, t, a, "key" if a is Action.KEY else "", "", duration, chars)
+            yield RawEvent(clock.wait(12), emp, app, t, a, NOISE_TARGET.get(a, ""), "", duration, chars)
             clock.t += duration
 
 

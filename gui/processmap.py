@@ -6,6 +6,7 @@ Top-down because routines are long chains: ten steps fit the height of a window,
 from __future__ import annotations
 
 import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
@@ -19,6 +20,7 @@ NODE_W, NODE_H, COL_GAP, ROW_GAP = 230.0, 44.0, 70.0, 30.0
 class ProcessMapView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._taken: list[QRectF] = []      # node and label boxes already on the scene
         self.setScene(QGraphicsScene(self))
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
@@ -31,8 +33,9 @@ class ProcessMapView(QGraphicsView):
             scene.addText("No task instances in this selection.").setDefaultTextColor(style.MUTED)
             return
         pos = {a: QPointF(pm.order[a] * (NODE_W + COL_GAP), pm.layers[a] * (NODE_H + ROW_GAP)) for a in pm.nodes}
+        self._taken = [QRectF(p.x(), p.y(), NODE_W, NODE_H) for p in pos.values()]
         top = max(pm.edges.values())
-        for (a, b), n in sorted(pm.edges.items(), key=lambda e: e[1]):
+        for (a, b), n in sorted(pm.edges.items(), key=lambda e: -e[1]):   # busiest labels placed first
             self._edge(pos[a], pos[b], n, top)
         top_n = max(pm.nodes.values())
         for a, p in pos.items():
@@ -45,13 +48,16 @@ class ProcessMapView(QGraphicsView):
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
 
     def _node(self, activity: str, p: QPointF, n: int, top: int) -> None:
-        shade = QColor(style.ACCENT)
-        shade.setAlphaF(0.15 + 0.6 * n / top)
+        t = 0.15 + 0.6 * n / top            # opaque blend towards the accent: edges pass behind, not through
+        accent = QColor(style.ACCENT)
+        shade = QColor.fromRgbF(*(1 - t + t * c for c in (accent.redF(), accent.greenF(), accent.blueF())))
         rect = self.scene().addRect(QRectF(p.x(), p.y(), NODE_W, NODE_H), QPen(style.ACCENT, 1.2), QBrush(shade))
+        rect.setZValue(2)
         rect.setToolTip(f"{activity}\n{n:,} times")
         text = self.scene().addSimpleText(f"{short_label(activity, 34)}\n{n:,}×")
         text.setBrush(style.TEXT)
         text.setPos(p.x() + 5, p.y() + 4)
+        text.setZValue(3)
 
     def _edge(self, a: QPointF, b: QPointF, n: int, top: int) -> None:
         width = 0.8 + 5.0 * n / top
@@ -73,10 +79,25 @@ class ProcessMapView(QGraphicsView):
         item = self.scene().addPath(path, QPen(colour, width))
         item.setToolTip(f"directly followed {n:,} times")
         self._arrow(end, angle, colour, width)
-        label = self.scene().addSimpleText(f"{n:,}")
+        self._label(f"{n:,}", path.pointAtPercent(0.5))
+
+    def _label(self, text: str, at: QPointF) -> None:
+        """The count beside the edge's middle, on a white patch, moved along until it overlaps no node
+        and no other count (parallel edges would otherwise print their numbers on top of each other)."""
+        label = self.scene().addSimpleText(text)
         label.setBrush(style.MUTED)
-        mid = path.pointAtPercent(0.5)
-        label.setPos(mid.x() + 5, mid.y() - 8)
+        size = label.boundingRect().size()
+        box = QRectF(at.x() + 5, at.y() - size.height() / 2, size.width(), size.height())
+        for step in (0, 1, -1, 2, -2, 3, -3, 4, -4):
+            moved = box.translated(0, step * (size.height() + 2))
+            if not any(moved.intersects(r) for r in self._taken):
+                box = moved
+                break
+        self._taken.append(box)
+        patch = self.scene().addRect(box.adjusted(-2, 0, 2, 0), QPen(Qt.PenStyle.NoPen), QBrush(QColor("white")))
+        patch.setZValue(4)
+        label.setPos(box.topLeft())
+        label.setZValue(5)
 
     def _arrow(self, tip: QPointF, angle: float, colour: QColor, width: float) -> None:
         size = 6 + width

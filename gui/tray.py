@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QPushButton, QSystemTrayIcon, QTextBrowser, QVBoxLayout, QWidget)
 
 from tasklens.config import Config
+from tasklens.events import Action, Event
 from tasklens.gui import style
 from tasklens.gui.tables import Table, fmt_time
 from tasklens.gui.traylogic import ReloadableExclusions, State, add_app_deny, current_app, pause_until, state_of
@@ -93,10 +94,17 @@ class ConsentDialog(QDialog):
         layout.addWidget(buttons)
 
 
+def _amount(e: Event) -> str:
+    """Count and duration where the event has them (typed characters, scroll steps, idle seconds)."""
+    unit = " characters" if e.action is Action.TYPE else "×"
+    parts = ([f"{e.count}{unit}"] if e.count else []) + ([f"{e.duration:.1f} s"] if e.duration else [])
+    return " in ".join(parts)
+
+
 class LiveTable(QDialog):
     """The newest events exactly as stored (masked), refreshed every second."""
 
-    COLUMNS = ["Time (UTC)", "Application", "Window title", "Action", "Target", "Value", "Seconds", "Count"]
+    COLUMNS = ["Time (UTC)", "Application", "Window title", "Action", "Target", "Value", "Amount"]
 
     def __init__(self, store: Store, user: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,7 +132,7 @@ class LiveTable(QDialog):
 
     def refresh(self) -> None:
         events = list(self.store.events(user=self.user, newest_first=True, limit=LIVE_ROWS))
-        self.table.set_rows([(fmt_time(e.ts), e.app, e.title, e.action.value, e.target, e.value, e.duration, e.count)
+        self.table.set_rows([(fmt_time(e.ts), e.app, e.title, e.action.value, e.target, e.value, _amount(e))
                              for e in events])
         self.note.setText(f"The last {len(events)} events recorded about you ({self.user}), newest first, exactly "
                           "as they are stored: personal data is replaced by <PLACEHOLDERS> before storing.")

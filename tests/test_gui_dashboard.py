@@ -362,3 +362,21 @@ def test_not_an_analysis_folder_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputFormatError, match="not an analysis folder"):
         AnalysisData.load(tmp_path)
+
+
+def test_dashboard_command_renders_every_view(folder: Path, tmp_path: Path) -> None:
+    """`tasklens dashboard DIR --screenshot F.png` as a user runs it: a separate process, offscreen."""
+    import subprocess
+    import sys
+
+    from tasklens.gui.dashboard import PAGES
+
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run([sys.executable, "-m", "tasklens.cli.main", "dashboard", str(folder),
+                          "--screenshot", str(tmp_path / "d.png")], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(tmp_path / f"d-{k}.png") for k in PAGES]
+    missing = subprocess.run([sys.executable, "-m", "tasklens.cli.main", "dashboard", str(tmp_path / "nope")],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert missing.returncode == 2 and missing.stderr.strip().endswith("no such store or analysis folder")
