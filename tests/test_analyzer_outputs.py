@@ -81,12 +81,3 @@ def test_bad_rows_stop_the_run_unless_skipped(tmp_path: Path, capsys: pytest.Cap
     assert "line 38" in capsys.readouterr().err
     assert main(["analyze", str(path), "--out", str(tmp_path / "o"), "--skip-bad-rows", "--no-progress"]) == 0
     assert "skipped 1 malformed rows" in capsys.readouterr().out
-
-
-def test_log_xes_loads_in_pm4py(analysed: Path) -> None:
-    """PM4Py (AGPL) is no dependency of tasklens; where it is installed, it must read our log."""
-    pm4py = pytest.importorskip("pm4py")
-    report = json.loads((analysed / "report.json").read_text())
-    log = pm4py.read_xes(str(analysed / "log.xes"))
-    assert log["case:concept:name"].nunique() == report["summary"]["instances"]
-    assert len(log) == report["summary"]["events_in_tasks"]
