@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from tasklens.analyzer.pipeline import Analysis
+from tasklens.analyzer.xes import write_log
 from tasklens.events import iso
 
 
@@ -81,34 +81,14 @@ def write_events_csv(a: Analysis, path: Path) -> None:
 
 def write_xes(a: Analysis, path: Path) -> None:
     """The segmented log: one trace per task instance, events with activity, time, user and app."""
-    order = sorted(range(len(a.events)), key=lambda k: (int(a.task[k]), a.events[k].ts))
+    order = sorted((k for k in range(len(a.events)) if a.task[k] >= 0), key=lambda k: (int(a.task[k]), a.events[k].ts))
     types = a.task_type_of_events()
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0" xes.features="nested-attributes">\n'
-                '  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>\n'
-                '  <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
-                '  <extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>\n'
-                '  <string key="concept:name" value="tasklens segmented log"/>\n')
-        current = None
-        for k in order:
-            t = int(a.task[k])
-            if t < 0:
-                continue
-            if t != current:
-                if current is not None:
-                    f.write("  </trace>\n")
-                f.write(f'  <trace>\n    <string key="concept:name" value="{t}"/>\n'
-                        f'    <int key="task_type" value="{int(types[k])}"/>\n')
-                current = t
-            e = a.events[k]
-            f.write(f'    <event><string key="concept:name" value={quoteattr(a.activities[int(a.activity[k])])}/>'
-                    f'<date key="time:timestamp" value="{iso(e.ts)}"/>'
-                    f'<string key="org:resource" value={quoteattr(e.user)}/>'
-                    f'<string key="app" value={quoteattr(e.app)}/>'
-                    f'<int key="source_row" value="{-1 if e.source_row is None else e.source_row}"/></event>\n')
-        if current is not None:
-            f.write("  </trace>\n")
-        f.write("</log>\n")
+    write_log(path, "tasklens segmented log", (
+        (int(a.task[k]), {"task_type": int(types[k])},
+         {"concept:name": a.activities[int(a.activity[k])], "time:timestamp": a.events[k].ts,
+          "org:resource": a.events[k].user, "app": a.events[k].app,
+          "source_row": -1 if a.events[k].source_row is None else a.events[k].source_row})
+        for k in order))
 
 
 def write_all(a: Analysis, out_dir: Path) -> dict[str, Path]:

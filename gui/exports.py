@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import html
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
+from tasklens.analyzer.xes import write_log
 from tasklens.events import iso
 from tasklens.gui.model import View
 
@@ -41,29 +41,11 @@ def write_xes(view: View, path: Path) -> Path:
     d = view.data
     idx = np.flatnonzero(view.in_task)
     idx = idx[np.lexsort((d.ts[idx], d.task[idx]))]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
-                '  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>\n'
-                '  <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
-                '  <extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>\n'
-                f'  <string key="concept:name" value={quoteattr("tasklens dashboard: " + view.filters.describe())}/>\n')
-        current = None
-        for i in idx:
-            t = int(d.task[i])
-            if t != current:
-                if current is not None:
-                    f.write("  </trace>\n")
-                f.write(f'  <trace>\n    <string key="concept:name" value="{t}"/>\n'
-                        f'    <string key="task_type" value={quoteattr(view.type_name(int(view.types[i])))}/>\n')
-                current = t
-            f.write(f'    <event><string key="concept:name" value={quoteattr(d.activities[d.activity[i]])}/>'
-                    f'<date key="time:timestamp" value="{iso(float(d.ts[i]))}"/>'
-                    f'<string key="org:resource" value={quoteattr(d.users[d.user[i]])}/>'
-                    f'<string key="app" value={quoteattr(d.apps[d.app[i]])}/></event>\n')
-        if current is not None:
-            f.write("  </trace>\n")
-        f.write("</log>\n")
-    return path
+    return write_log(path, "tasklens dashboard: " + view.filters.describe(), (
+        (int(d.task[i]), {"task_type": view.type_name(int(view.types[i]))},
+         {"concept:name": d.activities[d.activity[i]], "time:timestamp": float(d.ts[i]),
+          "org:resource": d.users[d.user[i]], "app": d.apps[d.app[i]]})
+        for i in idx))
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> str:
