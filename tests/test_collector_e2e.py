@@ -103,6 +103,16 @@ def config_file(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def _capturing(disp: XDisplay, tmp: Path, title: str) -> tuple[Collector, Path]:
+    """A collector running (consented) on a fresh store, with an xterm titled `title` focused."""
+    window = disp.xterm(title)
+    store = tmp / "events.db"
+    col = Collector(disp, store, tmp)
+    col.wait_ready()
+    disp.activate(window)
+    return col, store
+
+
 def test_focus_input_idle_clipboard_exclusions_and_masking(desk: tuple[XDisplay, Path],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     disp, tmp = desk
@@ -191,11 +201,7 @@ def test_nothing_is_recorded_without_consent(desk: tuple[XDisplay, Path]) -> Non
 
 def test_pause_is_kept_across_a_restart_and_resume_records_again(desk: tuple[XDisplay, Path]) -> None:
     disp, tmp = desk
-    a = disp.xterm(f"Invoice for {CANARY_MAIL}")
-    store = tmp / "events.db"
-    col = Collector(disp, store, tmp)
-    col.wait_ready()
-    disp.activate(a)
+    col, store = _capturing(disp, tmp, f"Invoice for {CANARY_MAIL}")
     disp.xdotool("key", "Return")
     col.proc.send_signal(signal.SIGUSR1)             # pause
     col.wait_log("capture paused")
@@ -218,11 +224,7 @@ def test_pause_is_kept_across_a_restart_and_resume_records_again(desk: tuple[XDi
 
 def test_kill_9_loses_at_most_the_last_second(desk: tuple[XDisplay, Path]) -> None:
     disp, tmp = desk
-    a = disp.xterm("Ledger")
-    store = tmp / "events.db"
-    col = Collector(disp, store, tmp)
-    col.wait_ready()
-    disp.activate(a)
+    col, store = _capturing(disp, tmp, "Ledger")
     sent: list[float] = []
     end = time.time() + 4
     while time.time() < end:
@@ -240,11 +242,7 @@ def test_kill_9_loses_at_most_the_last_second(desk: tuple[XDisplay, Path]) -> No
 
 def test_withdrawn_consent_stops_capture_at_once(desk: tuple[XDisplay, Path]) -> None:
     disp, tmp = desk
-    a = disp.xterm("Ledger")
-    store = tmp / "events.db"
-    col = Collector(disp, store, tmp)
-    col.wait_ready()
-    disp.activate(a)
+    col, store = _capturing(disp, tmp, "Ledger")
     disp.xdotool("key", "Return")
     time.sleep(1.0)                                   # written by now
     withdraw = subprocess.run([*TASKLENS, "consent", "withdraw", "--store", str(store)],
@@ -283,11 +281,7 @@ def test_typed_text_when_the_organisation_turns_it_on_is_masked(desk: tuple[XDis
 
 def test_the_display_closing_stops_the_collector_with_one_line(desk: tuple[XDisplay, Path]) -> None:
     disp, tmp = desk
-    a = disp.xterm("Ledger")
-    store = tmp / "events.db"
-    col = Collector(disp, store, tmp)
-    col.wait_ready()
-    disp.activate(a)
+    col, store = _capturing(disp, tmp, "Ledger")
     disp.xdotool("key", "Return")
     time.sleep(0.8)
     disp.close()                                      # the X server goes away (logout, crash)
