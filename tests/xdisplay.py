@@ -40,10 +40,17 @@ class XDisplay:
         self.display = self._start_xvfb(size, extra_args)
         self.env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
         self.env.update(DISPLAY=self.display, XDG_SESSION_TYPE="x11", XDG_CACHE_HOME=str(self.workdir / "cache"))
+        self._wait(lambda: self._run(["xprop", "-root", "-len", "0", "_NET_ACTIVE_WINDOW"]).returncode == 0,
+                   "Xvfb did not accept connections (see xvfb.log in the test's folder)")
         if window_manager:
-            self._start("openbox", ["openbox", "--sm-disable"])
-            self._wait(lambda: "window id" in self._run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]).stdout,
-                       "openbox did not start")
+            wm = self._start("openbox", ["openbox", "--sm-disable"])
+
+            def managed() -> bool:
+                nonlocal wm
+                if wm.poll() is not None:    # it gave up on the display (seen once in CI): start it again
+                    wm = self._start("openbox", ["openbox", "--sm-disable"])
+                return "window id" in self._run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]).stdout
+            self._wait(managed, "openbox did not start (see openbox.log in the test's folder)")
 
     # -- processes ----------------------------------------------------------------------------
     def _start(self, name: str, argv: Sequence[str], **kw: object) -> subprocess.Popen[bytes]:
