@@ -36,14 +36,14 @@ class BarChart(QWidget):
             style.empty_note(p, self.rect().adjusted(0, top, 0, 0), "no data in this selection")
             return
         fm = QFontMetrics(p.font())
-        label_w = min(self.width() * 2 // 5, max(fm.horizontalAdvance(a) for a, _ in self.rows) + 12)
+        label_w = min(self.width() // 2, max(fm.horizontalAdvance(a) for a, _ in self.rows) + 12)
         value_w = fm.horizontalAdvance(self._text(max(v for _, v in self.rows))) + 10
         top_v = max(v for _, v in self.rows) or 1.0
         row_h = min(28.0, (self.height() - top - 8) / len(self.rows))
         for i, (label, value) in enumerate(self.rows):
             y = top + i * row_h
             p.setPen(style.TEXT)
-            text = fm.elidedText(label, Qt.TextElideMode.ElideMiddle, label_w - 10)
+            text = fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 10)   # names start with what tells
             p.drawText(QRectF(4, y, label_w - 8, row_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        text)
             w = (self.width() - label_w - value_w - 8) * value / top_v

@@ -49,11 +49,18 @@ def test_version_and_cold_start(bundle: Path, tmp_path: Path) -> None:
     assert r.returncode == 0 and r.stdout.strip() == "tasklens 0.1.0"
 
 
-def test_demo_runs_headless_from_the_bundle(bundle: Path, tmp_path: Path) -> None:
-    r = run(bundle, "demo", "--out", "out", "--employees", "3", "--days", "2", env=clean_env(tmp_path), cwd=tmp_path)
+def test_demo_and_the_dashboard_run_from_the_bundle(bundle: Path, tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    r = run(bundle, "demo", "--out", "out", "--employees", "3", "--days", "2", env=env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
     for name in ("report.json", "report.html", "events.csv", "log.xes"):
         assert (tmp_path / "out" / "analysis" / name).stat().st_size > 0
+    # Qt and its plugins are in the bundle: the dashboard renders every view of that analysis
+    r = run(bundle, "dashboard", "out/analysis", "--screenshot", "d.png", env=env | {"QT_QPA_PLATFORM": "offscreen"},
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    shots = [Path(line) for line in r.stdout.split()]
+    assert len(shots) == 5 and all((tmp_path / p).stat().st_size > 10_000 for p in shots)
 
 
 def test_org_config_beside_the_bundle_is_used(bundle: Path, tmp_path: Path) -> None:
