@@ -1,8 +1,8 @@
 """Benchmark of the analyzer: events/s, seconds and peak RSS for 100k and 1M events, end to end.
 
 For each size: a generated month of ~100 users (tasklens.analyzer.synthetic) is written to an encrypted
-store; then, each in a fresh process so peak RSS is the run's own: (1) the store run (load, all steps,
-all outputs); (2) PM4Py's time for variants + directly-follows graph on the same segmented log
+store; then, each in a fresh process whose peak RSS is summed with its workers' (bench/peak.py):
+(1) the store run (load, all steps, all outputs); (2) PM4Py's time for variants + directly-follows graph on the same segmented log
 (reference only: PM4Py is AGPL and never a runtime dependency); (3) with --import, importing the same
 events as a tasklens CSV with the real masker. Figures are single runs on a shared 2-core machine: noisy.
 
@@ -16,13 +16,13 @@ import argparse
 import csv
 import json
 import os
-import resource
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from peak import run   # bench/peak.py, beside this script
 
 
 def _generate(n: int, folder: Path) -> tuple[Path, int]:
@@ -45,7 +45,7 @@ def _generate(n: int, folder: Path) -> tuple[Path, int]:
 
 
 def _child(mode: str, path: str, out: str) -> None:
-    """One measured run; prints a JSON line with seconds and peak RSS."""
+    """One measured run; prints a JSON line with its seconds and counts."""
     t = time.perf_counter()
     if mode == "store":
         from tasklens.analyzer.loaders import load
@@ -79,16 +79,15 @@ def _child(mode: str, path: str, out: str) -> None:
         # our XES must read in the reference tool: one case per task instance
         extra["xes_cases"] = int(pm4py.read_xes(str(Path(out) / "log.xes"))["case:concept:name"].nunique())
     seconds = extra.pop("seconds", None) or time.perf_counter() - t
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": round(seconds, 1), "peak_rss_mb": round(rss_mb), **extra}))
+    print(json.dumps({"seconds": round(seconds, 1), **extra}))
 
 
 def _measure(mode: str, path: Path, out: Path) -> dict[str, float]:
-    r = subprocess.run([sys.executable, __file__, "--child", mode, str(path), str(out)], capture_output=True,
-                       text=True, env=os.environ | {"TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""})
-    if r.returncode:
-        raise SystemExit(f"{mode} run failed:\n{r.stderr[-2000:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    done, _, peak = run([sys.executable, __file__, "--child", mode, str(path), str(out)],
+                        os.environ | {"TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""})
+    if done.returncode:
+        raise SystemExit(f"{mode} run failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]) | {"peak_rss_mb": round(peak / 2**20)}
 
 
 def main() -> None:

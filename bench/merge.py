@@ -11,19 +11,17 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import psutil
 
 from tasklens.bundle import load_public, new_key_pair, write_bundle
 from tasklens.config import Config
 from tasklens.privacy.masker import Masker
 from tasklens.simulate import directory, simulate
+
+from peak import run   # bench/peak.py, beside this script
 
 PASSPHRASE = "bench passphrase"
 
@@ -44,42 +42,14 @@ def make_bundles(folder: Path, n: int, days: int) -> int:
     return total
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    try:
-        members = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    total = 0
-    for p in members:
-        try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def measure(folder: Path) -> tuple[float, int, str]:
     bundles = sorted(str(p) for p in folder.glob("*.tlb"))
     cmd = [sys.executable, "-m", "tasklens.cli.main", "analyze", *bundles, "--key", str(folder / "analyst.key"),
            "--out", str(folder / "merged"), "--no-progress"]
-    env = {**os.environ, "TASKLENS_PASSPHRASE": PASSPHRASE}
-    peak = [0]
-    t = time.perf_counter()
-    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    proc = psutil.Process(child.pid)
-
-    def sample() -> None:
-        while child.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc))
-            time.sleep(0.25)
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = child.communicate()
-    seconds = time.perf_counter() - t
-    sampler.join()
-    if child.returncode:
-        sys.exit(f"tasklens analyze failed: {err.strip()[-500:]}")
-    return seconds, peak[0], out.splitlines()[0] if out else ""
+    done, seconds, peak = run(cmd, {**os.environ, "TASKLENS_PASSPHRASE": PASSPHRASE})
+    if done.returncode:
+        sys.exit(f"tasklens analyze failed: {done.stderr.strip()[-500:]}")
+    return seconds, peak, done.stdout.splitlines()[0] if done.stdout else ""
 
 
 def main() -> None:
