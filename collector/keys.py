@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from tasklens.events import Action
 
-# pynput key names of modifiers -> the name used in chords. AltGr types characters, so it is no modifier.
-MODIFIERS: dict[str, str] = {
-    "ctrl": "ctrl", "ctrl_l": "ctrl", "ctrl_r": "ctrl",
-    "alt": "alt", "alt_l": "alt", "alt_r": "alt",
-    "shift": "shift", "shift_l": "shift", "shift_r": "shift",
-    "cmd": "super", "cmd_l": "super", "cmd_r": "super",
-}
+# pynput names of modifier keys: held, they make chords; pressed alone, they are no action.
+# AltGr types characters, so it is no modifier.
+_MODIFIER_KEYS = frozenset({"ctrl", "ctrl_l", "ctrl_r", "alt", "alt_l", "alt_r", "shift", "shift_l", "shift_r",
+                            "cmd", "cmd_l", "cmd_r"})
 _CHORD_ORDER = ("ctrl", "alt", "shift", "super")
 _SHORTCUT_MODS = frozenset({"ctrl", "alt", "super"})
 _RENAME = {"esc": "escape", "print_screen": "print"}
@@ -31,7 +28,7 @@ def classify(name: str | None, char: str | None, mods: frozenset[str] | set[str]
     `name` is a named key (pynput `Key.<name>`), `char` the character of a printable key; `mods` the
     chord names of the modifiers held ("ctrl", "alt", "shift", "super").
     """
-    if name in MODIFIERS or name in _SILENT:
+    if name in _MODIFIER_KEYS or name in _SILENT:
         return None
     if name == "space":
         name, char = None, " "

@@ -240,6 +240,19 @@ def test_kill_9_loses_at_most_the_last_second(desk: tuple[XDisplay, Path]) -> No
     assert len(keys) <= len(sent)
 
 
+def test_chords_take_their_modifiers_from_the_key_press(desk: tuple[XDisplay, Path]) -> None:
+    """Only presses are recorded (releases cost CPU): each modifier must come from the press's state."""
+    disp, tmp = desk
+    col, store = _capturing(disp, tmp, "Chords")
+    disp.xdotool("key", "--delay", "80", "shift+Tab", "ctrl+shift+v", "alt+f", "super+x", "shift+a", "Escape")
+    time.sleep(0.3)
+    code, err = col.stop()
+    assert code == 0, err
+    got = [(e["action"], e["target"]) for e in stored(store) if e["action"] != "focus"]
+    assert got == [("key", "shift+tab"), ("paste", "ctrl+shift+v"), ("shortcut", "alt+f"), ("shortcut", "super+x"),
+                   ("type", ""), ("key", "escape")], got
+
+
 def test_withdrawn_consent_stops_capture_at_once(desk: tuple[XDisplay, Path]) -> None:
     disp, tmp = desk
     col, store = _capturing(disp, tmp, "Ledger")

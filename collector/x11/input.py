@@ -1,23 +1,28 @@
 """Clicks, scrolls and key categories on X11, through pynput's RECORD listeners.
 
 The hooks run on pynput's threads for every input on the desktop, so they do almost nothing: classify,
-build one RawEvent with the focused window, hand it on. The mouse listener records button events only
-(pynput's own also records every pointer motion, which costs CPU for nothing we keep).
+build one RawEvent with the focused window, hand it on. Both listeners record only what we keep, since
+parsing each recorded event in Python is most of the collector's CPU: the mouse listener takes button
+events (pynput's own also takes every pointer motion), the keyboard listener key presses only (pynput's
+also takes releases); the modifiers held come from each press's state mask instead.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import Xlib.display
 import Xlib.error
 import Xlib.X
-from pynput import keyboard
+import Xlib.XK
+from pynput.keyboard import Key
+from pynput.keyboard._xorg import Listener as _XKeyboardListener
 from pynput.mouse._xorg import Listener as _XMouseListener
 
-from tasklens.collector.keys import MODIFIERS, classify
+from tasklens.collector.keys import classify
 from tasklens.collector.sources import Emit, FocusSource
 from tasklens.events import Action, RawEvent
 
@@ -31,16 +36,49 @@ class _ButtonListener(_XMouseListener):  # type: ignore[misc]
     _EVENTS = (Xlib.X.ButtonPress, Xlib.X.ButtonRelease)
 
 
+_MODIFIER_KEYSYMS = {getattr(Xlib.XK, f"XK_{k}"): name for name, keys in (
+    ("shift", ("Shift_L", "Shift_R")), ("ctrl", ("Control_L", "Control_R")),
+    ("alt", ("Alt_L", "Alt_R", "Meta_L", "Meta_R")), ("super", ("Super_L", "Super_R", "Hyper_L", "Hyper_R")),
+) for k in keys}
+
+
+class _KeyPressListener(_XKeyboardListener):  # type: ignore[misc]
+    """pynput's X keyboard listener on key presses only, handing on (key, chord names of modifiers held)."""
+
+    _EVENTS = (Xlib.X.KeyPress, Xlib.X.KeyPress)   # RECORD's device-event range: first, last
+
+    def __init__(self, on_key: Callable[[Any, frozenset[str]], None]) -> None:
+        super().__init__()
+        self._on_key = on_key
+        self._masks: dict[int, str] = {}
+
+    def _initialize(self, display: Any) -> None:
+        super()._initialize(display)
+        # which of the eight modifier bits is which key: Mod1 is Alt and Mod4 Super on most, not all, X servers
+        for bit, keycodes in enumerate(display.get_modifier_mapping()):
+            for keycode in keycodes:
+                name = _MODIFIER_KEYSYMS.get(display.keycode_to_keysym(keycode, 0)) if keycode else None
+                if name:
+                    self._masks[1 << bit] = name
+
+    def _handle_message(self, display: Any, event: Any, injected: bool) -> None:
+        try:
+            key = self._event_to_key(display, event)
+        except IndexError:
+            key = None
+        if getattr(key, "vk", None) == Xlib.XK.XK_ISO_Left_Tab:   # what X makes of shift+Tab
+            key = Key.tab
+        self._on_key(key, frozenset(name for mask, name in self._masks.items() if event.state & mask))
+
+
 class InputSource:
     def __init__(self, user: str, focus: FocusSource, *, record_text: bool = False) -> None:
         self.user, self.focus, self.record_text = user, focus, record_text
-        self._mods: set[str] = set()
         self._listeners: list[Any] = []
 
     def start(self, emit: Emit) -> None:
         self._emit = emit
-        self._mods.clear()
-        self._listeners = [keyboard.Listener(on_press=self._press, on_release=self._release),
+        self._listeners = [_KeyPressListener(self._press),
                            _ButtonListener(on_click=self._click, on_scroll=self._scroll)]
         for lst in self._listeners:
             lst.daemon = True
@@ -70,24 +108,15 @@ class InputSource:
         w = self.focus.current
         self._emit(RawEvent(time.time(), self.user, w.app, w.title, action, target, value, count=1, exe=w.exe))
 
-    def _press(self, key: Any) -> None:
+    def _press(self, key: Any, mods: frozenset[str]) -> None:
         if key is None:
             return
-        name = getattr(key, "name", None)
-        if name in MODIFIERS:
-            self._mods.add(MODIFIERS[name])
-            return
         char = getattr(key, "char", None)
-        hit = classify(name, char, self._mods)
+        hit = classify(getattr(key, "name", None), char, mods)
         if hit is not None:
             action, target = hit
             text = (char or " ") if self.record_text and action is Action.TYPE else ""
             self._event(action, target, text)
-
-    def _release(self, key: Any) -> None:
-        mod = MODIFIERS.get(getattr(key, "name", None) or "")
-        if mod is not None:
-            self._mods.discard(mod)
 
     def _click(self, x: int, y: int, button: Any, pressed: bool) -> None:
         if not pressed:
