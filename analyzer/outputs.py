@@ -81,7 +81,8 @@ def write_events_csv(a: Analysis, path: Path) -> None:
 
 def write_xes(a: Analysis, path: Path) -> None:
     """The segmented log: one trace per task instance, events with activity, time, user and app."""
-    order = sorted((k for k in range(len(a.events)) if a.task[k] >= 0), key=lambda k: (int(a.task[k]), a.events[k].ts))
+    in_tasks = (k for k in range(len(a.events)) if a.task[k] >= 0)
+    order = sorted(in_tasks, key=lambda k: (int(a.task[k]), a.events[k].ts))
     types = a.task_type_of_events()
     write_log(path, "tasklens segmented log", (
         (int(a.task[k]), {"task_type": int(types[k])},

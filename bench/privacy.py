@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import sys
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
