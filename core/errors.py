@@ -13,7 +13,8 @@ wrong and how to fix it, and `exit_code` is what the CLI exits with. Anything el
     ├── MaskingError           the masker could not run (setup); single failures fail closed
     ├── InputFormatError       a file to import is malformed (names file and line)
     ├── EnvironmentMissingError  no display, no RECORD, no xrandr, Wayland, ...
-    └── BundleError            bad, tampered, foreign or future bundle
+    ├── BundleError            bad, tampered, foreign, unsigned or future bundle
+    └── OutputError            an output cannot be written (a file where a folder is wanted, read-only, disk full)
 """
 
 from __future__ import annotations
@@ -68,3 +69,7 @@ class EnvironmentMissingError(TasklensError):
 
 class BundleError(TasklensError):
     """An employee bundle is for another key, tampered, truncated or from a newer version."""
+
+
+class OutputError(TasklensError):
+    """An output file or folder cannot be written; nothing half-written is left behind."""

@@ -1,0 +1,124 @@
+"""Writing files the way every part of tasklens must: private modes, atomically, never half-written.
+
+Everything tasklens writes may hold an employee's (masked) work: files get mode 0600 and folders 0700
+whatever the umask, and a failed or interrupted write leaves the old file or folder as it was. An output
+folder is built beside its final place and renamed into it at the end, so a re-run never leaves old and
+new outputs mixed. CSV cells that a spreadsheet would run as a formula are neutralised here, once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from tasklens.errors import OutputError
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _why(e: OSError) -> str:
+    return e.strerror or e.__class__.__name__
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and missing parents) with mode 0700; an existing folder keeps its mode."""
+    path = Path(path)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    try:
+        for p in reversed(missing):
+            p.mkdir(mode=DIR_MODE)
+            os.chmod(p, DIR_MODE)   # mkdir's mode is masked by the umask
+    except FileExistsError:
+        if not path.is_dir():
+            raise OutputError(f"{path} is a file, not a folder: give a folder path") from None
+    except OSError as e:
+        raise OutputError(f"cannot create folder {path}: {_why(e)}") from None
+    if not path.is_dir():
+        raise OutputError(f"{path} is a file, not a folder: give a folder path")
+    return path
+
+
+def atomic_write(path: Path, data: bytes | str) -> Path:
+    """Write `data` to `path` with mode 0600 through a temporary file renamed into place."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder, not a file: give a file path")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {_why(e)}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write {path}: {_why(e)}") from None
+    return path
+
+
+def open_private(path: Path, mode: str = "w", **kwargs: object) -> object:
+    """`open()` for a new private file (0600 from the first byte), for writers that stream."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {_why(e)}") from None
+    return os.fdopen(fd, mode, **kwargs)  # type: ignore[call-overload]  # mode/kwargs are open()'s
+
+
+@contextlib.contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """Yield a private temporary folder beside `out`; on success it replaces `out` whole.
+
+    On any error the temporary folder is removed and `out` (old outputs included) is untouched.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file: give a folder (it is created if missing)")
+    parent = private_dir(out.parent) if not out.parent.exists() else out.parent
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
+    except OSError as e:
+        raise OutputError(f"cannot write into {parent}: {_why(e)}") from None
+    try:
+        yield tmp
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            os.replace(out, old / "previous")
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            if old is not None:
+                os.replace(old / "previous", out)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot write {out}: {_why(e)}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading =, +, -, @, TAB or CR gets a `'` before it."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
