@@ -1,28 +1,73 @@
-"""A plain stderr progress bar for long analyses (no dependency): one line, redrawn in place."""
+"""Progress of long steps on stderr: a tqdm bar on a terminal, a plain line every few seconds elsewhere.
+
+Analyses and merges run for minutes under ssh, nohup and CI, where a redrawn bar is invisible: there
+each stage prints a line when it starts, every `every` seconds while it runs and when it ends, with
+counts, elapsed time and an estimate of what is left. The pipeline only calls `bar(stage, done, total)`.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from typing import TextIO
+
+from tqdm import tqdm
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 class Bar:
-    """Callable as a pipeline `Progress`: `bar(stage, done, total)`; draws at most 10 times a second."""
+    """Callable as a pipeline `Progress`: `bar(stage, done, total)`; `close()` ends the last stage."""
 
-    def __init__(self, enabled: bool = True, width: int = 30) -> None:
-        self.enabled, self.width, self._last, self._shown = enabled, width, 0.0, False
+    def __init__(self, enabled: bool = True, stream: TextIO | None = None, every: float = 5.0) -> None:
+        self.enabled, self.every = enabled, every
+        self.stream = stream if stream is not None else sys.stderr
+        self.terminal = self.stream.isatty()
+        self._stage = ""
+        self._bar: tqdm | None = None   # type: ignore[type-arg]  # tqdm is generic only in its stubs
+        self._started = self._last = 0.0
+        self._done = self._total = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or (now - self._last < 0.1 and done < total):
+        if not self.enabled:
             return
+        if stage != self._stage:
+            self._end_stage()
+            self._stage, self._started, self._last = stage, time.monotonic(), 0.0
+            if self.terminal:
+                self._bar = tqdm(total=total, desc=f"{stage:<14}", file=self.stream, leave=True,
+                                 unit="step", dynamic_ncols=True, mininterval=0.2)
+        self._done, self._total = done, total
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.update(done - self._bar.n)
+        elif time.monotonic() - self._last >= self.every and done < total:
+            self._line()
+
+    def _line(self) -> None:
+        now = time.monotonic()
+        elapsed = now - self._started
+        left = elapsed / self._done * (self._total - self._done) if self._done else 0.0
+        eta = f", about {_clock(left)} left" if 0 < self._done < self._total else ""
+        pct = f" ({100 * self._done / self._total:.0f} %)" if self._total else ""
+        self.stream.write(f"tasklens: {self._stage}: {self._done:,}/{self._total:,}{pct}, "
+                          f"{_clock(elapsed)} elapsed{eta}\n")
+        self.stream.flush()
         self._last = now
-        filled = int(self.width * done / max(total, 1))
-        sys.stderr.write(f"\r{stage:<14} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}   ")
-        sys.stderr.flush()
-        self._shown = True
+
+    def _end_stage(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self._stage:
+            self._line()
 
     def close(self) -> None:
-        if self._shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+        """End the current stage (its final line or bar); call once the work is done."""
+        if self.enabled:
+            self._end_stage()
+            self._stage = ""
