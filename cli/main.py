@@ -6,12 +6,13 @@ Parts are imported inside the commands so `tasklens --help` is fast and needs no
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tasklens import __version__
-from tasklens.errors import TasklensError
+from tasklens.errors import TasklensError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -36,47 +37,83 @@ def _store_option(p: argparse.ArgumentParser) -> None:
                    help="the encrypted store (default: the platform data folder, or $TASKLENS_HOME/events.db)")
 
 
+def _global_options(p: argparse.ArgumentParser, default: bool) -> None:
+    """The options every command takes, before or after its name (`tasklens store info -v`).
+
+    Subcommands declare them with SUPPRESS defaults, so a value given before the command name is only
+    replaced by one given after it.
+    """
+    def d(value: object) -> object:
+        return value if default else argparse.SUPPRESS
+    p.add_argument("-v", "--verbose", action="count", default=d(0), help="more log output (-vv for debug)")
+    p.add_argument("--config", type=Path, metavar="FILE", default=d(None),
+                   help="user config file (TOML; default: $TASKLENS_CONFIG or the platform config folder)")
+    p.add_argument("--org-config", type=Path, metavar="FILE", default=d(None),
+                   help="organisation config file (default: $TASKLENS_ORG_CONFIG or beside the program)")
+
+
+_COMMON = argparse.ArgumentParser(add_help=False)
+_global_options(_COMMON, default=False)
+
+
+def _command(sub: argparse._SubParsersAction, name: str, help: str,  # type: ignore[type-arg]
+             examples: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """A subcommand that takes the global options and shows its examples under `--help`."""
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
+    return sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".", epilog=epilog,
+                          parents=[_COMMON], formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tasklens",
         description="Privacy-first task mining: collect consented, masked desktop events and find "
-                    "the repetitive work worth automating.")
+                    "the repetitive work worth automating.",
+        epilog="`tasklens help COMMAND` or `tasklens COMMAND --help` shows a command's options and examples.")
     parser.add_argument("--version", action="version", version=f"tasklens {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="user config file (TOML)")
-    parser.add_argument("--org-config", type=Path, metavar="FILE",
-                        help="organisation config file (default: $TASKLENS_ORG_CONFIG or beside the program)")
+    _global_options(parser, default=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    p = _command(sub, "help", "show the help of tasklens or of one command", ["tasklens help store show"])
+    p.add_argument("topic", nargs="*", metavar="COMMAND", help="the command (and action) to explain")
+    p.set_defaults(run=lambda args: _help(parser, args.topic))
 
-    p = sub.add_parser("collect", help="run the capture agent headless in the foreground")
+    p = _command(sub, "collect", "run the capture agent headless in the foreground",
+                 ["tasklens consent accept && tasklens collect", "tasklens collect --store /tmp/events.db"])
     _store_option(p)
     _own_options(p, "collect_cmd")
 
-    p = sub.add_parser("tray", help="run the capture agent with a tray icon")
+    p = _command(sub, "tray", "run the capture agent with a tray icon", ["tasklens tray"])
     _store_option(p)
     _own_options(p, "tray_cmd")
 
-    p = sub.add_parser("dashboard", help="open the analyst dashboard on a store or analysis folder")
+    p = _command(sub, "dashboard", "open the analyst dashboard on a store or analysis folder",
+                 ["tasklens dashboard demo-out/analysis", "tasklens dashboard demo-out/analysis --screenshot shots/"])
     _own_options(p, "dashboard_cmd")
 
-    p = sub.add_parser("analyze", help="find task types, routines and RPA candidates in event data")
+    p = _command(sub, "analyze", "find task types, routines and RPA candidates in event data",
+                 ["tasklens analyze events.csv --out analysis/",
+                  "tasklens analyze bundles/*.tlb --key analyst/analyst.key --out analysis/"])
     _own_options(p, "analyze_cmd")
 
-    p = sub.add_parser("export", help="export your masked events as a bundle only the analyst can read")
+    p = _command(sub, "export", "export your masked events as a bundle only the analyst can read",
+                 ["tasklens export --to analyst.pub --out my-week.tlb"])
     _store_option(p)
     _own_options(p, "export_cmd")
 
-    p = sub.add_parser("keys", help="analyst keys for employee bundles")
+    p = _command(sub, "keys", "analyst keys for employee bundles", ["tasklens keys new --out analyst/"])
     _own_options(p, "keys_cmd")
 
-    p = sub.add_parser("report", help="admin report aggregated over employees, with a minimum group size")
+    p = _command(sub, "report", "admin report aggregated over employees, with a minimum group size",
+                 ["tasklens report analysis/ --out admin.html"])
     _own_options(p, "report_cmd")
 
-    p = sub.add_parser("demo", help="simulate a work week of several employees and run it through tasklens")
-    p.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR")
-    p.add_argument("--employees", type=int, default=6)
-    p.add_argument("--days", type=int, default=5)
-    p.add_argument("--seed", type=int, default=7)
+    p = _command(sub, "demo", "simulate a work week of several employees and run it through tasklens",
+                 ["tasklens demo --out demo-out", "tasklens demo --employees 3 --days 2 --out /tmp/small-demo"])
+    p.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR",
+                   help="folder for the simulated store and its analysis (default: demo-out)")
+    p.add_argument("--employees", type=int, default=6, help="how many employees to simulate (default: 6)")
+    p.add_argument("--days", type=int, default=5, help="working days to simulate (default: 5)")
+    p.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same data (default: 7)")
     p.set_defaults(run=_lazy("demo_cmd", "run"))
 
     _add_store_commands(sub)
@@ -84,13 +121,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _help(parser: argparse.ArgumentParser, topic: Sequence[str]) -> int:
+    """`tasklens help [COMMAND [ACTION]]`: the same text as `--help`, found by name."""
+    current = parser
+    for word in topic:
+        subs = [a for a in current._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs or word not in subs[0].choices:
+            raise UsageError(f"no command {' '.join(topic)!r}: `tasklens help` lists the commands")
+        current = subs[0].choices[word]
+    current.print_help()
+    return 0
+
+
 def _add_consent_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    consent = sub.add_parser("consent", help="the consent notice: show it, accept it, withdraw consent")
+    consent = _command(sub, "consent", "the consent notice: show it, accept it, withdraw consent",
+                       ["tasklens consent show", "tasklens consent accept"])
     csub = consent.add_subparsers(dest="consent_command", metavar="ACTION", required=True)
     for name, func, text in (("show", "consent_show", "print the notice and your current decision"),
                              ("accept", "consent_accept", "accept the current notice (capture may start)"),
                              ("withdraw", "consent_withdraw", "withdraw consent: capture stops")):
-        p = csub.add_parser(name, help=text)
+        p = _command(csub, name, text, [f"tasklens consent {name}"])
         _store_option(p)
         if name == "withdraw":
             p.add_argument("--delete", action="store_true", help="also delete every event recorded about you")
@@ -98,42 +148,50 @@ def _add_consent_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
 
 
 def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    store = sub.add_parser("store", help="look after the encrypted store: info, show, purge, rekey, delete")
+    store = _command(sub, "store", "look after the encrypted store: info, show, purge, rekey, delete",
+                     ["tasklens store info", "tasklens store show --tail"])
     ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
 
-    p = ssub.add_parser("info", help="size, schema, span, users and integrity of the store")
+    p = _command(ssub, "info", "size, schema, span, users and integrity of the store",
+                 ["tasklens store info", "tasklens store info --json"])
     _store_option(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.set_defaults(run=_lazy("store_cmd", "info"))
 
-    p = ssub.add_parser("show", help="print what is stored (masked), oldest first")
+    p = _command(ssub, "show", "print what is stored (masked), oldest first",
+                 ["tasklens store show --tail", "tasklens store show --since 2026-12-01 --app firefox",
+                  "tasklens store show --audit"])
     _store_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--since", metavar="TIME", help="ISO date or time (UTC if no zone)")
-    p.add_argument("--until", metavar="TIME")
+    p.add_argument("--since", metavar="TIME", help="from this ISO date or time (UTC if no zone)")
+    p.add_argument("--until", metavar="TIME", help="up to this ISO date or time (UTC if no zone)")
     p.add_argument("--user", help="only this pseudonym")
     p.add_argument("--app", help="only this application")
     p.add_argument("--limit", type=int, help="at most N events (the newest N with --tail)")
-    p.add_argument("--tail", action="store_true", help="with --limit: the newest events")
+    p.add_argument("--tail", action="store_true", help="the newest events (the last 20 unless --limit says)")
     p.add_argument("--audit", action="store_true", help="show the audit trail instead of events")
     p.set_defaults(run=_lazy("store_cmd", "show"))
 
-    p = ssub.add_parser("purge", help="delete events older than a date")
+    p = _command(ssub, "purge", "delete events older than a date", ["tasklens store purge --before 2026-11-01"])
     _store_option(p)
     p.add_argument("--before", required=True, metavar="TIME", help="ISO date or time (UTC if no zone)")
     p.set_defaults(run=_lazy("store_cmd", "purge"))
 
-    p = ssub.add_parser("rekey", help="re-encrypt the store under a new random key")
+    p = _command(ssub, "rekey", "re-encrypt the store under a new key (random, or $TASKLENS_NEW_KEY)",
+                 ["tasklens store rekey"])
     _store_option(p)
     p.set_defaults(run=_lazy("store_cmd", "rekey"))
 
-    p = ssub.add_parser("export-my-data", help="write every event recorded about you to a JSON-lines file")
+    p = _command(ssub, "export-my-data", "write every event recorded about you to a JSON-lines file",
+                 ["tasklens store export-my-data --out my-data.jsonl"])
     _store_option(p)
-    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE",
+                   help="the JSON-lines file to write (mode 0600; refused if it is a folder)")
     p.add_argument("--user", help="pseudonym to export (default: yours)")
     p.set_defaults(run=_lazy("privacy_cmd", "export_my_data"))
 
-    p = ssub.add_parser("delete-my-data", help="delete every event recorded about you")
+    p = _command(ssub, "delete-my-data", "delete every event recorded about you",
+                 ["tasklens store delete-my-data --yes"])
     _store_option(p)
     p.add_argument("--user", help="pseudonym to delete (default: yours)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -145,12 +203,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tasklens import logs
     logs.setup(args.verbose)
     try:
-        return args.run(args)
+        code = int(args.run(args))
+        sys.stdout.flush()   # a closed pipe shows here, inside the handler below, not at exit
+        return code
     except TasklensError as e:
         print(f"tasklens: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`tasklens store show | head -1`): that is not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ wrong and how to fix it, and `exit_code` is what the CLI exits with. Anything el
     ├── InputFormatError       a file to import is malformed (names file and line)
     ├── EnvironmentMissingError  no display, no RECORD, no xrandr, Wayland, ...
     ├── BundleError            bad, tampered, foreign, unsigned or future bundle
-    └── OutputError            an output cannot be written (a file where a folder is wanted, read-only, disk full)
+    ├── OutputError            an output cannot be written (a file where a folder is wanted, read-only, disk full)
+    └── UsageError             a command line asks for something that does not exist
 """
 
 from __future__ import annotations
@@ -73,3 +74,7 @@ class BundleError(TasklensError):
 
 class OutputError(TasklensError):
     """An output file or folder cannot be written; nothing half-written is left behind."""
+
+
+class UsageError(TasklensError):
+    """The command line names a command, option value or topic that does not exist."""

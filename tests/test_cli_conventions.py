@@ -1,0 +1,88 @@
+"""CLI conventions a user expects: options anywhere, `tasklens help`, quiet closed pipes, progress off a terminal."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tasklens.analyzer.progress import Bar
+from tasklens.cli.main import build_parser, main
+
+TASKLENS = [sys.executable, "-m", "tasklens.cli.main"]
+
+
+@pytest.mark.parametrize("argv, verbose", [
+    (["store", "info"], 0),
+    (["-v", "store", "info"], 1),
+    (["store", "info", "-v"], 1),
+    (["store", "info", "-vv"], 2),
+    (["consent", "show", "--verbose"], 1),
+])
+def test_global_options_before_or_after_the_command(argv: list[str], verbose: int) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.verbose == verbose
+
+
+def test_config_after_the_command_is_taken(tmp_path: Path) -> None:
+    args = build_parser().parse_args(["store", "show", "--config", str(tmp_path / "c.toml")])
+    assert args.config == tmp_path / "c.toml"
+    assert build_parser().parse_args(["--config", "a.toml", "store", "info"]).config == Path("a.toml")
+
+
+@pytest.mark.parametrize("topic, expect", [
+    ([], "COMMAND"),
+    (["store"], "ACTION"),
+    (["store", "show"], "--tail"),
+    (["analyze"], "examples:"),
+])
+def test_help_command_shows_the_same_help(topic: list[str], expect: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["help", *topic]) == 0
+    assert expect in capsys.readouterr().out
+
+
+def test_help_for_an_unknown_command_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["help", "frobnicate"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "frobnicate" in err and "tasklens help" in err
+
+
+def test_every_command_help_has_an_example() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():  # type: ignore[union-attr]
+        assert "examples:" in p.format_help(), name
+
+
+def test_a_pipe_closed_early_ends_quietly() -> None:
+    proc = subprocess.Popen([*TASKLENS, "help", "store", "show"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_progress_off_a_terminal_prints_lines_with_counts_and_time() -> None:
+    out = io.StringIO()
+    bar = Bar(stream=out, every=0.0)
+    for done in range(1, 5):
+        bar("segmentation", done, 4)
+    bar("routines", 1, 1)
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("tasklens: segmentation: 1/4 (25 %)") and "elapsed" in lines[0] and "left" in lines[0]
+    assert any(line.startswith("tasklens: routines: 1/1") for line in lines)
+    quiet = io.StringIO()
+    Bar(enabled=False, stream=quiet)("segmentation", 1, 2)
+    assert quiet.getvalue() == ""
+
+
+def test_module_entry_point_runs() -> None:
+    env = {**os.environ}
+    out = subprocess.run([*TASKLENS, "--version"], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.startswith("tasklens ")
