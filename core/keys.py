@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 SERVICE = "tasklens"
 ENV_KEY = "TASKLENS_KEY"
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{64}")
+_HEX_ONLY = re.compile(r"[0-9a-fA-F]+")
+MIN_PASSPHRASE = 12
+_LIKE_HEX_KEY = 32   # this many hex digits and nothing else is a mistyped raw key, not a passphrase
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,19 @@ class Key:
 
 
 def from_text(text: str, origin: str) -> Key:
-    """64 hex digits are a raw key; anything else is a passphrase."""
+    """64 hex digits are a raw key; a long run of hex digits of another length is a typo of one (it would
+    silently become a weak passphrase); anything else is a passphrase of 12 or more characters."""
     if not text:
         raise KeyUnavailableError(f"the key from {origin} is empty: give 64 hex digits or a passphrase")
-    return Key(text, bool(_HEX_KEY.fullmatch(text)), origin)
+    if _HEX_KEY.fullmatch(text):
+        return Key(text, True, origin)
+    if len(text) >= _LIKE_HEX_KEY and _HEX_ONLY.fullmatch(text):
+        raise KeyUnavailableError(f"the key from {origin} looks like a hex key with {len(text)} digits; a raw key "
+                                  "has 64: check for a digit missing or added")
+    if len(text) < MIN_PASSPHRASE:
+        raise KeyUnavailableError(f"the passphrase from {origin} has {len(text)} characters: a passphrase needs "
+                                  f"{MIN_PASSPHRASE} or more characters (or give a raw key of 64 hex digits)")
+    return Key(text, False, origin)
 
 
 def new_raw_key() -> Key:
