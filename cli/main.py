@@ -32,6 +32,12 @@ def _own_options(p: argparse.ArgumentParser, module: str) -> None:
     p.set_defaults(run=_lazy(module, "run"))
 
 
+def _state_command(p: argparse.ArgumentParser, func: str, arguments: str) -> None:
+    import importlib
+    getattr(importlib.import_module("tasklens.cli.state_cmd"), arguments)(p)
+    p.set_defaults(run=_lazy("state_cmd", func))
+
+
 def _store_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", type=Path, metavar="PATH",
                    help="the encrypted store (default: the platform data folder, or $TASKLENS_HOME/events.db)")
@@ -81,6 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
                  ["tasklens consent accept && tasklens collect", "tasklens collect --store /tmp/events.db"])
     _store_option(p)
     _own_options(p, "collect_cmd")
+
+    p = _command(sub, "pause", "pause capture (the running agent and the tray follow within a second)",
+                 ["tasklens pause --for 15m", "tasklens pause --for tomorrow", "tasklens pause"])
+    _store_option(p)
+    _state_command(p, "pause", "add_pause_arguments")
+
+    p = _command(sub, "resume", "resume capture after a pause", ["tasklens resume"])
+    _store_option(p)
+    p.set_defaults(run=_lazy("state_cmd", "resume"))
+
+    p = _command(sub, "status", "is anything recorded now: capture on, paused or excluded, since when, "
+                 "consent, store, events today", ["tasklens status", "tasklens status --json"])
+    _store_option(p)
+    _state_command(p, "status", "add_status_arguments")
 
     p = _command(sub, "tray", "run the capture agent with a tray icon", ["tasklens tray"])
     _store_option(p)

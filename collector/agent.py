@@ -2,7 +2,8 @@
 
 `tasklens collect` runs it headless and the tray runs the same object. Every public method may be
 called from any thread; the CLI's signal handlers only `submit` a request that `run` carries out.
-Pause state is kept in the store, so a restart does not resume capture that a person paused.
+Pause state is kept in the store (tasklens.collector.pausing), so a restart does not resume capture that
+a person paused, and a pause asked for by `tasklens pause`, a signal or the tray is followed within a second.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from tasklens.collector import pausing
 from tasklens.collector.idle import IdleSource
 from tasklens.collector.pipeline import Excluded, MaskerLike, Pipeline
 from tasklens.collector.sources import Backend, EventSource, FocusSource, desktop_backend
@@ -26,7 +28,6 @@ from tasklens.store import Store
 
 log = logging.getLogger(__name__)
 
-PAUSED_UNTIL = "collector.paused_until"   # state key: epoch seconds, "inf", or absent (not paused)
 CONSENT_CHECK_SECONDS = 1.0
 
 
@@ -60,14 +61,16 @@ class Agent:
             self._excluded = Exclusions(self.config).excluded
         self._pipeline = Pipeline(self.store, self._masker, self._excluded, flush_every=self._flush_every)
         self._pipeline.start()
+        pausing.announce(self.store.path)
         until = self.paused_until
         if until is not None and until <= time.time():
-            self.store.set_state(PAUSED_UNTIL, None)
+            pausing.clear_pause(self.store)
             until = None
         if until is None:
             self._start_sources()
         else:
-            log.info("capture stays paused (paused before the restart)")
+            log.warning("capture stays paused %s (paused before the restart): `tasklens resume` continues",
+                        pausing.describe_until(until))
 
     def stop(self, *, discard: bool = False) -> dict[str, object]:
         """Stop capture; write what is queued (or drop it, after consent is withdrawn); return the stats."""
@@ -76,6 +79,7 @@ class Agent:
             pipeline, self._pipeline = self._pipeline, None
         if pipeline is None:
             return {}
+        pausing.retire(self.store.path)
         pipeline.stop(discard=discard)
         return pipeline.stats.summary()
 
@@ -87,26 +91,43 @@ class Agent:
     @property
     def paused_until(self) -> float | None:
         """When a pause ends (math.inf: until resumed), or None when not paused."""
-        value = self.store.get_state(PAUSED_UNTIL)
-        return None if value is None else float(value)
+        return pausing.paused_until(self.store)
 
     def pause(self, until: float | None = None) -> None:
         """Stop capture now, until `until` (epoch seconds) or until `resume`; remembered across restarts."""
         with self._lock:
-            self.store.set_state(PAUSED_UNTIL, "inf" if until is None else repr(until))
-            self.store.audit("collector.pause", "until resumed" if until is None else f"until={until:.0f}")
-            self._stop_sources()
-            if self._pipeline is not None:
-                self._pipeline.close_runs()
-        log.info("capture paused")
+            pausing.set_paused(self.store, until)
+            self._halt()
+        log.warning("capture paused %s", pausing.describe_until(math.inf if until is None else until))
 
     def resume(self) -> None:
         with self._lock:
-            self.store.set_state(PAUSED_UNTIL, None)
-            self.store.audit("collector.resume")
-            if self._pipeline is not None and not self._sources:
-                self._start_sources()
-        log.info("capture resumed")
+            pausing.clear_pause(self.store)
+            self._proceed()
+        log.warning("capture resumed")
+
+    def follow_pause(self) -> None:
+        """Follow the pause in the store, which `tasklens pause`/`resume` in another process may have set."""
+        until = self.paused_until
+        if until is not None and until <= time.time():
+            self.resume()
+        elif until is not None and self.capturing:
+            with self._lock:
+                self._halt()
+            log.warning("capture paused %s (asked from outside this process)", pausing.describe_until(until))
+        elif until is None and not self.capturing and self._pipeline is not None:
+            with self._lock:
+                self._proceed()
+            log.warning("capture resumed (asked from outside this process)")
+
+    def _halt(self) -> None:
+        self._stop_sources()
+        if self._pipeline is not None:
+            self._pipeline.close_runs()
+
+    def _proceed(self) -> None:
+        if self._pipeline is not None and not self._sources:
+            self._start_sources()
 
     # -- the headless loop -------------------------------------------------------------------------
     def submit(self, request: str) -> None:
@@ -138,9 +159,7 @@ class Agent:
                 log.warning("consent was withdrawn: capture stopped")
                 self.stop_reason = "consent withdrawn"
                 return
-            until = self.paused_until
-            if until is not None and until <= time.time():
-                self.resume()
+            self.follow_pause()
             retention.purge_if_due(self.store, self.config)
 
     # -- sources -----------------------------------------------------------------------------------

@@ -19,11 +19,12 @@ from PySide6.QtGui import QAction, QColor, QFont, QHideEvent, QIcon, QPainter, Q
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QLabel, QMenu, QMessageBox,
                                QPushButton, QSystemTrayIcon, QTextBrowser, QVBoxLayout, QWidget)
 
+from tasklens.collector.pausing import pause_end
 from tasklens.config import Config
 from tasklens.events import Action, Event
 from tasklens.gui import style
 from tasklens.gui.tables import Table, fmt_time
-from tasklens.gui.traylogic import ReloadableExclusions, State, add_app_deny, current_app, pause_until, state_of
+from tasklens.gui.traylogic import ReloadableExclusions, State, add_app_deny, current_app, state_of
 from tasklens.store import Store
 
 if TYPE_CHECKING:
@@ -246,7 +247,7 @@ class TrayController(QObject):
 
     def pause(self, choice: str) -> None:
         if self.agent is not None:
-            self.agent.pause(pause_until(choice))
+            self.agent.pause(pause_end(choice))
         self.update_state()
 
     def resume(self) -> None:

@@ -6,7 +6,6 @@ import enum
 import threading
 import tomllib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from tasklens.config import Config
@@ -27,20 +26,6 @@ def state_of(consented: bool, capturing: bool, error: str) -> State:
     if not consented:
         return State.NO_CONSENT
     return State.RECORDING if capturing else State.PAUSED
-
-
-def pause_until(choice: str, now: datetime | None = None) -> float | None:
-    """Epoch seconds a pause ends for a menu choice ("15min", "1h", "tomorrow"); None = until resumed."""
-    now = now or datetime.now().astimezone()
-    if choice == "15min":
-        return (now + timedelta(minutes=15)).timestamp()
-    if choice == "1h":
-        return (now + timedelta(hours=1)).timestamp()
-    if choice == "tomorrow":   # local midnight
-        return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    if choice == "resume":
-        return None
-    raise ValueError(f"unknown pause choice {choice!r}")
 
 
 def current_app(recent: Iterable[Event], own: str = "tasklens") -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tasklens.events import Action, Event
@@ -28,3 +29,12 @@ def make_events(n: int, user: str = "emp-1", title: str = "Invoices - Excel", t0
 def raw_bytes(store: Path, suffixes: Sequence[str] = ("", "-wal", "-shm")) -> bytes:
     """Everything on disk for a store: the file, its WAL and shared memory index."""
     return b"".join(Path(f"{store}{s}").read_bytes() for s in suffixes if Path(f"{store}{s}").exists())
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Wait until `condition` holds; the generous bound only catches a hang, never a slow machine."""
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)

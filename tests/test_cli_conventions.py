@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from tasklens.analyzer.progress import Bar
 from tasklens.cli.main import build_parser, main
 
-TASKLENS = [sys.executable, "-m", "tasklens.cli.main"]
+from helpers import TASKLENS
 
 
 @pytest.mark.parametrize("argv, verbose", [

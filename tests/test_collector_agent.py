@@ -18,6 +18,7 @@ from tasklens.identity import store_pseudonym
 from tasklens.privacy import consent
 from tasklens.store import Store
 
+from helpers import wait_for
 from test_collector_pipeline import CopyMasker, never
 
 
@@ -70,10 +71,10 @@ def test_pause_is_remembered_and_a_timed_pause_ends_by_itself(store_path: Path) 
         agent.start()
         assert not agent.capturing and log == [] and agent.paused_until == float("inf")
         agent.pause(until=time.time() + 0.5)
-        runner = threading.Thread(target=agent.run, kwargs={"duration": 3.0})
+        runner = threading.Thread(target=agent.run, kwargs={"duration": 300.0})
         runner.start()
-        time.sleep(2.0)
-        assert agent.capturing and agent.paused_until is None   # resumed by run() when the pause ended
+        wait_for(lambda: agent.capturing, "run() to end the timed pause")
+        assert agent.paused_until is None   # resumed by run() when the pause ended
         agent.submit("stop")
         runner.join()
         assert agent.stop_reason == "stopped"

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,22 +20,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from xdisplay import XDisplay, xdisplay  # noqa: E402,F401 - the fixture
 
 from tasklens.events import Action, Event  # noqa: E402
-from tasklens.gui.traylogic import State, add_app_deny, current_app, dump_toml, pause_until, state_of  # noqa: E402
+from tasklens.gui.traylogic import State, add_app_deny, current_app, dump_toml, state_of  # noqa: E402
 
 
 # -- pure logic ----------------------------------------------------------------------------------------
-def test_state_and_pause_times() -> None:
+def test_state() -> None:
     assert state_of(False, True, "") is State.NO_CONSENT
     assert state_of(True, True, "") is State.RECORDING
     assert state_of(True, False, "") is State.PAUSED
     assert state_of(True, True, "no display") is State.ERROR
-    now = datetime(2026, 11, 2, 22, 30, tzinfo=timezone.utc)
-    assert pause_until("15min", now) == now.timestamp() + 900
-    assert pause_until("1h", now) == now.timestamp() + 3600
-    assert pause_until("tomorrow", now) == datetime(2026, 11, 3, tzinfo=timezone.utc).timestamp()
-    assert pause_until("resume", now) is None
-    with pytest.raises(ValueError):
-        pause_until("forever", now)
 
 
 def test_current_app_and_the_config_edit(tmp_path: Path) -> None:
