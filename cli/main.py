@@ -138,7 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_store_commands(sub)
     _add_consent_commands(sub)
+    _add_config_commands(sub)
     return parser
+
+
+def _add_config_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cfg = _command(sub, "config", "the effective configuration: show it, check it",
+                   ["tasklens config show", "tasklens config check"])
+    csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    p = _command(csub, "show", "every setting, its value and the file it came from",
+                 ["tasklens config show", "tasklens config show --json"])
+    p.add_argument("--json", action="store_true", help="print the settings as one JSON object")
+    p.set_defaults(run=_lazy("config_cmd", "show"))
+    p = _command(csub, "check", "validate the files; exit 1 if a value you set cannot apply",
+                 ["tasklens config check"])
+    p.set_defaults(run=_lazy("config_cmd", "check"))
 
 
 def _help(parser: argparse.ArgumentParser, topic: Sequence[str]) -> int:

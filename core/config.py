@@ -7,6 +7,7 @@ never longer. Every bad value is reported with the file, the key and what is all
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -18,6 +19,8 @@ from typing import Any
 
 from tasklens.errors import ConfigError
 from tasklens.paths import user_config_file
+
+log = logging.getLogger(__name__)
 
 ORG_CONFIG_NAME = "tasklens-org.toml"
 
@@ -173,16 +176,27 @@ def org_config_path() -> Path | None:
     return beside if beside.is_file() else None
 
 
-def load_config(user_file: Path | None = None, org_file: Path | None = None) -> Config:
-    """Merge defaults, the organisation file and the user's file into one `Config`."""
+@dataclass(frozen=True)
+class Effective:
+    """The merged settings with where each came from, and what a file asked for that could not apply."""
+
+    config: Config
+    origins: dict[str, str]       # Config field -> "built-in default", or the file that set it
+    not_applied: tuple[str, ...]  # one sentence each: file, key, asked, what applies and why
+
+
+def _merge(user_file: Path | None, org_file: Path | None) -> Effective:
     org_file = org_file or org_config_path()
     user_file = user_file or user_config_file()
     merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    notes: list[str] = []
     sources: list[str] = []
     if org_file is not None:
         if not org_file.is_file():
             raise ConfigError(str(org_file), None, "organisation config not found (check TASKLENS_ORG_CONFIG)")
         merged = _validated(org_file, _read(org_file), "org")
+        origins = dict.fromkeys(merged, str(org_file))
         sources.append(str(org_file))
     if user_file.is_file():
         user = _validated(user_file, _read(user_file), "user")
@@ -190,10 +204,17 @@ def load_config(user_file: Path | None = None, org_file: Path | None = None) -> 
         for k, v in user.items():
             if k in ("app_deny", "title_exclude", "person_names"):
                 merged[k] = list(merged.get(k, [])) + list(v)
+                origins[k] = " + ".join(dict.fromkeys([origins.get(k, "built-in default"), str(user_file)]))
             elif k == "retention_days":
-                merged[k] = min(v, merged.get(k, v))
+                policy = merged.get(k, Config.retention_days)
+                if v > policy:
+                    notes.append(f"{user_file}: retention.days = {v} cannot apply: your file may only shorten "
+                                 f"retention, and {origins.get(k, 'the built-in default')} keeps events "
+                                 f"{policy} days; {policy} applies")
+                else:
+                    merged[k], origins[k] = v, str(user_file)
             else:
-                merged[k] = v
+                merged[k], origins[k] = v, str(user_file)
     base = Config()
     kw: dict[str, Any] = {}
     for k, v in merged.items():
@@ -206,4 +227,21 @@ def load_config(user_file: Path | None = None, org_file: Path | None = None) -> 
             kw[k] = tuple(v)
         else:
             kw[k] = v
-    return Config(**kw, sources=tuple(sources))
+    return Effective(Config(**kw, sources=tuple(sources)), origins, tuple(notes))
+
+
+def explain_config(user_file: Path | None = None, org_file: Path | None = None) -> Effective:
+    """What `tasklens config show` and `config check` print: values, their origins, what did not apply."""
+    return _merge(user_file, org_file)
+
+
+def load_config(user_file: Path | None = None, org_file: Path | None = None) -> Config:
+    """Merge defaults, the organisation file and the user's file into one `Config`.
+
+    A setting the user's file may not loosen is not silently dropped: it is logged as a warning here and
+    listed by `tasklens config check`.
+    """
+    effective = _merge(user_file, org_file)
+    for note in effective.not_applied:
+        log.warning("%s", note)
+    return effective.config

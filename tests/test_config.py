@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,31 @@ def test_cli_reports_bad_config_in_one_line(tmp_path: Path) -> None:
     r = run_cli("--org-config", str(bad), "consent", "show")
     assert r.returncode == 2
     assert r.stderr == f"tasklens: error: bad config {bad}: retention.days: must be a whole number of days from 1 to 3650, got 0\n"
+
+
+@pytest.mark.parametrize(("org_days", "user_days", "applies", "refused"), [
+    (30, 60, 30, True),      # looser than the organisation: named, not silently dropped
+    (30, 14, 14, False),     # tighter: applies
+    (None, 60, 30, True),    # looser than the built-in default
+])
+def test_a_loosening_that_cannot_apply_is_reported(tmp_path: Path, org_days: int | None, user_days: int,
+                                                   applies: int, refused: bool) -> None:
+    user = write(tmp_path / "user.toml", f"[retention]\ndays = {user_days}\n")
+    org = write(tmp_path / "org.toml", f"[retention]\ndays = {org_days}\n") if org_days else None
+    args = ["--config", str(user)] + (["--org-config", str(org)] if org else [])
+    show = run_cli("config", "show", "--json", *args)
+    assert show.returncode == 0
+    data = json.loads(show.stdout)
+    assert data["settings"]["retention.days"]["value"] == applies
+    assert data["settings"]["retention.days"]["from"] == (str(user) if not refused else str(org) if org
+                                                          else "built-in default")
+    check = run_cli("config", "check", *args)
+    assert check.returncode == (1 if refused else 0)
+    assert ("retention.days = 60 cannot apply" in check.stdout) == refused
+
+
+def test_config_show_names_the_origin_of_each_value(tmp_path: Path) -> None:
+    user = write(tmp_path / "user.toml", '[capture]\napp_deny = ["slack*"]\nidle_seconds = 30\n')
+    out = run_cli("config", "show", "--config", str(user)).stdout
+    assert f"capture.idle_seconds       = 30   # {user}" in out
+    assert f"# built-in default + {user}" in out and "retention.days             = 30   # built-in default" in out
