@@ -139,7 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_commands(sub)
     _add_consent_commands(sub)
     _add_config_commands(sub)
+    p = _command(sub, "completion", "print a shell completion script for bash or zsh",
+                 ["tasklens completion bash > ~/.local/share/bash-completion/completions/tasklens",
+                  "tasklens completion zsh > ~/.zfunc/_tasklens"])
+    p.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
+    p.set_defaults(run=lambda args: _completion(parser, args.shell))
     return parser
+
+
+def _completion(parser: argparse.ArgumentParser, shell: str) -> int:
+    """A static script generated from this very parser by shtab, so completion never lags the options."""
+    import shtab
+    print(shtab.complete(parser, shell=shell))
+    return 0
 
 
 def _add_config_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -85,3 +85,24 @@ def test_module_entry_point_runs() -> None:
     env = {**os.environ}
     out = subprocess.run([*TASKLENS, "--version"], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.startswith("tasklens ")
+
+
+@pytest.mark.parametrize("words, expect", [
+    (["tasklens", "st"], {"status", "store"}),
+    (["tasklens", "store", "sh"], {"show"}),
+    (["tasklens", "con"], {"config", "consent"}),
+])
+def test_bash_completion_completes_commands(tmp_path: Path, words: list[str], expect: set[str]) -> None:
+    script = tmp_path / "tasklens.bash"
+    script.write_text(subprocess.run([*TASKLENS, "completion", "bash"], capture_output=True, text=True,
+                                     check=True).stdout)
+    line = " ".join(words)
+    probe = (f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; COMP_LINE='{line}'; "
+             f"COMP_POINT={len(line)}; _shtab_tasklens; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+    out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert set(out.split()) == expect
+
+
+def test_zsh_completion_is_a_compdef() -> None:
+    out = subprocess.run([*TASKLENS, "completion", "zsh"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("#compdef tasklens") and "delete-my-data" in out
