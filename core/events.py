@@ -58,6 +58,7 @@ class RawEvent(_Fields):
     """An event as a source saw it. May hold personal data: it lives in memory only."""
 
     exe: str = ""            # executable path, for allow/deny globs; never stored
+    element_path: str = ""   # the UI element's ancestors (`role "name" > ...`), where accessibility gives them
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class Event(_Fields):
     """A masked event: the only kind the store accepts. `id` is None until the store assigns one."""
 
     id: int | None = None
+    element_path: str = ""   # masked; last, so positional constructions with `id` keep working
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready dict with an ISO timestamp, as `store show --json` and exports print it."""

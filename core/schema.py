@@ -28,6 +28,10 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL DEFAULT '');
     CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 3: the UI element's path (ancestors' role and name) from the accessibility API
+    """
+    ALTER TABLE events ADD COLUMN element_path TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 LATEST = len(MIGRATIONS)
