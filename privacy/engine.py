@@ -20,7 +20,6 @@ from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     IbanRecognizer,
-    IpRecognizer,
     UsSsnRecognizer,
 )
 from spacy.tokens import Doc
@@ -29,6 +28,7 @@ from tasklens.config import Config
 from tasklens.privacy.recognizers import (
     DisplayNameRecognizer,
     IbanShapeRecognizer,
+    LabelledIpRecognizer,
     NameListRecognizer,
     PathUserRecognizer,
     RunPhoneRecognizer,
@@ -130,7 +130,7 @@ def recognizers(config: Config) -> list[EntityRecognizer]:
     """The recognizers the masker runs: Presidio's pattern ones we need, ours, the organisation's."""
     found: list[EntityRecognizer] = [
         UrlEmailRecognizer(), RunPhoneRecognizer(), CreditCardRecognizer(), IbanRecognizer(),
-        IbanShapeRecognizer(), IpRecognizer(), UsSsnRecognizer(), PathUserRecognizer(), UrlQueryRecognizer(),
+        IbanShapeRecognizer(), LabelledIpRecognizer(), UsSsnRecognizer(), PathUserRecognizer(), UrlQueryRecognizer(),
         DisplayNameRecognizer(),
     ]
     if config.person_names:

@@ -1,5 +1,9 @@
 """The masker: the one place a `RawEvent` becomes a storable `Event`, with personal data replaced.
 
+Every text field is masked: app, title, target and value. An app column of an import can hold
+anything (a phone number, a name, a path), and a process name costs one cached look-up; common app
+names come through unchanged (tests/test_privacy_masker.py measures a list of them).
+
 Titles are split on window-title separators (" - ", " | ", ...) and each part is analysed on its own:
 parts like "Mozilla Thunderbird" repeat endlessly and hit the cache, and a pattern cannot run across
 two parts (the `README.md` / `john.murphy` URL false positives). Whole strings and parts both sit in
@@ -29,7 +33,6 @@ REDACTED = "<REDACTED>"
 MAX_LENGTH = 10_000          # longer strings are redacted whole: no title is that long
 CACHE_SIZE = 65_536
 _SEPARATOR = re.compile(r"(?<!\d)( - | \| | — | – | · )(?!\d)")
-_APP_MAY_HOLD_DATA = re.compile(r"[/\\@]")
 _MIN_CHECKED = 4             # spans this long must not survive masking (a belt-and-braces check)
 
 
@@ -46,6 +49,8 @@ class Masker:
             from presidio_anonymizer.entities import ConflictResolutionStrategy
 
             from tasklens.privacy.engine import GATES, LANGUAGE, build_analyzer, context_entities, no_tokens
+            from tasklens.privacy.recognizers import has_phone_word, mask_bare_phone_runs
+            self._phone_field, self._bare_phones = has_phone_word, mask_bare_phone_runs
             self._analyzer = build_analyzer(config)
             self._no_tokens = no_tokens(self._analyzer)
             self._context = context_entities(config)
@@ -76,11 +81,11 @@ class Masker:
     def mask_many(self, raws: Sequence[RawEvent]) -> list[Event]:
         """Mask a batch, each distinct string once (importers: titles repeat across rows)."""
         try:
-            distinct = dict.fromkeys(s for r in raws for s in (r.title, r.target, r.value))
+            distinct = dict.fromkeys(s for r in raws for s in (r.app, r.title, r.target, r.value, r.element_path))
         except TypeError:   # an unhashable field: one by one, each field failing closed on its own
             return [self.mask(r) for r in raws]
         masked = {s: self.mask_text(s) for s in distinct}
-        self._counts["batch_duplicates"] += 3 * len(raws) - len(distinct)
+        self._counts["batch_duplicates"] += 5 * len(raws) - len(distinct)
         return [self._event(r, masked.__getitem__) for r in raws]
 
     def mask_text(self, text: str) -> str:
@@ -117,13 +122,12 @@ class Masker:
 
     # -- inside ---------------------------------------------------------------------------------
     def _event(self, raw: RawEvent, mask: Callable[[str], str]) -> Event:
-        # a process name stays (the analyzer groups by it) unless it is a path or login that may hold a name
-        app = raw.app
-        if isinstance(app, str) and _APP_MAY_HOLD_DATA.search(app):
-            app = self.mask_text(app)
-        return Event(ts=raw.ts, user=raw.user, app=app, title=mask(raw.title), action=raw.action,
-                     target=mask(raw.target), value=mask(raw.value), duration=raw.duration,
-                     count=raw.count, source_row=raw.source_row)
+        value = mask(raw.value)
+        if value and isinstance(raw.target, str) and self._phone_field(raw.target):
+            value = self._bare_phones(value)   # a phone field's bare digits: the field name is the context
+        return Event(ts=raw.ts, user=raw.user, app=mask(raw.app), title=mask(raw.title), action=raw.action,
+                     target=mask(raw.target), value=value, duration=raw.duration,
+                     count=raw.count, source_row=raw.source_row, element_path=mask(raw.element_path))
 
     def _mask_uncached(self, text: str) -> str:
         parts = _SEPARATOR.split(text)

@@ -13,9 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from presidio_analyzer import LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
-from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, EmailRecognizer, PhoneRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+)
 from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
 
 from tasklens.config import Recognizer
@@ -39,7 +44,8 @@ class PathUserRecognizer(PatternRecognizer):
                 rf"{_SHARED_HOMES}{_WIN_NAME}", 0.9),
         Pattern("posix home", rf"(?<=/home/){_SHARED_HOMES}{_POSIX_NAME}|(?<=/Users/){_SHARED_HOMES}{_POSIX_NAME}",
                 0.9),
-        Pattern("tilde user", r"(?<![\w/~])(?<=~)[A-Za-z_][\w.-]*(?=/)", 0.6),
+        # ~erin/ (a tilde that does not follow a word or a path: not ~/ nor backup~)
+        Pattern("tilde user", r"(?<=(?<![\w/~])~)[A-Za-z_][\w.-]*(?=[/\\]|$)", 0.6),
         # the local part of user@host: an e-mail address is replaced as a whole by its own recognizer
         Pattern("login", r"(?<![\w.+-])[A-Za-z0-9_][\w.+-]*(?=@[A-Za-z0-9\[][\w.\-:\]]*)", 0.9),
         Pattern("url user info", r"(?<=://)[^/?#@\s]+(?=@)", 0.9),
@@ -87,11 +93,14 @@ class UrlQueryRecognizer(PatternRecognizer):
     """Values in a URL's query string and fragment: ids, e-mails, tokens. The keys stay for structure."""
 
     ENTITY = "URL_QUERY"
+    # a value runs to the next delimiter, less closing brackets, quotes and full stops right before it:
+    # in (https://x/?t=abc). the value is abc
+    _END = r"(?=[)\]}>\"'.,!?]*(?:[&#;\s]|$))"
     PATTERNS = (
         # a value after key= inside ?... or #...
-        Pattern("query value", r"(?<=[?&#;][^=&#\s?]{1,64}=)[^&#;\s]+", 0.9),
+        Pattern("query value", rf"(?<=[?&#;][^=&#\s?]{{1,64}}=)[^&#;\s]+?{_END}", 0.9),
         # a query or fragment part without key= (e.g. ?C12345 or #token)
-        Pattern("bare query", r"(?<=[?&#])(?![^&#;\s]*=)[^&#;\s?]+", 0.5),
+        Pattern("bare query", rf"(?<=[?&#])(?![^&#;\s]*=)[^&#;\s?]+?{_END}", 0.5),
     )
 
     def __init__(self) -> None:
@@ -105,7 +114,10 @@ class UrlQueryRecognizer(PatternRecognizer):
                 if _inside_url(text, r.start)]
 
 
-_URL_START = re.compile(r"(?:[A-Za-z][\w+.-]*://|www\.)[^\s]*$|[\w-]+(?:\.[\w-]+)+/[^\s]*$|[\w-]+(?:\.[\w-]+)+$")
+# A URL begins at the start of a token or after punctuation that is not part of a host name:
+# link:https://..., (https://..., <https://..., "https://..., url=https://...
+_URL_START = re.compile(r"(?<![\w+.-])(?:(?:[A-Za-z][\w+.-]*://|www\.)[^\s]*$|[\w-]+(?:\.[\w-]+)+/[^\s]*$"
+                        r"|[\w-]+(?:\.[\w-]+)+$)")
 
 
 def _inside_url(text: str, start: int) -> bool:
@@ -113,7 +125,7 @@ def _inside_url(text: str, start: int) -> bool:
     token_start = max(text.rfind(" ", 0, start), text.rfind("\t", 0, start)) + 1
     head = text[token_start:start]
     q = min((i for i in (head.find("?"), head.find("#")) if i >= 0), default=-1)
-    return q > 0 and _URL_START.match(head[:q]) is not None
+    return q > 0 and _URL_START.search(head[:q]) is not None
 
 
 class DisplayNameRecognizer(PatternRecognizer):
@@ -187,35 +199,108 @@ class NameListRecognizer(LocalRecognizer):
         return 1 if word in self.parts and text[start].isupper() else 0
 
 
+def _iban_checksum_ok(compact: str) -> bool:
+    """ISO 13616 mod-97 check of an upper-case IBAN without spaces."""
+    digits = "".join(str(int(c, 36)) for c in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
 class IbanShapeRecognizer(PatternRecognizer):
     """An IBAN-shaped string whose checksum fails (a typo, test data) is still an account number.
 
-    Presidio's IBAN recognizer drops those; this one keeps them (lower score, same entity), so a
-    mistyped IBAN is masked too. The shape is strict: an IBAN country code, two check digits and
-    four-character groups, which ordinary titles do not contain.
+    Presidio's IBAN recognizer drops those, and it reads upper case only; this one keeps them (lower
+    score, same entity), so a mistyped or lower-case IBAN is masked too. The shape is strict: an IBAN
+    country code, two check digits and four-character groups, which ordinary titles do not contain.
+    Written in lower or mixed case (`de89 3704 ...`) it must also pass the checksum or be mostly
+    digits, so words that happen to come in fours (`at10 some text here`) are left alone.
     """
 
     ENTITY = "IBAN_CODE"
     COUNTRIES = "|".join(sorted(regex_per_country))
 
     def __init__(self) -> None:
-        shape = rf"\b(?:{self.COUNTRIES})\d{{2}}(?:[ ]?[A-Z0-9]{{4}}){{2,7}}(?:[ ]?[A-Z0-9]{{1,3}})?\b"
+        shape = rf"\b(?i:{self.COUNTRIES})\d{{2}}(?:[ ]?[A-Za-z0-9]{{4}}){{2,7}}(?:[ ]?[A-Za-z0-9]{{1,3}})?\b"
         super().__init__(supported_entity=self.ENTITY, name="IbanShapeRecognizer",
                          patterns=[Pattern("iban shape", shape, 0.6)], global_regex_flags=_CASE_SENSITIVE)
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        if pattern_text == pattern_text.upper():
+            return None                    # the shape alone, as before
+        compact = pattern_text.replace(" ", "").upper()
+        if _iban_checksum_ok(compact):
+            return True
+        bban = compact[4:]
+        return None if sum(c.isdigit() for c in bban) >= 0.75 * len(bban) else False
+
+
+class LabelledIpRecognizer(IpRecognizer):
+    """Presidio's IP recognizer, which also finds an address right after a label: `host:fe80::1`.
+
+    Presidio's IPv6 patterns refuse a colon before the address (so as not to start inside one), which
+    let every `field:address` through. Each such pattern gets a twin that accepts `label:` before it,
+    where the label starts with a letter and follows no word character or colon.
+    """
+
+    _NO_COLON_BEFORE = r"(?<![\w:])"
+    _LABEL_BEFORE = r"(?<=(?<![\w:])[A-Za-z][\w.-]{0,31}:)"
+
+    def __init__(self) -> None:
+        twins = [Pattern(f"{p.name} after a label", self._LABEL_BEFORE + p.regex[len(self._NO_COLON_BEFORE):],
+                         p.score)
+                 for p in self.PATTERNS if p.regex.startswith(self._NO_COLON_BEFORE)]
+        super().__init__(patterns=[*self.PATTERNS, *twins])
 
 
 # Digits joined by phone punctuation (one space, "/" only between digits), maybe after + or 00.
 _PHONE_RUN = re.compile(r"(?:\+|(?<!\d)00)?[\d(](?:[\d().\-]|/(?=\d)|\s(?=[\d(]))*\d")
+_DIGIT_GROUP = re.compile(r"\d+")
 _MIN_PHONE_DIGITS = 7
+_MAX_PHONE_DIGITS = 15                      # E.164
+_AREA_CODE_DIGITS = 5                       # the longest first group of a grouped number (03322 1234)
+# Words that make a bare digit run a phone number, as titles and form fields write them (English and
+# German; `phoneNumber`, `q7_phone`, `Tel.-Nr.`). Not `cell` (spreadsheets), not `number` (orders).
+_PHONE_WORD = re.compile(
+    r"(?<![A-Za-z])(?i:tel|telephone|telefon|phone|call|called|calling|callback|mobile|mobil|cellphone|fax|sms"
+    r"|whatsapp|dial|hotline|voicemail|rufnummer|durchwahl|anruf|handy|contact)(?i:number|nummer|nr|no|num|s)?"
+    r"(?![a-z])")
+_BARE_RUN = re.compile(rf"(?<![\w+])\d{{{_MIN_PHONE_DIGITS},{_MAX_PHONE_DIGITS}}}(?!\w)")
+
+
+def has_phone_word(text: str) -> bool:
+    """True when `text` names a phone (`Call`, `Tel.`, `mobile:`, a `phoneNumber` field)."""
+    return _PHONE_WORD.search(text) is not None
+
+
+def mask_bare_phone_runs(text: str, placeholder: str = "<PHONE_NUMBER>") -> str:
+    """`text` with every bare run of 7-15 digits replaced: for a value whose field is a phone field."""
+    return _BARE_RUN.sub(placeholder, text)
+
+
+def _phone_shaped(run: str) -> bool:
+    """A digit run written like a phone number, not like an order or document number: after + or in
+    brackets, grouped with an area-code-sized first group (`030 1234567`, `0049 89 87654321`), or one run
+    after a trunk prefix or the international prefix (`01701234567`, `004989...`). A single run of digits
+    that starts otherwise (`5100001234`, `239567 1000`) is not, unless a phone word stands beside it."""
+    if run[0] in "+(":
+        return True
+    groups = _DIGIT_GROUP.findall(run)
+    if len(groups) > 1:
+        return len(groups[0]) <= _AREA_CODE_DIGITS
+    return run[0] == "0" and run.lstrip("0")[:1] != "" and len(run) - len(run.lstrip("0")) <= 2
 
 
 class RunPhoneRecognizer(PhoneRecognizer):
     """Presidio's phone recognizer (python-phonenumbers), run only where a phone number can be.
 
     phonenumbers scans the whole text once per region (8 by default), which made it 80 % of the
-    masking time. Here it sees only digit runs with at least 7 digits, and an international number
-    (+49 ...) is parsed once, since the region does not change how it reads. Digits that form a
-    valid IBAN or card number (masked as such) are not phone candidates: long runs were the slowest.
+    masking time. Here it sees only digit runs with at least 7 digits written like a phone number
+    (`_phone_shaped`), and an international number (+49 ..., 0049 ...) is parsed once, since the
+    region does not change how it reads. Digits that form a valid IBAN or card number (masked as
+    such) are not phone candidates: long runs were the slowest.
+
+    A bare run of digits is an order, document or customer number, and phonenumbers alone called some
+    of those phones and others of the same template not (by their digits). It is a phone number only
+    when a phone word stands in the same text (`Tel. 4155550198`), and then whatever its digits.
     """
 
     ENTITY = "PHONE_NUMBER"
@@ -234,17 +319,18 @@ class RunPhoneRecognizer(PhoneRecognizer):
             for r in recognizer.analyze(text, recognizer.supported_entities, None):
                 if r.score >= 0.5:    # IBAN-shaped or a card number with a valid checksum
                     blanked = blanked[:r.start] + "x" * (r.end - r.start) + blanked[r.end:]
+        context: bool | None = None          # looked for once, on the first bare run
         for run in _PHONE_RUN.finditer(blanked):
             candidate = run.group()
             digits = sum(c.isdigit() for c in candidate)
             if digits < _MIN_PHONE_DIGITS:
                 continue
-            international = candidate.startswith("+")
-            inner = self._international if international or candidate.startswith("00") else super()
-            results = inner.analyze(candidate, entities, None)
-            if not results and international and digits <= 15:
-                # +CC and digits but outside the numbering plan (made up, mistyped): a number all the same
-                results = [RecognizerResult(self.ENTITY, 0, len(candidate), self.SHAPE_SCORE)]
+            if not _phone_shaped(candidate):
+                context = has_phone_word(text) if context is None else context
+                has_context = context and digits <= _MAX_PHONE_DIGITS
+                results = [self._by_shape(len(candidate), "a digit run beside a phone word")] if has_context else []
+            else:
+                results = self._parse(candidate, digits, entities)
             for r in results:
                 r.start, r.end = r.start + run.start(), r.end + run.start()
                 r.recognition_metadata = (r.recognition_metadata or {}) | {   # ours, not the inner one's
@@ -252,6 +338,30 @@ class RunPhoneRecognizer(PhoneRecognizer):
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
                 found.setdefault((r.start, r.end), r)
         return list(found.values())
+
+    def _parse(self, candidate: str, digits: int, entities: list[str]) -> list[RecognizerResult]:
+        """phonenumbers' reading of one phone-shaped run; 00 is read as + (phonenumbers knows 00 only
+        for some regions), and a +CC number outside the numbering plan is a number all the same."""
+        international = candidate.startswith("+")
+        if candidate.startswith("00") and candidate[2:3].isdigit() and candidate[2] != "0":
+            results = self._international.analyze("+" + candidate[2:], entities, None)
+            for r in results:    # back to the candidate's positions: "+" stands for two characters
+                r.start, r.end = (r.start + 1 if r.start else 0), r.end + 1
+            grouped = len(_DIGIT_GROUP.findall(candidate)) > 1
+            international = grouped   # 0049 89 ...: as sure as +49 89 ...; a bare 00... run must parse
+        elif international:
+            results = self._international.analyze(candidate, entities, None)
+        else:
+            results = super().analyze(candidate, entities, None)
+        if not results and international and digits <= _MAX_PHONE_DIGITS:
+            # +CC and digits but outside the numbering plan (made up, mistyped): a number all the same
+            results = [self._by_shape(len(candidate), "+ and a country code, outside the numbering plan")]
+        return results
+
+    def _by_shape(self, length: int, why: str) -> RecognizerResult:
+        """A finding of ours, not phonenumbers'; with an explanation, which the context enhancer writes to."""
+        return RecognizerResult(self.ENTITY, 0, length, self.SHAPE_SCORE, analysis_explanation=AnalysisExplanation(
+            recognizer=self.name, original_score=self.SHAPE_SCORE, textual_explanation=why))
 
 
 def org_recognizers(defs: Sequence[Recognizer]) -> list[PatternRecognizer]:

@@ -69,6 +69,53 @@ NEGATIVES = [
     "the keller door and the wei river",                    # a listed name's parts alone need a capital
 ]
 
+# Issue 12 item 5: shapes the recognizers used to miss (text, the substring that must go, its placeholder)
+PATTERN_MISSES = [
+    ("link:https://x.example.com/?token=s3cr3t", "s3cr3t", "<URL_QUERY>"),
+    ("Open (https://x.example.com/a?token=s3cr3t) now", "s3cr3t", "<URL_QUERY>"),
+    ("Open <https://x.example.com/a?token=s3cr3t> now", "s3cr3t", "<URL_QUERY>"),
+    ('href="https://x.example.com/a?token=s3cr3t" - Firefox', "s3cr3t", "<URL_QUERY>"),
+    ("url=https://x.example.com/a?id=C12345&tab=2", "C12345", "<URL_QUERY>"),
+    ("Call 0049 89 87654321 - Teams", "87654321", "<PHONE_NUMBER>"),
+    ("Call 0044 20 7946 0958 - Teams", "7946 0958", "<PHONE_NUMBER>"),
+    ("Call +44 20 7946 0958 - Teams", "7946 0958", "<PHONE_NUMBER>"),
+    ("Call (089) 1234567 - Teams", "1234567", "<PHONE_NUMBER>"),
+    ("Call +1-555-123-4567 - Teams", "123-4567", "<PHONE_NUMBER>"),
+    ("Call +1 (415) 555-0198 - Teams", "555-0198", "<PHONE_NUMBER>"),
+    ("Ring 0176 12345678 - Teams", "12345678", "<PHONE_NUMBER>"),
+    ("IBAN de89 3704 0044 0532 0130 00 - Bank", "0532 0130", "<IBAN_CODE>"),
+    ("IBAN de89370400440532013000 - Bank", "0532013000", "<IBAN_CODE>"),
+    ("Mistyped de12 4567 1234 9876 5432 11 - Bank", "9876 5432", "<IBAN_CODE>"),
+    ("Pay gb82 west 1234 5698 7654 32 today", "5698 7654", "<IBAN_CODE>"),
+    ("host:fe80::1ff:fe23:4567:890a up", "fe80::1ff:fe23:4567:890a", "<IP_ADDRESS>"),
+    ("ipv6:2001:db8::8a2e:370:7334 - ping", "8a2e:370:7334", "<IP_ADDRESS>"),
+    ("cd ~erin/projects - bash", "erin", "<USERNAME>"),
+    ("~erin/notes.txt - gedit", "erin", "<USERNAME>"),
+]
+
+# Issue 11 item 3: bare digit runs (order, document, material numbers) are not phone numbers; each of
+# these digit runs was masked as <PHONE_NUMBER> by python-phonenumbers alone, others of the same length not
+BARE_NUMBERS = [
+    "Where is my order 1688742? - Thunderbird",
+    "Document 8502708466 was posted in company code 1000 - SAP Easy Access",
+    "Order 87945995162 - CRM",
+    "Invoice 441673771266",
+    "Delivery 49783826 created",
+    "Material 164622177",
+    "Order 239567 1000 pcs",          # a 6-digit first group is no area code
+    "Ticket 0012345678 - Zendesk",    # a leading 00 without grouping is a padded number
+]
+
+# ... but a bare digit run next to a phone word is one, whatever its digits
+PHONE_CONTEXT = [
+    ("Phone 4155550198", "4155550198"),
+    ("Tel. 8502708466 - Outlook", "8502708466"),
+    ("mobile: 01701234567", "01701234567"),
+    ("Fax 0891234567 - Fax service", "0891234567"),
+    ("Missed call 5100001234 - Teams", "5100001234"),
+    ("WhatsApp 1688742", "1688742"),
+]
+
 
 @pytest.mark.parametrize(("text", "secret", "placeholder"), POSITIVES)
 def test_each_entity_is_replaced_by_its_placeholder(masker: Masker, text: str, secret: str, placeholder: str) -> None:
@@ -81,6 +128,32 @@ def test_each_entity_is_replaced_by_its_placeholder(masker: Masker, text: str, s
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_near_misses_stay_as_they_are(masker: Masker, text: str) -> None:
     assert masker.mask_text(text) == text
+
+
+@pytest.mark.parametrize(("text", "secret", "placeholder"), PATTERN_MISSES)
+def test_shapes_that_were_missed_are_replaced(masker: Masker, text: str, secret: str, placeholder: str) -> None:
+    out = masker.mask_text(text)
+    assert secret not in out, out
+    assert placeholder in out, out
+
+
+@pytest.mark.parametrize("text", BARE_NUMBERS)
+def test_a_bare_digit_run_is_not_a_phone_number(masker: Masker, text: str) -> None:
+    assert masker.mask_text(text) == text
+
+
+@pytest.mark.parametrize(("text", "digits"), PHONE_CONTEXT)
+def test_a_bare_digit_run_beside_a_phone_word_is_one(masker: Masker, text: str, digits: str) -> None:
+    out = masker.mask_text(text)
+    assert digits not in out and "<PHONE_NUMBER>" in out, out
+
+
+def test_a_phone_field_makes_its_bare_value_a_phone_number(masker: Masker) -> None:
+    """An imported form field named for a phone gives the context a bare value lacks."""
+    phone = masker.mask(RawEvent(0.0, "u", "Chrome", "Form", Action.EDIT, "q7_phoneNumber[phone]", "4155550198"))
+    order = masker.mask(RawEvent(0.0, "u", "Chrome", "Form", Action.EDIT, "q3_orderNumber", "4155550198"))
+    assert phone.value == "<PHONE_NUMBER>"
+    assert order.value == "4155550198"
 
 
 def test_known_invalid_ssn_is_not_called_one(masker: Masker) -> None:
@@ -107,11 +180,51 @@ def test_mask_event_masks_title_value_target_and_copies_the_rest(masker: Masker)
     assert e.value == "IBAN <IBAN_CODE>"
 
 
-def test_app_is_masked_only_when_it_looks_like_a_path(masker: Masker) -> None:
-    plain = masker.mask(RawEvent(0.0, "u", "Maria Keller Tool", "", Action.FOCUS))
-    path = masker.mask(RawEvent(0.0, "u", "/home/zed/bin/tool", "", Action.FOCUS))
-    assert plain.app == "Maria Keller Tool"   # process names stay: they are what the analyzer groups by
-    assert path.app == "/home/<USERNAME>/bin/tool"
+# Issue 12 item 4: an imported app column can hold anything; (app value, what must go, placeholder)
+APP_VALUES = [
+    ("Maria Keller Tool", "Maria Keller", "<PERSON>"),
+    ("/home/zed/bin/tool", "zed", "<USERNAME>"),
+    ("Call +49 170 1234567", "1234567", "<PHONE_NUMBER>"),
+    ("DE89 3704 0044 0532 0130 00", "0532 0130", "<IBAN_CODE>"),
+    ("4111 1111 1111 1111", "4111 1111", "<CREDIT_CARD>"),
+    ("10.0.3.195", "10.0.3.195", "<IP_ADDRESS>"),
+    ("CUST-884211", "CUST-884211", "<CUSTOMER_ID>"),
+    ("SSN 536-22-8417", "536-22-8417", "<US_SSN>"),
+    ("maria@example.com", "maria@example.com", "<EMAIL_ADDRESS>"),
+]
+
+# What collectors and importers see as app names (process names, executables, display names): these must
+# come through unchanged, with a name list and org recognizers configured, or the analysis loses them.
+COMMON_APPS = [
+    "SAP Logon", "saplogon.exe", "SAP GUI 7.70", "chrome.exe", "Google Chrome", "Chrome", "msedge.exe",
+    "Microsoft Edge", "firefox", "firefox.exe", "Mozilla Firefox", "Safari", "Microsoft Excel", "EXCEL.EXE",
+    "Excel", "Microsoft Word", "WINWORD.EXE", "Microsoft Outlook", "OUTLOOK.EXE", "Microsoft PowerPoint",
+    "POWERPNT.EXE", "OneNote", "Microsoft Teams", "ms-teams.exe", "Teams.exe", "Zoom", "zoom.us", "Slack",
+    "slack", "thunderbird", "Mozilla Thunderbird", "explorer.exe", "Finder", "notepad.exe", "Notepad++",
+    "Calculator", "CalculatorApp.exe", "AcroRd32.exe", "Acrobat.exe", "Adobe Acrobat Reader DC", "code",
+    "Code.exe", "Visual Studio Code", "devenv.exe", "idea64.exe", "pycharm64.exe", "Postman", "DBeaver",
+    "Ssms.exe", "putty.exe", "WinSCP.exe", "mstsc.exe", "wfica32.exe", "Citrix Workspace", "javaw.exe",
+    "java", "python3.11", "cmd.exe", "powershell.exe", "WindowsTerminal.exe", "gnome-terminal-server",
+    "xterm", "org.gnome.Nautilus", "nautilus", "soffice.bin", "libreoffice-calc", "LibreOffice Writer",
+    "evince", "gedit", "Salesforce", "ServiceNow", "Jira", "WhatsApp", "Telegram Desktop", "Signal",
+    "Spotify.exe", "OS-Clipboard", "7zFM.exe", "Windows PowerShell", "Microsoft 365", "Excel 2016",
+]
+
+
+@pytest.mark.parametrize(("app", "secret", "placeholder"), APP_VALUES)
+def test_app_field_is_masked_like_every_text_field(masker: Masker, app: str, secret: str, placeholder: str) -> None:
+    raw = RawEvent(0.0, "u", app, "", Action.FOCUS)
+    for event in (masker.mask(raw), masker.mask_many([raw])[0]):
+        assert secret not in event.app and placeholder in event.app, event.app
+
+
+def test_common_app_names_survive_unchanged() -> None:
+    """With a 100-name directory and org recognizers configured, no common app name is touched."""
+    from tasklens.simulate import directory
+    m = get_masker(Config(person_names=CONFIG.person_names + directory(), recognizers=CONFIG.recognizers))
+    raws = [RawEvent(0.0, "u", app, "", Action.FOCUS) for app in COMMON_APPS]
+    changed = {r.app: e.app for r, e in zip(raws, m.mask_many(raws)) if e.app != r.app}
+    assert changed == {}
 
 
 def test_mask_many_equals_mask_and_dedupes(masker: Masker) -> None:
