@@ -1,6 +1,6 @@
 """The masker: the one place a `RawEvent` becomes a storable `Event`, with personal data replaced.
 
-Every text field is masked: app, title, target and value. An app column of an import can hold
+Every text field is masked: app, title, target, value and the UI element's path. An app column of an import can hold
 anything (a phone number, a name, a path), and a process name costs one cached look-up; common app
 names come through unchanged (tests/test_privacy_masker.py measures a list of them).
 

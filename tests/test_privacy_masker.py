@@ -170,7 +170,8 @@ def test_structure_around_placeholders_is_kept(masker: Masker) -> None:
 def test_mask_event_masks_title_value_target_and_copies_the_rest(masker: Masker) -> None:
     raw = RawEvent(1700000000.5, "emp-1", "thunderbird", "Inbox - maria.keller@example.com", Action.PASTE,
                    target="To: jonas.okafor@example.com", value="IBAN DE89 3704 0044 0532 0130 00",
-                   duration=1.5, count=3, source_row=7, exe="/usr/bin/thunderbird")
+                   duration=1.5, count=3, source_row=7, exe="/usr/bin/thunderbird",
+                   element_path='frame "Write: Jonas Okafor" > entry "To"')
     e = masker.mask(raw)
     assert type(e) is Event
     assert (e.ts, e.user, e.app, e.action, e.duration, e.count, e.source_row) == \
@@ -178,6 +179,8 @@ def test_mask_event_masks_title_value_target_and_copies_the_rest(masker: Masker)
     assert e.title == "Inbox - <EMAIL_ADDRESS>"
     assert e.target == "To: <EMAIL_ADDRESS>"
     assert e.value == "IBAN <IBAN_CODE>"
+    assert e.element_path == 'frame "Write: <PERSON>" > entry "To"'
+    assert masker.mask_many([raw]) == [e]
 
 
 # Issue 12 item 4: an imported app column can hold anything; (app value, what must go, placeholder)
