@@ -21,7 +21,7 @@ from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank
 from tasklens.analyzer.decisions import Decisions, apply_to_types, match_candidate
 from tasklens.analyzer.processmap import Edge, directly_follows
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
-from tasklens.analyzer.segment import SegmentParams, segment_stream
+from tasklens.analyzer.segment import SegmentParams, active_seconds, segment_stream
 from tasklens.analyzer.tasktypes import TypeParams, cluster_variants
 from tasklens.events import Action, Event
 
@@ -38,6 +38,7 @@ class Params:
     routines: RoutineParams = RoutineParams()
     assumptions: Assumptions = Assumptions()
     workers: int = min(2, os.cpu_count() or 1)   # processes for segmentation (per user)
+    order: str = "input"    # each user's events as the input holds them ("input") or sorted by time ("time")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Instance:
 
 @dataclass
 class Analysis:
-    events: list[Event]                 # time-ordered per user
+    events: list[Event]                 # grouped by user, each in recorded order
     activity: np.ndarray                # activity id per event
     activities: list[str]               # label of each activity id
     task: np.ndarray                    # instance id per event, -1 between tasks
@@ -70,6 +71,7 @@ class Analysis:
     edges: list[Edge]
     params: Params
     start_activities: dict[str, list[str]] = field(default_factory=dict)   # per user
+    notes: list[str] = field(default_factory=list)   # sentences about the data a reader should know
 
     def task_type_of_events(self) -> np.ndarray:
         types = np.array([i.task_type for i in self.instances] + [-1], dtype=np.int64)
@@ -79,8 +81,22 @@ class Analysis:
         return {c.task_type: c.id for c in self.candidates}
 
 
-def _order(events: Sequence[Event]) -> list[int]:
-    return sorted(range(len(events)), key=lambda i: (events[i].user, events[i].ts))
+ORDERS = ("input", "time")
+
+
+def _order(events: Sequence[Event], mode: str) -> tuple[list[int], int]:
+    """Event indices grouped by user, each user's in recorded (input) order or by time; and how many
+    times a user's time runs backwards in input order (stitched recordings, a logger's lagging rows)."""
+    if mode not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {mode!r}")
+    last: dict[str, float] = {}
+    backwards = 0
+    for e in events:
+        if e.user in last and e.ts < last[e.user]:
+            backwards += 1
+        last[e.user] = e.ts
+    key = (lambda i: events[i].user) if mode == "input" else (lambda i: (events[i].user, events[i].ts))
+    return sorted(range(len(events)), key=key), backwards
 
 
 def _segment_one(job: tuple[Any, ...]) -> tuple[np.ndarray, list[int]]:
@@ -104,7 +120,7 @@ def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentP
                  progress: Progress | None) -> tuple[np.ndarray, dict[str, list[int]]]:
     users = [e.user for e in events]
     task = np.full(len(events), -1, dtype=np.int64)
-    bounds = [0] + [i for i in range(1, len(users)) if users[i] != users[i - 1]] + [len(users)]
+    bounds = [0] + [i for i in range(1, len(users)) if users[i] != users[i - 1]] + [len(users)] if users else [0]
     ts = np.fromiter((e.ts for e in events), float, len(events))
     app_ids: dict[str, int] = {}
     apps = np.fromiter((app_ids.setdefault(e.app, len(app_ids)) for e in events), np.int64, len(events))
@@ -151,13 +167,38 @@ def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: flo
                if sum(1 for c in nxt.values() if c >= min_share * sum(nxt.values())) > 1)
 
 
+def _why_empty(evs: list[Event], instances: list[Instance], candidates: list[Candidate], given_cases: bool,
+               p: Params) -> list[str]:
+    """The sentence that says why an output is empty, so an empty report is an answer, not a puzzle."""
+    if not evs:
+        return ["no events to analyse"]
+    if not instances:
+        if all(e.action in (Action.IDLE, Action.ACTIVE) for e in evs):
+            return ["no task instances: every event marks idle or active time, none is work"]
+        if given_cases:
+            return ["no task instances: the input's cases hold only idle or active marks"]
+        return [f"no task instances: no user's events hold a structure of at least {p.segment.min_steps} steps "
+                f"that recurs at least {p.segment.min_instances} times"]
+    if not candidates:
+        a = p.assumptions
+        return [f"no RPA candidate: no task type has at least {a.min_instances} instances of at least "
+                f"{a.min_steps} steps"]
+    return []
+
+
 def analyze(events: Sequence[Event], params: Params | None = None, progress: Progress | None = None,
             cases: Sequence[str] | None = None, decisions: Decisions | None = None) -> Analysis:
     """Run all steps. `cases` (one per event) gives an already segmented log (XES traces) its instances;
     `decisions` (an analyst's, kept with an earlier analysis of the same data) merge and split task types
     and accept, reject or rename candidates."""
     p = params or Params()
-    order = _order(events)
+    order, backwards = _order(events, p.order)
+    notes = []
+    if backwards:
+        note = (f"time runs backwards {backwards} times within a user's events in input order; "
+                + ("kept the input order (--order time sorts by time)" if p.order == "input" else "sorted by time"))
+        log.warning("%s", note)
+        notes.append(note)
     evs = [events[i] for i in order]
     acts, names = label_all(evs)
     if progress:
@@ -169,19 +210,19 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
         starts = {u: [names[a] for a in s] for u, s in starts_ids.items()}
     ts = np.fromiter((e.ts for e in evs), float, len(evs))
 
-    # instances and their variants (instance events are contiguous: ordered by user, then time)
+    # instances and their variants (instance events are contiguous: grouped by user, in recorded order)
     valid = np.flatnonzero(task >= 0)
     order_t = valid[np.argsort(task[valid], kind="stable")]
-    bounds = np.flatnonzero(np.r_[True, task[order_t][1:] != task[order_t][:-1], True])
+    bounds = np.flatnonzero(np.r_[True, task[order_t][1:] != task[order_t][:-1], True]) if len(order_t) else [0]
     variant_ids: dict[tuple[int, ...], int] = {}
     inst_rows = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         idx = order_t[lo:hi]
         seq = tuple(int(a) for a in acts[idx])
         v = variant_ids.setdefault(seq, len(variant_ids))
-        last = evs[idx[-1]]
-        inst_rows.append((int(task[idx[0]]), evs[idx[0]].user, float(ts[idx[0]]), float(ts[idx[-1]] + last.duration),
-                          v, len(idx), idx))
+        start = float(ts[idx[0]])
+        end = start + active_seconds(ts[idx]) + max(evs[idx[-1]].duration, 0.0)
+        inst_rows.append((int(task[idx[0]]), evs[idx[0]].user, start, end, v, len(idx), idx))
     variants = list(variant_ids)
     weights = Counter(r[4] for r in inst_rows)
     vw = [weights[v] for v in range(len(variants))]
@@ -228,8 +269,9 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     edges = directly_follows(task[order_t], acts[order_t], ts[order_t])
     if progress:
         progress("process map", 1, 1)
+    notes += _why_empty(evs, instances, candidates, cases is not None, p)
     log.info("analysed %d events: %d instances, %d task types, %d routines, %d candidates", len(evs),
              len(instances), len(facts), len(routines), len(candidates))
     return Analysis(evs, acts, names, task, instances, variants, vtype, facts, routines, candidates, edges, p,
-                    starts)
+                    starts, notes)
 

@@ -20,7 +20,7 @@ def directly_follows(task: np.ndarray, acts: np.ndarray, ts: np.ndarray) -> list
     """Edges a->b where b directly follows a inside one task instance (events ordered by instance)."""
     same = (task[1:] == task[:-1]) & (task[1:] >= 0)
     src, dst = acts[:-1][same].astype(np.int64), acts[1:][same].astype(np.int64)
-    wait = (ts[1:] - ts[:-1])[same]
+    wait = np.clip(ts[1:] - ts[:-1], 0.0, None)[same]   # a logger's lagging row is no negative wait
     if len(src) == 0:
         return []
     key = src * (int(acts.max()) + 1) + dst

@@ -43,6 +43,7 @@ class SegmentParams:
     core_presence: float = 0.3        # a core step occurs in at least this share of its segments
     trim_tail: bool = True            # end instances at their last core step
     max_inner_gap: int = 6            # ... before more than this many other events in a row
+    backward_cut: float = 120.0       # seconds: time running back further than this starts a new recording
 
 
 def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int) -> float:
@@ -259,15 +260,35 @@ def instances(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: 
     return out
 
 
+def steady_times(ts: np.ndarray) -> np.ndarray:
+    """Timestamps in recorded order with lone outliers pulled between their neighbours: a logger that
+    stamps one row an hour (or a few seconds) off must not cut a task or make a duration negative."""
+    t = np.asarray(ts, dtype=float).copy()
+    if len(t) < 3:
+        return t
+    prev, nxt = t[:-2], t[2:]
+    mid = t[1:-1]
+    lone = (prev <= nxt) & ((mid > nxt) | (mid < prev))
+    t[1:-1] = np.where(lone, np.clip(mid, prev, nxt), mid)
+    return t
+
+
+def active_seconds(ts: np.ndarray) -> float:
+    """Time covered by a run of events in recorded order: backward jumps count as no time."""
+    return float(np.clip(np.diff(steady_times(ts)), 0.0, None).sum()) if len(ts) > 1 else 0.0
+
+
 def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: np.ndarray, n_acts: int,
                    p: SegmentParams = SegmentParams()) -> tuple[np.ndarray, list[int]]:
-    """Instance number per event of one user's time-ordered stream (-1: between tasks), and the
-    start activities found. `breaks` marks idle events (never part of an instance)."""
+    """Instance number per event of one user's stream (-1: between tasks), and the
+    start activities found. `breaks` marks idle events (never part of an instance). The stream is in
+    recorded order; where its time runs back (recordings stitched together), a new instance begins."""
     n = len(acts)
     if n == 0:
         return np.full(0, -1, dtype=np.int64), []
+    ts = steady_times(ts)
     gap = np.diff(ts, prepend=ts[0])
-    forced = (gap > p.session_gap) | np.r_[True, breaks[:-1]]
+    forced = (gap > p.session_gap) | (gap < -p.backward_cut) | np.r_[True, breaks[:-1]]
     forced[0] = True
     starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p)
     if not starts:   # no recurring structure: no task to report

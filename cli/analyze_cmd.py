@@ -27,6 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unsegment", action="store_true",
                    help="XES: flatten the traces into one unsegmented stream per user and segment it anew")
     p.add_argument("--skip-bad-rows", action="store_true", help="skip malformed rows (reported) instead of stopping")
+    p.add_argument("--order", choices=("input", "time"), default="input",
+                   help="each user's events in the order the input holds them (default: the recorded order, "
+                        "kept where stitched recordings make time run backwards) or sorted by time")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--key", type=Path, metavar="ANALYST_KEY",
                    help="the analyst's analyst.key, to open employee bundles (passphrase: $TASKLENS_PASSPHRASE "
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.analyzer import decisions
     from tasklens.analyzer.loaders import load
     from tasklens.analyzer.outputs import write_all
-    from tasklens.analyzer.pipeline import analyze
+    from tasklens.analyzer.pipeline import Params, analyze
     from tasklens.analyzer.progress import Bar
     from tasklens.cli.common import config
     from tasklens.errors import BundleError, InputFormatError
@@ -92,13 +95,14 @@ def run(args: argparse.Namespace) -> int:
     if len(args.inputs) > 1 and not all_cases:
         events, duplicates = _dedupe(events)
     kept = decisions.load(args.out)   # an analyst's decisions about an earlier analysis into this folder
-    analysis = analyze(events, progress=bar, cases=cases if all_cases and cases else None, decisions=kept)
+    analysis = analyze(events, Params(order=args.order), progress=bar, cases=cases if all_cases and cases else None,
+                       decisions=kept)
     paths = write_all(analysis, args.out)
     bar.close()
     notes = [f"skipped {skipped} malformed rows" if skipped else "",
              f"{refused} input(s) refused" if refused else "",
              f"{duplicates} duplicate events counted once" if duplicates else "",
-             f"honoured {kept.count()} analyst decisions" if kept.count() else ""]
+             f"honoured {kept.count()} analyst decisions" if kept.count() else ""] + analysis.notes
     auditfile.append(args.out, "analyze", f"inputs={len(args.inputs)} events={len(analysis.events)} "
                                           f"refused={refused} duplicates={duplicates}")
     s = analysis
