@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.collector.agent import Agent
     from tasklens.collector.sources import check_environment
     from tasklens.errors import EnvironmentMissingError
+    from tasklens.files import atomic_write
     from tasklens.identity import store_pseudonym
     from tasklens.privacy import consent
     from tasklens.store import Store
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             withdrawn = agent.stop_reason == "consent withdrawn"
             stats = agent.stop(discard=withdrawn)
         if args.stats_file:
-            args.stats_file.write_text(json.dumps(stats, indent=2) + "\n")
+            atomic_write(args.stats_file, json.dumps(stats, indent=2) + "\n")
     if agent.stop_reason == "display closed":
         raise EnvironmentMissingError(f"the X display {os.environ.get('DISPLAY', '')} closed while capturing; "
                                       f"{stats.get('written', 0)} events were written before")

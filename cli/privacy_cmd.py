@@ -16,6 +16,13 @@ def _open(args: argparse.Namespace, create: bool):  # type: ignore[no-untyped-de
     return Store.open(store_path(args), create=create)
 
 
+def _look(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """For commands that only read (and audit the read): a damaged store is reported, never written."""
+    from tasklens.cli.common import store_path
+    from tasklens.store import Store
+    return Store.open_verified(store_path(args))
+
+
 def _me(store) -> str:  # type: ignore[no-untyped-def]
     from tasklens.identity import store_pseudonym
     return store_pseudonym(store)
@@ -32,7 +39,7 @@ def consent_show(args: argparse.Namespace) -> int:
     if not store_path(args).exists():
         print("Your decision: none yet. Run `tasklens consent accept` to accept.")
         return 0
-    with _open(args, create=False) as store:
+    with _look(args) as store:
         user = _me(store)
         decision = store.consent(user)
         store.audit("consent.show", f"user={user}")
@@ -84,7 +91,7 @@ def export_my_data(args: argparse.Namespace) -> int:
     from tasklens.privacy.rights import export_user
 
     out = Path(args.out)
-    with _open(args, create=False) as store:
+    with _look(args) as store:
         user = args.user or _me(store)
         n = export_user(store, user, out)
     print(f"wrote {n} events recorded about {user} to {out}")

@@ -9,18 +9,23 @@ import sys
 
 from tasklens import keys
 from tasklens.cli.common import store_path, time_arg
-from tasklens.errors import KeyUnavailableError, TasklensError
+from tasklens.errors import KeyUnavailableError, StoreWriteError, TasklensError
 from tasklens.events import iso
 from tasklens.identity import store_pseudonym
-from tasklens.store import Store
+from tasklens.store import TRACES_REMAIN, Store
 
 
 def _open(args: argparse.Namespace) -> Store:
     return Store.open(store_path(args), create=False)
 
 
+def _look(args: argparse.Namespace) -> Store:
+    """For commands that only look: a damaged store is reported before anything (the audit) is written."""
+    return Store.open_verified(store_path(args))
+
+
 def info(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with _look(args) as store:
         facts = store.info()
         store.audit("store.info")
     if args.json:
@@ -40,7 +45,7 @@ def info(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     since, until = time_arg(args.since, "--since"), time_arg(args.until, "--until")
-    with _open(args) as store:
+    with _look(args) as store:
         store.audit("store.show", " ".join(f"{k}={v}" for k, v in vars(args).items()
                                              if k in ("since", "until", "user", "app", "limit") and v))
         if args.audit:
@@ -66,9 +71,11 @@ def purge(args: argparse.Namespace) -> int:
     assert before is not None
     with _open(args) as store:
         n = store.purge(before)
-        store.vacuum()
         store.audit("store.purge", f"before={iso(before)} deleted={n}")
-    print(f"deleted {n} events recorded before {iso(before)}")
+        if not store.vacuum():
+            raise StoreWriteError(f"deleted {n} events recorded before {iso(before)}, but {TRACES_REMAIN} "
+                                  f"`tasklens store purge --before {args.before}` again to finish")
+    print(f"deleted {n} events recorded before {iso(before)}; the file was rewritten so no trace remains")
     return 0
 
 

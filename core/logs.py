@@ -10,7 +10,16 @@ import logging.handlers
 import os
 from pathlib import Path
 
+from tasklens.files import open_private, private_dir
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is 0600 from its first byte, whatever the umask."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # logging's own signature
+        return open_private(Path(self.baseFilename), "a", encoding=self.encoding, errors=self.errors)
 
 
 def setup(verbosity: int = 0, log_file: Path | None = None) -> None:
@@ -27,8 +36,8 @@ def setup(verbosity: int = 0, log_file: Path | None = None) -> None:
     console.setFormatter(logging.Formatter("tasklens: %(levelname)s: %(message)s"))
     root.addHandler(console)
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
+        private_dir(log_file.parent)
+        fh = PrivateRotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
         fh.setLevel(logging.INFO)
         fh.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(fh)

@@ -10,17 +10,21 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import shlex
+import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import quote
 
 import sqlcipher3
 
 from tasklens import keys
-from tasklens.errors import StoreOpenError, StoreWriteError
+from tasklens.errors import OutputError, StoreOpenError, StoreWriteError
+from tasklens.files import FILE_MODE, private_dir
 from tasklens.events import Action, Event
 from tasklens.keys import Key
 from tasklens.schema import LATEST, MIGRATIONS
@@ -29,9 +33,13 @@ log = logging.getLogger(__name__)
 
 _PAGE = 4096   # SQLCipher 4 default page size
 _ACTION = {a.value: a for a in Action}
-_COLUMNS = "ts, user, app, title, action, target, value, duration, count, source_row"
-_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_COLUMNS = "ts, user, app, title, action, target, value, duration, count, source_row, element_path"
+_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _SELECT = f"SELECT {_COLUMNS}, id FROM events"
+_SIDE_FILES = ("", "-wal", "-shm")   # SQLite gives -wal and -shm the main file's mode
+READER_WAIT = 10.0   # seconds erasure waits for other readers before it says traces remain
+TRACES_REMAIN = ("another program is reading the store, so traces of them stay in its file until it "
+                 "closes: close the tasklens tray, dashboard or `tasklens store show` and run")
 
 
 @dataclass(frozen=True)
@@ -62,25 +70,66 @@ def actor_name() -> str:
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
-class Store:
-    """An open tasklens store. Use `Store.open(path)` to resolve the key the usual way."""
+def _make_private_file(path: Path) -> bool:
+    """Create `path` empty with mode 0600 (its folders 0700) so SQLite, and the -wal and -shm files it
+    makes beside it, never have a mode the umask chose; False if another process made it first."""
+    try:
+        private_dir(path.parent)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        return False
+    except (OSError, OutputError) as e:
+        why = e.strerror if isinstance(e, OSError) else str(e)
+        raise StoreOpenError(f"cannot create store {path}: {why}") from None
+    os.chmod(path, FILE_MODE)
+    return True
 
-    def __init__(self, path: Path, key: Key, *, create: bool = True,
+
+def _tighten(path: Path) -> None:
+    """An older store (or one copied in) may be readable by others: make it and its side files 0600."""
+    for suffix in _SIDE_FILES:
+        f = Path(f"{path}{suffix}")
+        try:
+            if stat.S_IMODE(f.stat().st_mode) & ~FILE_MODE:
+                os.chmod(f, FILE_MODE)
+        except OSError:   # missing, read-only medium or someone else's file: nothing to tighten here
+            pass
+
+
+def _damaged(path: Path, why: str) -> str:
+    """The one message for a damaged store, with the commands that get a person recording again."""
+    aside = shlex.quote(f"{path}.damaged")
+    return (f"store {path} is damaged ({why}): move it aside with `mv {shlex.quote(str(path))} {aside}` "
+            "(a new store is made at the next `tasklens consent accept` or capture), or restore it from a backup")
+
+
+class Store:
+    """An open tasklens store. Use `Store.open(path)` to resolve the key the usual way.
+
+    `read_only` opens it without writing anything (no migration, no audit): for a store that may be
+    damaged, until `verify` has passed.
+    """
+
+    def __init__(self, path: Path, key: Key, *, create: bool = True, read_only: bool = False,
                  _target_version: int = LATEST) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._lock = threading.RLock()
         existed = self.path.exists()
-        if not existed and not create:
-            raise StoreOpenError(f"cannot open store {self.path}: no such file (give --store PATH)")
-        folder = self.path.parent
-        if not folder.is_dir():
-            raise StoreOpenError(f"cannot open store {self.path}: folder {folder} does not exist")
+        if not existed and (not create or read_only):
+            raise StoreOpenError(f"cannot open store {self.path}: no such file; nothing is recorded there yet: "
+                                 "start with `tasklens consent accept` (or the tray), or give --store PATH")
         if existed and self.path.stat().st_size == 0:
             raise StoreOpenError(f"cannot open store {self.path}: the file is empty (truncated?); "
                                  "restore it from a backup or delete it")
+        if not existed:
+            existed = not _make_private_file(self.path)
+        elif not read_only:
+            _tighten(self.path)
+        target = str(self.path) if not read_only else f"file:{quote(self.path.as_posix())}?mode=ro"
         try:
-            self._db = sqlcipher3.connect(str(self.path), check_same_thread=False, timeout=10.0,
-                                          isolation_level=None)
+            self._db = sqlcipher3.connect(target, check_same_thread=False, timeout=10.0, isolation_level=None,
+                                          uri=read_only)
         except sqlcipher3.Error as e:
             raise StoreOpenError(f"cannot open store {self.path}: {e}") from None
         try:
@@ -97,6 +146,22 @@ class Store:
         """Open (or create) the store at `path` with the key from env or keyring."""
         return cls(path, keys.resolve(Path(path), create=create and not Path(path).exists()), create=create)
 
+    @classmethod
+    def open_verified(cls, path: Path) -> Store:
+        """Open an existing store for writing only once a read-only look found it whole, so that looking
+        at a damaged store (and auditing the look) never writes into it."""
+        key = keys.resolve(Path(path), create=False)
+        with cls(path, key, create=False, read_only=True) as look:
+            look.verify()
+        return cls(path, key, create=False)
+
+    def verify(self) -> None:
+        """Raise `StoreOpenError` saying what helps unless SQLite's quick check finds every page whole."""
+        check = self._query_one("PRAGMA quick_check")
+        result = str(check[0]) if check else "no answer"
+        if result != "ok":
+            raise StoreOpenError(_damaged(self.path, result.splitlines()[0][:120]))
+
     # -- opening -------------------------------------------------------------------------------
     def _setup(self, key: Key, existed: bool, target: int) -> None:
         db = self._db
@@ -108,8 +173,7 @@ class Store:
             if "not a database" not in str(e):
                 raise StoreOpenError(self._why_not(e)) from None
             if existed and self.path.stat().st_size % _PAGE:   # SQLCipher files are whole pages
-                raise StoreOpenError(f"cannot open store {self.path}: not a tasklens store, or damaged (truncated "
-                                     "mid-page): restore it from a backup") from None
+                raise StoreOpenError(_damaged(self.path, "truncated mid-page, or not a tasklens store")) from None
             raise StoreOpenError(f"cannot open store {self.path}: wrong key or not a tasklens store") from None
         if existed and names and "meta" not in names:
             raise StoreOpenError(f"cannot open store {self.path}: wrong key or not a tasklens store")
@@ -121,6 +185,8 @@ class Store:
             raise StoreOpenError(
                 f"cannot open store {self.path}: it has schema version {version}, newer than this "
                 f"tasklens understands ({LATEST}); upgrade tasklens")
+        if self.read_only:
+            return
         try:
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlcipher3.DatabaseError as e:
@@ -128,6 +194,7 @@ class Store:
         if mode != "wal":
             log.warning("store %s: journal mode is %s, not WAL", self.path, mode)
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA secure_delete = ON")    # deleted rows are zeroed in their pages, not just unlinked
         db.execute("PRAGMA cache_size = -32000")   # 32 MB of page cache: fewer decrypts on big reads
         if version < target:
             self._migrate(version, target)
@@ -138,8 +205,7 @@ class Store:
             return (f"cannot open store {self.path}: its folder is not writable ({text}); "
                     "fix the permissions or copy the store to a writable folder")
         if "malformed" in text or "not a database" in text:
-            return (f"store {self.path} is damaged ({text}): restore it from a backup; "
-                    "`tasklens store info` shows how far it can be read")
+            return _damaged(self.path, text)
         if "full" in text:
             return f"cannot write to store {self.path}: the disk is full; free some space and retry"
         return f"store {self.path}: {text}"
@@ -192,7 +258,7 @@ class Store:
             if type(e) is not Event:
                 raise TypeError(f"Store.append takes masked Event objects, not {type(e).__name__}")
             rows.append((e.ts, e.user, e.app, e.title, e.action.value, e.target, e.value,
-                         e.duration, e.count, e.source_row))
+                         e.duration, e.count, e.source_row, e.element_path))
         if not rows:
             return 0
         return self._write(f"{len(rows)} events", _INSERT, rows)
@@ -210,15 +276,33 @@ class Store:
         """Delete every event of `user` (the employee's right to erasure)."""
         return self._params_write("delete", "DELETE FROM events WHERE user = ?", (user,))
 
-    def vacuum(self) -> None:
-        """Rewrite the file so deleted rows leave no trace in free pages or the WAL."""
+    def vacuum(self, wait: float = READER_WAIT) -> bool:
+        """Rewrite the file so deleted rows leave no trace in free pages or the WAL; True once verified.
+
+        The rewrite lands in the WAL; only a checkpoint that moves every frame into the file and then
+        truncates the WAL to 0 bytes removes the old frames. A reader in another process that holds a
+        snapshot blocks that, so this retries for up to `wait` seconds and returns False if the WAL could
+        not be emptied: the caller must then say traces remain instead of claiming they are gone.
+        """
+        wal = Path(f"{self.path}-wal")
         with self._lock:
             try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._db.execute("VACUUM")
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.execute("PRAGMA busy_timeout = 100")
+                deadline = time.monotonic() + wait
+                while True:
+                    busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if busy == 0 and (not wal.exists() or wal.stat().st_size == 0):
+                        return True
+                    if time.monotonic() >= deadline:
+                        log.info("store %s: another connection kept reading for %.0f s; the WAL still "
+                                    "holds old pages", self.path, wait)
+                        return False
+                    time.sleep(0.05)
             except sqlcipher3.Error as e:
                 raise StoreWriteError(f"vacuum failed: {self._why_not(e)}") from None
+            finally:
+                self._db.execute("PRAGMA busy_timeout = 10000")
 
     def rekey(self, new: Key) -> None:
         """Re-encrypt the whole store under `new`."""
@@ -295,7 +379,7 @@ class Store:
                 cur = self._db.execute(sql, params)
                 while rows := cur.fetchmany(chunk):
                     for r in rows:
-                        yield Event(r[0], r[1], r[2], r[3], _ACTION[r[4]], r[5], r[6], r[7], r[8], r[9], r[10])
+                        yield Event(r[0], r[1], r[2], r[3], _ACTION[r[4]], r[5], r[6], r[7], r[8], r[9], r[11], r[10])
             except sqlcipher3.Error as e:
                 raise StoreOpenError(self._why_not(e)) from None
 

@@ -10,9 +10,9 @@ import json
 import os
 from pathlib import Path
 
-from tasklens.errors import TasklensError
+from tasklens.errors import StoreWriteError, TasklensError
 from tasklens.events import iso
-from tasklens.store import Store
+from tasklens.store import TRACES_REMAIN, Store
 
 
 def export_user(store: Store, user: str, out: Path) -> int:
@@ -37,8 +37,14 @@ def export_user(store: Store, user: str, out: Path) -> int:
 
 
 def delete_user(store: Store, user: str, action: str = "store.delete-my-data") -> int:
-    """Erase the user's events and rewrite the file so no trace remains in free pages; audited."""
+    """Erase the user's events and rewrite the file so no trace remains in free pages or the WAL; audited.
+
+    Raises `StoreWriteError` (the rows are gone, their traces are not yet) when another process kept
+    reading so long that the rewrite could not be verified: never a claim of "no trace" that is untrue.
+    """
     deleted = store.delete_user(user)
-    store.vacuum()
     store.audit(action, f"user={user} deleted={deleted}")
+    if not store.vacuum():
+        raise StoreWriteError(f"deleted {deleted} events of {user}, but {TRACES_REMAIN} "
+                              "`tasklens store delete-my-data` (or the tray's Delete my data) again to finish")
     return deleted

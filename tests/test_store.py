@@ -15,7 +15,7 @@ from helpers import make_events, raw_bytes, run_cli
 from tasklens import keys
 from tasklens.errors import StoreOpenError, StoreWriteError
 from tasklens.events import Action, Event, RawEvent
-from tasklens.schema import MIGRATIONS
+from tasklens.schema import LATEST, MIGRATIONS
 from tasklens.store import Store
 
 
@@ -137,7 +137,7 @@ def test_migration_from_schema_1_keeps_events(store_path: Path) -> None:
         assert len(events) == 100 and events[0].duration == 0.0 and events[0].count == 0
         s.record_consent("emp-old", "1", "accept")   # tables added by migration 2 work
         assert s.consent("emp-old") is not None
-        assert s._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert s._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(LATEST)
 
 
 def test_reader_sees_only_whole_batches_while_writing(store_path: Path) -> None:
@@ -202,3 +202,36 @@ def test_read_only_folder_gives_a_clear_message(tmp_path: Path) -> None:
         assert r.returncode == 2 and "no such file" in r.stderr
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _damage_a_middle_page(store_path: Path) -> None:
+    """Flip bytes inside one page in the middle of the file: its HMAC no longer matches."""
+    with Store.open(store_path) as s:
+        s.append(make_events(20_000))
+        s.vacuum()
+    pages = store_path.stat().st_size // 4096
+    with store_path.open("r+b") as f:
+        f.seek((pages // 2) * 4096 + 100)
+        f.write(b"\xff" * 64)
+
+
+@pytest.mark.parametrize("command", [["store", "info"], ["store", "show"], ["store", "show", "--audit"]])
+def test_a_damaged_store_is_only_read_and_the_message_says_what_helps(store_path: Path, command: list[str]) -> None:
+    _damage_a_middle_page(store_path)
+    before = hashlib.sha256(store_path.read_bytes()).hexdigest()
+    r = run_cli(*command, "--store", str(store_path))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "damaged" in r.stderr and "Traceback" not in r.stderr
+    assert f"mv {store_path} {store_path}.damaged" in r.stderr   # a command that helps, not the same failure
+    assert "store info" not in r.stderr
+    assert hashlib.sha256(store_path.read_bytes()).hexdigest() == before, "an audit row was written"
+    wal = Path(f"{store_path}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_moving_a_damaged_store_aside_as_told_starts_a_new_one(store_path: Path) -> None:
+    _damage_a_middle_page(store_path)
+    store_path.rename(f"{store_path}.damaged")
+    r = run_cli("consent", "accept", "--store", str(store_path))
+    assert r.returncode == 0, r.stderr
+    assert run_cli("store", "info", "--store", str(store_path)).returncode == 0
