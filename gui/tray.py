@@ -210,6 +210,8 @@ class TrayController(QObject):
             agent.stop(discard=agent.stop_reason == "consent withdrawn")
 
     def _on_failed(self, message: str) -> None:
+        if not self.poll.isActive():   # after shutdown (a failure queued as the tray quit): the store is closed
+            return
         self.error = message.splitlines()[0][:200] if message else "capture failed"
         self.update_state()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from tasklens.config import Config
 from tasklens.errors import ConfigError
 from tasklens.events import Event
+from tasklens.files import atomic_write, private_dir
 
 
 class State(str, enum.Enum):
@@ -97,8 +98,6 @@ def add_app_deny(config_file: Path, app: str) -> bool:
     if app in deny:
         return False
     capture["app_deny"] = deny + [app]
-    config_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = config_file.with_suffix(config_file.suffix + ".tmp")
-    tmp.write_text(dump_toml(data), encoding="utf-8")
-    tmp.replace(config_file)
+    private_dir(config_file.parent)   # on a first run this makes ~/.config/tasklens, 0700
+    atomic_write(config_file, dump_toml(data))
     return True
