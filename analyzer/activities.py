@@ -1,8 +1,8 @@
 """Step 1: label events with activities, so the same step in different instances gets one label.
 
-A label is `app | action | target | title template`: ids, numbers, masked placeholders and URL
-query values are generalised, so "Order 482913 - <PERSON> - CRM" and "Order 771020 - <PERSON> - CRM"
-are the same step. Labels are cached per distinct (app, action, target, title): masked logs repeat
+A label is `app | action | target | title template`: ids, numbers (whether the masker took them or
+not) and URL query values are generalised, so "Order 482913 - <PERSON> - CRM", "Order 771020 - <PERSON>
+- CRM" and "Order <PHONE_NUMBER> - <PERSON> - CRM" are the same step. Labels are cached per distinct (app, action, target, title): masked logs repeat
 strings heavily, so a million events cost a few thousand regex passes.
 """
 
@@ -25,6 +25,17 @@ _CELL = re.compile(r"^([A-Z]{1,3})\d+(?::([A-Z]{1,3})\d+)?$")
 _SPACES = re.compile(r"\s+")
 _PATH_TAIL = re.compile(r"(?<![/:])([/\\])[^/\\\s]+(?=\.\w{1,5}\b)")
 _LONG_NUMBER = re.compile(r"\d{3,}")
+_PLACEHOLDER = re.compile(r"<+([A-Z_]+)>+")
+# Placeholders that stand for words, not numbers: they are structure ("Invoice from <EMAIL_ADDRESS>").
+# Any other (<PHONE_NUMBER>, <CREDIT_CARD>, <IBAN_CODE>, an organisation's <CUSTOMER_ID>) stood for a
+# number or id the masker took, and the same title with the number left in must get the same label.
+WORD_PLACEHOLDERS = frozenset({"EMAIL_ADDRESS", "PERSON", "USERNAME", "URL_QUERY", "URL", "LOCATION", "NRP",
+                               "REDACTED"})
+
+
+def _numbers_back(text: str) -> str:
+    """Masked numbers become a digit again, so they generalise exactly as an unmasked number does."""
+    return _PLACEHOLDER.sub(lambda m: f"<{m.group(1)}>" if m.group(1) in WORD_PLACEHOLDERS else "000", text)
 
 
 def _url(m: re.Match[str]) -> str:
@@ -37,7 +48,7 @@ def template(text: str) -> str:
     """Generalise a title, URL or target: what differs between instances of one step becomes a mark."""
     if not text:
         return ""
-    t = _URL.sub(_url, text)
+    t = _URL.sub(_url, _numbers_back(text))
     t = _MARKS.sub(r"\1", _EMAIL.sub("<EMAIL_ADDRESS>", t))   # typed placeholders stay: they are structure
     t = _PATH_TAIL.sub(r"\1*", t)
     t = _ID.sub("#", t)
@@ -46,7 +57,7 @@ def template(text: str) -> str:
 
 def target_template(target: str) -> str:
     """Softer than `template`: element ids (q3_name) name the step; cells keep their column (A2 -> A#)."""
-    kind, _, element = target.partition(":")
+    kind, _, element = _numbers_back(target).partition(":")
     if not element:
         return _soft(kind)
     m = _CELL.match(element.strip())
@@ -56,7 +67,7 @@ def target_template(target: str) -> str:
 
 
 def _soft(text: str) -> str:
-    return _MARKS.sub(r"\1", _LONG_NUMBER.sub("#", text)).strip()
+    return _MARKS.sub(r"\1", _LONG_NUMBER.sub("#", _numbers_back(text))).strip()
 
 
 _SEPARATOR = re.compile(r"( - | \| | — | – | · )")
