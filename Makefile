@@ -9,7 +9,7 @@ APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutil
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
 	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3
 
-.PHONY: demo test test-fast bench venv apt-test build clean
+.PHONY: demo test test-fast bench accuracy venv apt-test build clean
 
 venv: $(STAMP)
 
@@ -34,6 +34,10 @@ test-fast: venv
 
 bench: venv
 	$(PY) bench/store.py
+
+# analysis accuracy on research logs and independently generated families (ARGS=--quick: 3 seeds)
+accuracy: venv
+	$(PY) bench/accuracy.py $(ARGS)
 
 build: venv
 	bash .ci/apt.sh binutils
