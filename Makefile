@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 PYTHON ?= python3
 APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutils trayer poppler-utils \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
-	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3
+	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
+	gnome-keyring dbus-daemon dbus-bin
 
 .PHONY: demo test test-fast bench accuracy venv apt-test build clean
 
