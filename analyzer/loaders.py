@@ -2,18 +2,24 @@
 
 Every event keeps `source_row` so results trace back to the input: the 0-based data row of a CSV, the
 event's position in document order in an XES file, the event id in a store. Malformed rows are
-collected with their line number and problem; the caller decides whether to skip them or stop.
+collected with their line number, column and problem (never the value: a misaligned row puts names and
+addresses in any column); the caller decides whether to skip them or stop. Whatever the bytes, a loader
+raises only `InputFormatError` (tests/test_loaders_fuzz.py).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import logging
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.parsers import expat
 
 from tasklens.errors import BundleError, InputFormatError
 from tasklens.events import ACTIONS, Action, Event, RawEvent, parse_time
@@ -26,7 +32,13 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("store", "bundle", "csv", "actionlogger", "xes")
 TASKLENS_COLUMNS = ("timestamp", "user", "app", "title", "action", "target", "value")
+TASKLENS_REQUIRED = ("timestamp", "user", "app", "action")
 ACTIONLOGGER_COLUMNS = ("timeStamp", "userID", "targetApp", "eventType")
+MAX_DURATION = 31 * 86400.0   # a month; longer is a broken value, not an event (an idle long weekend is 3 days)
+MAX_COUNT = 10**9
+_SURROGATE = re.compile("[\udc80-\udcff]")   # bytes that were not UTF-8, as surrogateescape decodes them
+
+UserIds = Callable[[str], str]   # an imported user id -> what the analysis shows (a pseudonym, or `str`: as is)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUNDLE_MAGIC = b"TLBUNDLE"   # tasklens.bundle.MAGIC, without importing cryptography for every load
 
@@ -63,12 +75,14 @@ class Loaded:
 
 
 def detect_format(path: Path) -> str:
-    """Tell a store, a tasklens CSV, an Action Logger CSV and an XES file apart by their content."""
+    """Tell a store, a bundle, a tasklens CSV, an Action Logger CSV and an XES file apart by their content."""
     with open(path, "rb") as f:
         head = f.read(4096)
+    if not head.strip():
+        raise InputFormatError(f"{path}: empty file")
     if head.startswith(BUNDLE_MAGIC):
         return "bundle"
-    if head.startswith(SQLITE_MAGIC) or path.suffix in (".db", ".sqlite") or (head and b"\x00" in head[:512]):
+    if head.startswith(SQLITE_MAGIC) or path.suffix in (".db", ".sqlite"):
         return "store"
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if text.startswith("<?xml") or text.startswith("<log"):
@@ -77,52 +91,133 @@ def detect_format(path: Path) -> str:
     cols = {c.strip() for c in first}
     if set(ACTIONLOGGER_COLUMNS) <= cols:
         return "actionlogger"
-    if {"timestamp", "user", "app", "action"} <= {c.lower() for c in cols}:
+    if set(TASKLENS_REQUIRED) <= {c.lower() for c in cols}:
         return "csv"
+    if b"\x00" in head[:512]:   # an encrypted store starts with random bytes, not text
+        return "store"
     raise InputFormatError(f"{path}: unknown format (not a tasklens store, event CSV, Action Logger CSV or XES); "
                            "use --format to force one")
+
+
+def _where(path: Path, line: int, problem: str) -> str:
+    """`events.csv line 12, column timestamp: not a time ...`: the place, never the value."""
+    return f"{path} line {line}{', ' if problem.startswith(('column ', 'event ')) else ': '}{problem}"
 
 
 def _check_bad(path: Path, bad: list[tuple[int, str]], skip: bool) -> None:
     if bad and not skip:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        line, problem = bad[0]
-        raise InputFormatError(f"{path} line {line}: {problem}{more}; fix the file or pass --skip-bad-rows")
+        raise InputFormatError(f"{_where(path, *bad[0])}{more}; fix the file or pass --skip-bad-rows")
     if bad:
-        log.warning("%s: skipped %d malformed rows (first at line %d: %s)", path, len(bad), *bad[0])
+        log.warning("%s: skipped %d malformed rows (first: %s)", path, len(bad), _where(path, *bad[0]))
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, int, dict[str, str]]]:
-    """(data row index, line number, row) for each data row; fields may span lines."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        _ = reader.fieldnames   # read the header, so line numbers count it
-        line = reader.line_num
-        for i, row in enumerate(reader):
-            yield i, line + 1, row
-            line = reader.line_num
+def _check_text(names: Sequence[str], fields: Sequence[str]) -> None:
+    """Refuse a field with a NUL or with bytes that were not UTF-8 (decoded as surrogates), naming its column."""
+    joined = "".join(fields)
+    if "\x00" not in joined and (joined.isascii() or not _SURROGATE.search(joined)):
+        return
+    for name, value in zip(names, fields):
+        if "\x00" in value:
+            raise ValueError(f"column {name}: holds a NUL character")
+        if _SURROGATE.search(value):
+            raise ValueError(f"column {name}: not UTF-8 text")
 
 
-def load_tasklens_csv(path: Path, skip_bad_rows: bool = False) -> Loaded:
-    """The documented tasklens event CSV: timestamp, user, app, title, action, target, value."""
+def _csv_rows(path: Path, required: Sequence[str],
+              fold_case: bool) -> Iterator[tuple[int, int, list[str], list[str]]]:
+    """(data row index, line number, column names, fields) for each non-blank row; fields may span lines.
+
+    Bytes that are not UTF-8 spoil their row only (decoded as surrogates, refused by `_row`), so
+    `--skip-bad-rows` can skip it. A field over the csv module's limit (128 KB, mostly an unclosed quote)
+    ends the file: the parser cannot tell where the next row starts.
+    """
+    try:
+        with open(path, "rb") as raw:
+            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline=""))
+            try:
+                header = next(reader, None)
+                if header is None:
+                    raise InputFormatError(f"{path}: empty file (no header row)")
+                names = [h.strip().lower() if fold_case else h.strip() for h in header]
+                try:
+                    _check_text(names, header)
+                except ValueError:
+                    raise InputFormatError(f"{path} line 1: the header is not UTF-8 text or holds a NUL "
+                                           "character") from None
+                missing = [c for c in required if c not in names]
+                if missing:
+                    raise InputFormatError(f"{path}: missing columns {', '.join(missing)} (the header needs "
+                                           f"{', '.join(required)})")
+                line, i = reader.line_num, 0
+                for fields in reader:
+                    if fields:   # a blank line is not a row
+                        yield i, line + 1, names, fields
+                        i += 1
+                    line = reader.line_num
+            except csv.Error as e:
+                problem = (f"a field is longer than {csv.field_size_limit() // 1024} KB (an unclosed quote?)"
+                           if "field limit" in str(e) else f"not CSV ({e})")
+                raise InputFormatError(f"{path} line {reader.line_num}: {problem}") from None
+    except OSError as e:
+        raise InputFormatError(f"cannot read {path}: {e.strerror or e.__class__.__name__}") from None
+
+
+def _row(names: list[str], fields: list[str]) -> dict[str, str]:
+    if len(fields) != len(names):
+        raise ValueError(f"{len(fields)} fields where the header has {len(names)}")
+    _check_text(names, fields)
+    return dict(zip(names, fields))
+
+
+def _time(text: str, column: str, tz: tzinfo) -> float:
+    try:
+        return parse_time(text, tz)
+    except ValueError as e:
+        raise ValueError(f"column {column}: {e}") from None
+
+
+def _seconds(text: str, column: str) -> float:
+    """A duration: a finite number of seconds from 0 to a month (inf, nan and negatives are refused)."""
+    try:
+        value = float(text) if text.strip() else 0.0
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= MAX_DURATION:   # also false for nan
+        raise ValueError(f"column {column}: not a number of seconds from 0 to {MAX_DURATION:.0f}")
+    return value
+
+
+def _whole(text: str, column: str) -> int:
+    """A count: a whole number from 0 to a billion (`3.0` is accepted as 3)."""
+    try:
+        value = float(text) if text.strip() else 0.0
+    except ValueError:
+        value = math.nan
+    if not (0.0 <= value <= MAX_COUNT and value == int(value)):
+        raise ValueError(f"column {column}: not a whole number from 0 to {MAX_COUNT}")
+    return int(value)
+
+
+def load_tasklens_csv(path: Path, skip_bad_rows: bool = False, tz: tzinfo = timezone.utc,
+                      users: UserIds = str) -> Loaded:
+    """The documented tasklens event CSV: timestamp, user, app, title, action, target, value (+ duration, count)."""
     out = Loaded(path, "csv")
-    for i, line, row in _csv_rows(path):
-        row = {(k or "").strip().lower(): v for k, v in row.items()}
+    for i, line, names, fields in _csv_rows(path, TASKLENS_REQUIRED, fold_case=True):
         try:
-            if None in row.values():
-                raise ValueError("too few fields")
-            action = (row.get("action") or "").strip().lower()
+            row = _row(names, fields)
+            action = row["action"].strip().lower()
             if action not in ACTIONS:
-                raise ValueError(f"unknown action {action!r}")
-            user = (row.get("user") or "").strip()
+                raise ValueError(f"column action: unknown action (one of {', '.join(a.value for a in Action)})")
+            user = row["user"].strip()
             if not user:
-                raise ValueError("empty user")
-            out.raws.append(RawEvent(parse_time(row["timestamp"]), user, row.get("app") or "", row.get("title") or "",
-                                     Action(action), row.get("target") or "", row.get("value") or "",
-                                     float(row.get("duration") or 0), int(float(row.get("count") or 0)),
-                                     source_row=i))
-        except (ValueError, KeyError, TypeError) as e:
-            out.bad_rows.append((line, f"bad row: {e}"))
+                raise ValueError("column user: empty")
+            out.raws.append(RawEvent(_time(row["timestamp"], "timestamp", tz), users(user), row["app"],
+                                     row.get("title", ""), Action(action), row.get("target", ""),
+                                     row.get("value", ""), _seconds(row.get("duration", ""), "duration"),
+                                     _whole(row.get("count", ""), "count"), source_row=i))
+        except ValueError as e:
+            out.bad_rows.append((line, str(e)))
     _check_bad(path, out.bad_rows, skip_bad_rows)
     return out
 
@@ -136,71 +231,128 @@ def _actionlogger_target(event_type: str, row: dict[str, str]) -> str:
     return f"{event_type}:{element.strip()}" if element.strip() else event_type
 
 
-def load_actionlogger(path: Path, skip_bad_rows: bool = False) -> Loaded:
+def load_actionlogger(path: Path, skip_bad_rows: bool = False, tz: tzinfo = timezone.utc,
+                      users: UserIds = str) -> Loaded:
     """The Action Logger CSV of robotic-process-mining research, in file order (its rows may lag in time)."""
     out = Loaded(path, "actionlogger")
     last_user = ""
-    for i, line, row in _csv_rows(path):
+    for i, line, names, fields in _csv_rows(path, ACTIONLOGGER_COLUMNS, fold_case=False):
         try:
-            if None in row.values() or None in row:
-                raise ValueError("wrong number of fields")
-            event_type = (row.get("eventType") or "").strip()
+            row = _row(names, fields)
+            event_type = row["eventType"].strip()
             if not event_type:
-                raise ValueError("empty eventType")
-            ts = parse_time(row.get("timeStamp") or "")
-            user = (row.get("userID") or "").strip() or last_user   # clipboard rows carry no user
+                raise ValueError("column eventType: empty")
+            ts = _time(row["timeStamp"], "timeStamp", tz)
+            user = row["userID"].strip() or last_user   # clipboard rows carry no user
             last_user = user
-            app = (row.get("targetApp") or "").strip()
+            app = row["targetApp"].strip()
             title = (row.get("url") or "").strip() or " / ".join(
                 x for x in ((row.get("target.workbookName") or "").strip(), (row.get("target.sheetName") or "").strip()) if x)
             value = row.get("content") or row.get("target.value") or ""
-            out.raws.append(RawEvent(ts, user, app, title, import_action(event_type),
+            out.raws.append(RawEvent(ts, users(user) if user else "", app, title, import_action(event_type),
                                      _actionlogger_target(event_type, row), value, source_row=i))
-        except (ValueError, TypeError) as e:
-            out.bad_rows.append((line, f"bad row: {e}"))
+        except ValueError as e:
+            out.bad_rows.append((line, str(e)))
     _check_bad(path, out.bad_rows, skip_bad_rows)
-    user = next((r.user for r in out.raws if r.user), "user")
+    user = next((r.user for r in out.raws if r.user), users("user"))
     out.raws = [r if r.user else _with_user(r, user) for r in out.raws]   # file order: the recorded order
     return out
 
 
 def _with_user(r: RawEvent, user: str) -> RawEvent:
-    return RawEvent(r.ts, user, r.app, r.title, r.action, r.target, r.value, r.duration, r.count, r.source_row, r.exe)
+    return replace(r, user=user)
 
 
-def _xes_attrs(el: ET.Element) -> dict[str, str]:
-    return {c.get("key", ""): c.get("value", "") for c in el if c.get("key")}
+class _DtdRefused(Exception):
+    """Raised from inside expat when a document declares a DTD."""
 
 
-def load_xes(path: Path, skip_bad_rows: bool = False, unsegment: bool = False) -> Loaded:
+def _refuse_dtd(*_: object) -> None:
+    raise _DtdRefused
+
+
+def _parse_xes(path: Path, on_event: Callable[[int, int, str, dict[str, str]], None]) -> None:
+    """Stream an XES file through expat, calling `on_event(line, trace index, case name, attributes)`.
+
+    A DTD is refused before any entity is declared: XES needs none, and entities are how an XML file
+    explodes in memory (billion laughs) or pulls in local files. Attributes are an event's direct
+    children with a `key`; events outside a trace are ignored, as XES readers do.
+    """
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    depth = trace_depth = event_depth = event_line = 0   # 0: not inside a trace / an event
+    t_index, case, attrs_now = -1, "", {}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, trace_depth, event_depth, event_line, t_index, case, attrs_now
+        depth += 1
+        local = name.rpartition(":")[2]
+        if event_depth:
+            if depth == event_depth + 1 and attrs.get("key"):
+                attrs_now[attrs["key"]] = attrs.get("value", "")
+        elif trace_depth:
+            if local == "event":
+                event_depth, event_line, attrs_now = depth, parser.CurrentLineNumber, {}
+            elif depth == trace_depth + 1 and attrs.get("key") == "concept:name":
+                case = attrs.get("value", "")
+        elif local == "trace":
+            trace_depth, t_index, case = depth, t_index + 1, ""
+
+    def end(_name: str) -> None:
+        nonlocal depth, trace_depth, event_depth
+        if depth == event_depth:
+            on_event(event_line, t_index, case or str(t_index), attrs_now)
+            event_depth = 0
+        elif depth == trace_depth:
+            trace_depth = 0
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with open(path, "rb") as f:
+            parser.ParseFile(f)
+    except expat.ExpatError as e:
+        raise InputFormatError(f"{path}: not well-formed XML (line {e.lineno}, column {e.offset}: "
+                               f"{expat.ErrorString(e.code)})") from None
+    except _DtdRefused:
+        raise InputFormatError(f"{path} line {parser.CurrentLineNumber}: a DTD (<!DOCTYPE ...>) is refused: XES "
+                               "needs none, and its entities can blow up memory or read local files") from None
+    except OSError as e:
+        raise InputFormatError(f"cannot read {path}: {e.strerror or e.__class__.__name__}") from None
+
+
+def load_xes(path: Path, skip_bad_rows: bool = False, unsegment: bool = False, tz: tzinfo = timezone.utc,
+             users: UserIds = str) -> Loaded:
     """An XES log; `unsegment` flattens the traces, in file order, into one stream per user."""
     out = Loaded(path, "xes", cases=[])
     pos = 0
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as e:
-        raise InputFormatError(f"{path}: not well-formed XML ({e})") from None
-    ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-    for t_index, trace in enumerate(root.iter(f"{ns}trace")):
-        case = _xes_attrs(trace).get("concept:name") or str(t_index)
-        for ev in trace.iter(f"{ns}event"):
-            a = _xes_attrs(ev)
+
+    def event(line: int, t_index: int, case: str, a: dict[str, str]) -> None:
+        nonlocal pos
+        try:
+            name = a.get("concept:name", "")
+            if not name:
+                raise ValueError(f"event {pos}: no concept:name")
+            if "time:timestamp" not in a:
+                raise ValueError(f"event {pos}: no time:timestamp")
             try:
-                name = a.get("concept:name", "")
-                if not name:
-                    raise ValueError("event without concept:name")
-                ts = parse_time(a["time:timestamp"]) if "time:timestamp" in a else None
-                if ts is None:
-                    raise ValueError("event without time:timestamp")
-                label = a.get("Label") or a.get("Key") or a.get("Column") or ""
-                title = a.get("Url") or a.get("FileName") or a.get("NameFile") or a.get("Sheet") or ""
-                out.raws.append(RawEvent(ts, a.get("org:resource") or "user", a.get("source") or "", title,
-                                         import_action(name), f"{name}:{label}" if label else name,
-                                         a.get("Value", ""), source_row=pos))
-                out.cases.append(f"{t_index}:{case}")   # type: ignore[union-attr]
-            except (ValueError, KeyError) as e:
-                out.bad_rows.append((pos, f"bad event {pos}: {e}"))
-            pos += 1
+                ts = parse_time(a["time:timestamp"], tz)
+            except ValueError as e:
+                raise ValueError(f"event {pos}, attribute time:timestamp: {e}") from None
+            label = a.get("Label") or a.get("Key") or a.get("Column") or ""
+            title = a.get("Url") or a.get("FileName") or a.get("NameFile") or a.get("Sheet") or ""
+            out.raws.append(RawEvent(ts, users(a.get("org:resource") or "user"), a.get("source") or "", title,
+                                     import_action(name), f"{name}:{label}" if label else name,
+                                     a.get("Value", ""), source_row=pos))
+            out.cases.append(f"{t_index}:{case}")   # type: ignore[union-attr]
+        except ValueError as e:
+            out.bad_rows.append((line, str(e)))
+        pos += 1
+
+    _parse_xes(path, event)
     _check_bad(path, out.bad_rows, skip_bad_rows)
     if unsegment:
         out.cases = None   # file order is kept: the analysis orders by time only when asked (--order time)
@@ -232,8 +384,13 @@ def load_bundle(path: Path, private: X25519PrivateKey | None) -> Loaded:
 
 
 def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, unsegment: bool = False,
-         private: X25519PrivateKey | None = None) -> Loaded:
-    """Load one input file, detecting its format unless `fmt` forces one; `private` opens bundles."""
+         private: X25519PrivateKey | None = None, tz: tzinfo = timezone.utc,
+         users: UserIds = str) -> Loaded:
+    """Load one input file, detecting its format unless `fmt` forces one; `private` opens bundles.
+
+    For imports, `tz` is the zone of naive times and `users` maps each user id (to a pseudonym: see
+    tasklens.analyzer.pseudonyms); stores and bundles already carry pseudonyms and are left as they are.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputFormatError(f"{path}: no such file")
@@ -243,9 +400,9 @@ def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, uns
     if fmt == "bundle":
         return load_bundle(path, private)
     if fmt == "csv":
-        return load_tasklens_csv(path, skip_bad_rows)
+        return load_tasklens_csv(path, skip_bad_rows, tz, users)
     if fmt == "actionlogger":
-        return load_actionlogger(path, skip_bad_rows)
+        return load_actionlogger(path, skip_bad_rows, tz, users)
     if fmt == "xes":
-        return load_xes(path, skip_bad_rows, unsegment)
+        return load_xes(path, skip_bad_rows, unsegment, tz, users)
     raise InputFormatError(f"{path}: unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -30,6 +30,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--order", choices=("input", "time"), default="input",
                    help="each user's events in the order the input holds them (default: the recorded order, "
                         "kept where stitched recordings make time run backwards) or sorted by time")
+    p.add_argument("--tz", metavar="ZONE", help="the time zone of imported times that carry none, e.g. "
+                   "Europe/Berlin (default: UTC); times with Z or an offset keep theirs")
+    p.add_argument("--keep-user-ids", action="store_true",
+                   help="show imported user ids as they are instead of as pseudonyms (emp-XXXXXXXX)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--key", type=Path, metavar="ANALYST_KEY",
                    help="the analyst's analyst.key, to open employee bundles (passphrase: $TASKLENS_PASSPHRASE "
@@ -57,8 +61,10 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.pipeline import Params, analyze
     from tasklens.analyzer.progress import Bar
+    from tasklens.analyzer.pseudonyms import Pseudonyms
     from tasklens.cli.common import config
     from tasklens.errors import BundleError, InputFormatError
+    from tasklens.events import time_zone
 
     private = None
     if args.key is not None:
@@ -69,10 +75,12 @@ def run(args: argparse.Namespace) -> int:
     events: list[Event] = []
     cases: list[str] = []
     masker, skipped, refused, all_cases = None, 0, 0, True
+    tz = time_zone(args.tz)   # imports' naive times; an unknown zone is one line before any work
+    users = str if args.keep_user_ids else Pseudonyms.for_analysis(args.out)
     for n, path in enumerate(args.inputs, 1):
         try:
             loaded = load(path, args.format, skip_bad_rows=args.skip_bad_rows, unsegment=args.unsegment,
-                          private=private)
+                          private=private, tz=tz, users=users)
         except BundleError as e:   # one bad bundle must not stop a merge of many
             print(f"tasklens: skipped: {e}", file=sys.stderr)
             refused += 1

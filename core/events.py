@@ -8,8 +8,12 @@ Timestamps are float seconds since the Unix epoch, UTC: cheap to sort and compar
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+from tasklens.errors import UsageError
 
 
 class Action(str, enum.Enum):
@@ -81,12 +85,38 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def parse_time(text: str) -> float:
-    """Parse an ISO 8601 time or date (naive means UTC) into epoch seconds."""
+NOT_A_TIME = "not a time (ISO 8601 or Unix seconds expected)"
+_OUT_OF_RANGE = "not a time between 1970 and 9999"
+_LAST = 253402300799.0                         # 9999-12-31T23:59:59Z, the last second `iso` can print
+_UNIX_SECONDS = re.compile(r"\d{9,}(\.\d*)?")   # 9+ digits: never a year or an 8-digit basic ISO date
+
+
+def time_zone(name: str | None) -> tzinfo:
+    """UTC for None, else the IANA zone `name` (what naive import times are read in, `analyze --tz`)."""
+    if name is None:
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ValueError, LookupError, OSError):   # ZoneInfoNotFoundError is a LookupError
+        raise UsageError(f"--tz {name!r} is not a known time zone: use an IANA name such as Europe/Berlin "
+                         "or UTC") from None
+
+
+def parse_time(text: str, tz: tzinfo = timezone.utc) -> float:
+    """Epoch seconds from an ISO 8601 time or date (naive means `tz`, UTC by default) or Unix seconds.
+
+    Imports mix `Z`, `+00:00`, other offsets and naive stamps in one file; all land on one UTC timeline.
+    A ValueError never repeats the text, which may be any field of a misaligned row (a name, an address).
+    """
     t = text.strip()
-    if t.endswith("Z"):
-        t = t[:-1] + "+00:00"
-    dt = datetime.fromisoformat(t)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
+    if _UNIX_SECONDS.fullmatch(t):
+        ts = float(t)
+    else:
+        try:
+            dt = datetime.fromisoformat(t[:-1] + "+00:00" if t[-1:] in ("Z", "z") else t)
+            ts = (dt if dt.tzinfo is not None else dt.replace(tzinfo=tz)).timestamp()
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(NOT_A_TIME) from None
+    if not 0.0 <= ts <= _LAST:   # also refuses NaN
+        raise ValueError(_OUT_OF_RANGE)
+    return ts

@@ -57,7 +57,8 @@ def test_tasklens_csv_and_bad_rows(tmp_path: Path) -> None:
     assert detect_format(path) == "csv"
     with pytest.raises(InputFormatError) as e:
         load(path)
-    assert "line 3" in str(e.value) and "wave" in str(e.value) and "--skip-bad-rows" in str(e.value)
+    assert "line 3, column action: unknown action" in str(e.value) and "--skip-bad-rows" in str(e.value)
+    assert "wave" not in str(e.value)   # the place, never the content (issue 12 item 16)
     loaded = load(path, skip_bad_rows=True)
     assert [r.source_row for r in loaded.raws] == [0, 2]
     assert [line for line, _ in loaded.bad_rows] == [3, 5]
