@@ -1,14 +1,21 @@
 """The admin report: figures aggregated over employees, each shown only if at least K of them contribute.
 
-It reads an analysis folder (`events.csv`, `report.json`), never a store, so it only ever sees masked,
-pseudonymised data. No row is about one person: there is no employee column at all, and every figure
-(application, task type, candidate, overview) that fewer than `min_users` distinct employees contribute
-to is suppressed and counted as such. Titles appear only as the analyzer's generalised activity labels.
+It reads an analysis folder (`events.csv`, `report.json`, `signers.json`), never a store, so it only
+ever sees masked, pseudonymised data. No row is about one person: there is no employee column at all,
+and a group (application, task type, candidate) that fewer than `min_users` distinct people contribute
+to is left out without a trace. Every figure is computed over the rows shown only, so nothing hidden
+can be recovered by subtraction: no overall totals, no count of rows left out, shares over the shown
+rows' total, ranks and names numbered among the shown rows, and the period spanned by the shown rows.
+
+People are distinct enrolled signers (`tasklens.analyzer.signers`): an analysis holding user ids that
+no signed bundle proves (CSV, XES, a store) is refused unless `allow_unverified`, and then the report
+says that its counts of people are unverified.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import statistics
 import time
@@ -16,11 +23,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tasklens.analyzer import signers
 from tasklens.errors import InputFormatError
 from tasklens.events import iso, parse_time
+from tasklens.files import atomic_write, csv_cell, csv_uncell
 
 NEEDED = ("timestamp", "user", "app", "task_id", "task_type", "candidate")
 ACTIVE_GAP = 300.0   # seconds; a longer pause between two events does not count as time in the app
+SECTIONS = ("applications", "task types", "candidates")
 
 
 @dataclass(frozen=True)
@@ -36,9 +46,9 @@ class Row:
 @dataclass
 class Aggregate:
     min_users: int
+    verified: bool                       # people are distinct enrolled signers, not bare user ids
     rows: list[Row] = field(default_factory=list)
-    suppressed: dict[str, int] = field(default_factory=dict)   # section -> rows withheld
-    span: tuple[float, float] = (0.0, 0.0)
+    span: tuple[float, float] | None = None   # first and last event of the groups shown
     source: str = ""
 
     def section(self, name: str) -> list[Row]:
@@ -50,11 +60,14 @@ class _Group:
     users: set[str] = field(default_factory=set)
     events: int = 0
     seconds: float = 0.0
+    first: float = float("inf")
+    last: float = float("-inf")
     tasks: dict[str, tuple[float, float]] = field(default_factory=dict)   # task id -> (start, end)
 
     def add(self, user: str, ts: float, task: str) -> None:
         self.users.add(user)
         self.events += 1
+        self.first, self.last = min(self.first, ts), max(self.last, ts)
         if task:
             lo, hi = self.tasks.get(task, (ts, ts))
             self.tasks[task] = (min(lo, ts), max(hi, ts))
@@ -70,34 +83,66 @@ def _read_events(path: Path) -> list[dict[str, str]]:
             missing = [c for c in NEEDED if c not in (reader.fieldnames or [])]
             if missing:
                 raise InputFormatError(f"{path}: not an analysis events.csv (missing columns {', '.join(missing)})")
-            return list(reader)
+            return [{**r, "user": csv_uncell(r["user"]), "app": csv_uncell(r["app"])} for r in reader]
     except OSError as e:
         raise InputFormatError(f"cannot read {path}: {e.strerror}; give the folder `tasklens analyze --out` wrote") from None
+    except (UnicodeDecodeError, csv.Error):
+        raise InputFormatError(f"{path} is damaged: run `tasklens analyze` into this folder again") from None
 
 
 def _time(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        return parse_time(text)
+        try:
+            return parse_time(text)
+        except ValueError:
+            raise InputFormatError("events.csv holds a timestamp that is not a time: run `tasklens analyze` "
+                                   "into this folder again") from None
 
 
-def build(analysis_dir: Path, min_users: int = 5) -> Aggregate:
-    """Aggregate one analysis folder with threshold `min_users` (K)."""
+def unverified_users(analysis_dir: Path, rows: list[dict[str, str]] | None = None) -> set[str]:
+    """Users of the analysis that no enrolled signer's bundle proves to be a distinct person."""
+    rows = _read_events(analysis_dir / "events.csv") if rows is None else rows
+    return {r["user"] for r in rows} - signers.verified_users(analysis_dir)
+
+
+def _report_json(path: Path) -> dict[str, list[dict[str, object]]]:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict):
+            raise TypeError(path)
+        return data
+    except OSError as e:
+        raise InputFormatError(f"cannot read {path}: {e.strerror}") from None
+    except (ValueError, TypeError):
+        raise InputFormatError(f"{path} is damaged: run `tasklens analyze` into this folder again") from None
+
+
+def build(analysis_dir: Path, min_users: int = 5, *, allow_unverified: bool = False) -> Aggregate:
+    """Aggregate one analysis folder with threshold `min_users` (K) distinct people per figure."""
     if min_users < 2:
         raise InputFormatError(f"--min-users {min_users} would single people out: use 2 or more (default 5)")
     rows = _read_events(analysis_dir / "events.csv")
-    report_path = analysis_dir / "report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
-    names = {str(t.get("id")): t.get("name") or f"Task type {t.get('id')}" for t in report.get("task_types", [])}
-    cands = {c["id"]: c for c in report.get("candidates", [])}
+    unproven = unverified_users(analysis_dir, rows)
+    if unproven and not allow_unverified:
+        raise InputFormatError(
+            f"{analysis_dir}: {len(unproven)} of {len({r['user'] for r in rows})} people in this analysis come from "
+            "inputs that cannot prove who is behind them (CSV, XES, a store, unsigned bundles), so they cannot be "
+            "counted as distinct people: analyse signed bundles of enrolled signers, or pass --allow-unverified "
+            "(the report then says its counts are unverified)")
+    report = _report_json(analysis_dir / "report.json")
+    names = {str(t.get("id")): str(t.get("name") or "") for t in report.get("task_types", [])}
+    cands = {str(c.get("id")): c for c in report.get("candidates", [])}
 
-    overall, apps = _Group(), defaultdict(_Group)
-    types, candidates = defaultdict(_Group), defaultdict(_Group)
+    apps: dict[str, _Group] = defaultdict(_Group)
+    types: dict[str, _Group] = defaultdict(_Group)
+    candidates: dict[str, _Group] = defaultdict(_Group)
     last: dict[str, tuple[float, str]] = {}
-    for r in sorted(rows, key=lambda r: (r["user"], _time(r["timestamp"]))):
-        ts, user, task = _time(r["timestamp"]), r["user"], r["task_id"]
-        overall.add(user, ts, task)
+    for ts, r in sorted(((_time(r["timestamp"]), r) for r in rows), key=lambda p: (p[1]["user"], p[0])):
+        user, task = r["user"], r["task_id"]
         apps[r["app"]].add(user, ts, task)
         if user in last and 0 <= ts - last[user][0] <= ACTIVE_GAP:
             apps[last[user][1]].seconds += ts - last[user][0]
@@ -107,51 +152,63 @@ def build(analysis_dir: Path, min_users: int = 5) -> Aggregate:
         if r["candidate"]:
             candidates[r["candidate"]].add(user, ts, task)
 
-    agg = Aggregate(min_users, source=str(analysis_dir))
-    if rows:
-        stamps = [_time(r["timestamp"]) for r in rows]
-        agg.span = (min(stamps), max(stamps))
+    def shown(groups: dict[str, _Group]) -> dict[str, _Group]:
+        return {k: g for k, g in groups.items() if len(g.users) >= min_users}
 
-    def keep(section: str, label: str, g: _Group, values: dict[str, float | int | str]) -> None:
-        if len(g.users) >= min_users:
-            agg.rows.append(Row(section, label, len(g.users), values))
-        else:
-            agg.suppressed[section] = agg.suppressed.get(section, 0) + 1
+    agg = Aggregate(min_users, verified=not unproven, source=str(analysis_dir))
+    apps, types, candidates = shown(apps), shown(types), shown(candidates)
+    everything = [*apps.values(), *types.values(), *candidates.values()]
+    if everything:
+        agg.span = (min(g.first for g in everything), max(g.last for g in everything))
 
-    keep("overview", "all employees", overall, {
-        "events": overall.events, "task_instances": len(overall.tasks),
-        "hours_in_tasks": round(sum(overall.task_seconds()) / 3600, 2)})
-    total_app_seconds = sum(g.seconds for g in apps.values()) or 1.0
-    for app, g in sorted(apps.items(), key=lambda kv: -kv[1].seconds):
-        keep("applications", app or "(no application)", g, {
-            "active_hours": round(g.seconds / 3600, 2), "share": round(g.seconds / total_app_seconds, 3),
-            "events": g.events})
-    for t, g in sorted(types.items(), key=lambda kv: -sum(kv[1].task_seconds())):
+    app_seconds = sum(g.seconds for g in apps.values()) or 1.0
+    for app, g in sorted(apps.items(), key=lambda kv: (-kv[1].seconds, kv[0])):
+        agg.rows.append(Row("applications", app or "(no application)", len(g.users), {
+            "active_hours": round(g.seconds / 3600, 2), "share": round(g.seconds / app_seconds, 3),
+            "events": g.events}))
+    for n, (t, g) in enumerate(sorted(types.items(), key=lambda kv: (-sum(kv[1].task_seconds()), kv[0])), 1):
         secs = g.task_seconds()
-        keep("task types", names.get(t, f"Task type {t}"), g, {
+        agg.rows.append(Row("task types", names.get(t) or f"Task type {n}", len(g.users), {
             "instances": len(secs), "hours_observed": round(sum(secs) / 3600, 2),
-            "median_minutes": round(statistics.median(secs) / 60, 1) if secs else 0.0})
-    for cid, g in sorted(candidates.items(), key=lambda kv: cands.get(kv[0], {}).get("rank", 999)):
-        c = cands.get(cid, {})
+            "median_minutes": round(statistics.median(secs) / 60, 1) if secs else 0.0}))
+
+    def rank(cid: str) -> tuple[float, str]:
+        r = cands.get(cid, {}).get("rank")
+        return (float(r) if isinstance(r, (int, float)) else float("inf"), cid)
+
+    for n, cid in enumerate(sorted(candidates, key=rank), 1):   # ranked again among the shown ones
+        c, g = cands.get(cid, {}), candidates[cid]
         secs = g.task_seconds()
-        keep("candidates", f"{cid} {c.get('name', names.get(str(c.get('task_type')), ''))}".strip(), g, {
-            "rank": c.get("rank", ""), "instances": len(secs), "hours_observed": round(sum(secs) / 3600, 2),
-            "hours_saved_per_month": c.get("hours_saved_per_month", ""),
-            "confidence": c.get("confidence_label", c.get("confidence", ""))})
+        name = c.get("name") or names.get(str(c.get("task_type"))) or f"Candidate {n}"
+        agg.rows.append(Row("candidates", str(name), len(g.users), {
+            "rank": n, "instances": len(secs), "hours_observed": round(sum(secs) / 3600, 2),
+            "hours_saved_per_month": c.get("hours_saved_per_month", ""),   # type: ignore[dict-item]
+            "confidence": c.get("confidence_label", c.get("confidence", ""))}))   # type: ignore[dict-item]
     return agg
 
 
+def basis(agg: Aggregate) -> str:
+    """What an employee count in this report means, in words."""
+    if agg.verified:
+        return "distinct enrolled signers (people whose signed bundles the analyst enrolled)"
+    return "UNVERIFIED: distinct user ids, which may not be distinct people"
+
+
+def csv_text(agg: Aggregate) -> str:
+    """Long format: section, label, employees, metric, value; first what the counts mean."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["section", "label", "employees", "metric", "value"])
+    w.writerow(["about", "employees counted as", "", "basis", basis(agg)])
+    w.writerow(["about", "minimum employees per figure", "", "min_users", agg.min_users])
+    for r in agg.rows:
+        for k, v in r.values.items():
+            w.writerow([csv_cell(r.section), csv_cell(r.label), r.users, csv_cell(k), csv_cell(v)])
+    return buf.getvalue()
+
+
 def write_csv(agg: Aggregate, path: Path) -> Path:
-    """Long format: section, label, employees, metric, value; then one line per suppressed section."""
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["section", "label", "employees", "metric", "value"])
-        for r in agg.rows:
-            for k, v in r.values.items():
-                w.writerow([r.section, r.label, r.users, k, v])
-        for section, n in agg.suppressed.items():
-            w.writerow([section, f"{n} row(s) suppressed: fewer than {agg.min_users} employees", "", "", ""])
-    return path
+    return atomic_write(path, csv_text(agg))
 
 
 def _esc(s: object) -> str:
@@ -165,32 +222,35 @@ def _bar(share: float) -> str:
 
 def to_html(agg: Aggregate) -> str:
     """A self-contained page (inline CSS, CSS bars), printable to PDF."""
+    period = (f"period {iso(agg.span[0])[:10]} to {iso(agg.span[1])[:10]}" if agg.span else "no period")
     parts = [f"<h1>tasklens admin report</h1><p class=meta>Source: {_esc(Path(agg.source).name)} &middot; "
-             f"period {iso(agg.span[0])[:10]} to {iso(agg.span[1])[:10]} &middot; generated "
-             f"{iso(time.time())[:16].replace('T', ' ')} UTC</p>",
-             f"<p class=note>Every figure below comes from at least <b>{agg.min_users}</b> employees. "
-             "Figures from fewer are withheld and counted; no row describes one person, and window titles "
-             "appear only as generalised activity labels.</p>"]
-    for section in ("overview", "applications", "task types", "candidates"):
+             f"{period} &middot; generated {iso(time.time())[:16].replace('T', ' ')} UTC</p>"]
+    if not agg.verified:
+        parts.append("<p class=warn><b>Unverified counts.</b> This analysis holds user ids that no signed bundle "
+                     "of an enrolled signer proves: one person may count as several, so a figure shown as coming "
+                     f"from {agg.min_users} employees may come from fewer.</p>")
+    parts.append(f"<p class=note>Every figure below comes from at least <b>{agg.min_users}</b> employees, counted "
+                 f"as {_esc(basis(agg))}, and is computed over the rows shown only; smaller groups are left out. "
+                 "No row describes one person, and window titles appear only as generalised activity labels.</p>")
+    for section in SECTIONS:
         rows = agg.section(section)
         parts.append(f"<h2>{section.capitalize()}</h2>")
-        if rows:
-            keys = list(rows[0].values)
-            head = "".join(f"<th>{_esc(k.replace('_', ' '))}</th>" for k in keys)
-            parts.append(f"<table width=\"100%\"><tr><th width=\"34%\"></th><th>employees</th>{head}</tr>")
-            for r in rows:
-                cells = "".join(
-                    f"<td>{_bar(float(v)) + ' ' if k == 'share' else ''}{_esc(f'{v:.0%}' if k == 'share' else v)}</td>"
-                    for k, v in r.values.items())
-                parts.append(f"<tr><td>{_esc(r.label)}</td><td>{r.users}</td>{cells}</tr>")
-            parts.append("</table>")
-        if n := agg.suppressed.get(section):
-            parts.append(f"<p class=supp>{n} row(s) withheld: fewer than {agg.min_users} employees.</p>")
-        elif not rows:
+        if not rows:
             parts.append("<p class=supp>Nothing to show.</p>")
+            continue
+        keys = list(rows[0].values)
+        head = "".join(f"<th>{_esc(k.replace('_', ' '))}</th>" for k in keys)
+        parts.append(f"<table width=\"100%\"><tr><th width=\"34%\"></th><th>employees</th>{head}</tr>")
+        for r in rows:
+            cells = "".join(
+                f"<td>{_bar(float(v)) + ' ' if k == 'share' else ''}{_esc(f'{v:.0%}' if k == 'share' else v)}</td>"
+                for k, v in r.values.items())
+            parts.append(f"<tr><td>{_esc(r.label)}</td><td>{r.users}</td>{cells}</tr>")
+        parts.append("</table>")
     style = ("body{font-family:'DejaVu Sans',Arial,sans-serif;color:#1d2633;margin:28px;font-size:11pt}"
              "h1{font-size:20pt;margin:0 0 4px}h2{font-size:14pt;margin:22px 0 6px;color:#23466e}"
              ".meta{color:#5a6778;margin:0 0 10px}.note{background:#eef4fb;padding:8px 10px;border-radius:4px}"
+             ".warn{background:#fdecea;color:#8a1c12;padding:8px 10px;border-radius:4px}"
              "table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #dde3ea;"
              "text-align:left}th{background:#f3f6f9;font-weight:600}.supp{color:#8a5a00;font-style:italic}")
     return f"<!doctype html><html><head><meta charset=utf-8><title>tasklens admin report</title><style>{style}</style></head><body>{''.join(parts)}</body></html>"

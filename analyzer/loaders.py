@@ -28,6 +28,8 @@ from tasklens.store import Store
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+    from tasklens.signing import Roster
+
 log = logging.getLogger(__name__)
 
 FORMATS = ("store", "bundle", "csv", "actionlogger", "xes")
@@ -371,22 +373,30 @@ def load_store(path: Path) -> Loaded:
         return Loaded(path, "store", events=store_events(store))
 
 
-def load_bundle(path: Path, private: X25519PrivateKey | None) -> Loaded:
-    """An employee bundle, decrypted with the analyst's key; `source_row` is the id in their store."""
+def load_bundle(path: Path, private: X25519PrivateKey | None, roster: Roster | None = None) -> Loaded:
+    """An employee bundle from a signer enrolled in `roster`, its events attributed to the signer's label.
+
+    The label, not the pseudonym inside, is who the events are of: one person enrolled with two
+    machines is one person, and the analysis counts people the analyst has enrolled, not user strings.
+    `source_row` is the event's id in the employee's store.
+    """
     from tasklens.bundle import read_bundle
 
     if private is None:
         raise BundleError(f"{path} is an employee bundle: give the analyst key with --key analyst.key")
-    info, events = read_bundle(path, private)
-    return Loaded(path, "bundle", events=[e if e.source_row is not None else
-                                          Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value,
-                                                e.duration, e.count, e.id, e.id) for e in events])
+    if roster is None:
+        raise BundleError(f"{path} is an employee bundle: it needs the roster of enrolled signers "
+                          "(--roster, default roster.json beside the analyst key)")
+    _info, label, events = read_bundle(path, private, roster)
+    return Loaded(path, "bundle", events=[Event(e.ts, label, e.app, e.title, e.action, e.target, e.value,
+                                                e.duration, e.count, e.id if e.source_row is None else e.source_row,
+                                                e.id) for e in events])
 
 
 def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, unsegment: bool = False,
-         private: X25519PrivateKey | None = None, tz: tzinfo = timezone.utc,
+         private: X25519PrivateKey | None = None, roster: Roster | None = None, tz: tzinfo = timezone.utc,
          users: UserIds = str) -> Loaded:
-    """Load one input file, detecting its format unless `fmt` forces one; `private` opens bundles.
+    """Load one input file, detecting its format unless `fmt` forces one; `private` and `roster` open bundles.
 
     For imports, `tz` is the zone of naive times and `users` maps each user id (to a pseudonym: see
     tasklens.analyzer.pseudonyms); stores and bundles already carry pseudonyms and are left as they are.
@@ -398,7 +408,7 @@ def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, uns
     if fmt == "store":
         return load_store(path)
     if fmt == "bundle":
-        return load_bundle(path, private)
+        return load_bundle(path, private, roster)
     if fmt == "csv":
         return load_tasklens_csv(path, skip_bad_rows, tz, users)
     if fmt == "actionlogger":

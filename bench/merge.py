@@ -2,7 +2,8 @@
 
 Makes --bundles employee bundles of --days working days each (simulated office work, masked by the real
 masker, encrypted to a fresh analyst key), then times `tasklens analyze *.tlb --key analyst.key` as a
-separate process and samples its memory (the process and its workers, summed). Issue 7 asks for
+separate process and samples its memory (the process and its workers, summed). Each bundle is
+signed by a signer of its own, enrolled in the analyst's roster.json beside analyst.key. Issue 7 asks for
 200 bundles of one month (21 working days).
 """
 
@@ -16,9 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from tasklens.bundle import load_public, new_key_pair, write_bundle
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tasklens.analystkey import load_public, new_key_pair
+from tasklens.bundle import write_bundle
 from tasklens.config import Config
 from tasklens.privacy.masker import Masker
+from tasklens.signing import enrol, raw
 from tasklens.simulate import directory, simulate
 
 from peak import run   # bench/peak.py, beside this script
@@ -34,8 +39,10 @@ def make_bundles(folder: Path, n: int, days: int) -> int:
     masker = Masker(Config(person_names=directory()))
     total = 0
     for user, group in itertools.groupby(simulate(employees=n, days=days, seed=5), key=lambda p: p[0].user):
-        events = masker.mask_many([raw for raw, _ in group])
-        write_bundle(folder / f"{user}.tlb", events, user, recipient)
+        events = masker.mask_many([r for r, _ in group])
+        signer = Ed25519PrivateKey.generate()   # each employee's collector signs with a key of its own
+        enrol(folder / "roster.json", raw(signer.public_key()), user)
+        write_bundle(folder / f"{user}.tlb", events, user, recipient, signer)
         total += len(events)
         print(f"\r  made {user}.tlb ({total:,} events so far)", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)

@@ -38,6 +38,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--key", type=Path, metavar="ANALYST_KEY",
                    help="the analyst's analyst.key, to open employee bundles (passphrase: $TASKLENS_PASSPHRASE "
                         "or asked)")
+    p.add_argument("--roster", type=Path, metavar="FILE",
+                   help="the enrolled signers whose bundles count (default: roster.json beside --key; "
+                        "see `tasklens keys enrol`)")
 
 
 def _dedupe(events: list[Event]) -> tuple[list[Event], int]:
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from tasklens import auditfile
-    from tasklens.analyzer import decisions
+    from tasklens.analyzer import decisions, signers
     from tasklens.analyzer.loaders import load
     from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.pipeline import Params, analyze
@@ -66,21 +69,25 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.errors import BundleError, InputFormatError
     from tasklens.events import time_zone
 
-    private = None
+    private, roster = None, None
     if args.key is not None:
-        from tasklens.bundle import load_private
+        from tasklens.analystkey import load_private
         from tasklens.cli.keys_cmd import passphrase
+        from tasklens.signing import default_roster, load_roster
         private = load_private(args.key, passphrase(confirm=False))
+        roster = load_roster(args.roster or default_roster(args.key))
     bar = Bar(enabled=not args.no_progress and sys.stderr.isatty())
     events: list[Event] = []
     cases: list[str] = []
     masker, skipped, refused, all_cases = None, 0, 0, True
+    signed: set[str] = set()     # users proven by enrolled signers' bundles (their roster labels)
+    unsigned: set[str] = set()   # users from inputs that prove nobody (CSV, XES, stores)
     tz = time_zone(args.tz)   # imports' naive times; an unknown zone is one line before any work
     users = str if args.keep_user_ids else Pseudonyms.for_analysis(args.out)
     for n, path in enumerate(args.inputs, 1):
         try:
             loaded = load(path, args.format, skip_bad_rows=args.skip_bad_rows, unsegment=args.unsegment,
-                          private=private, tz=tz, users=users)
+                          private=private, roster=roster, tz=tz, users=users)
         except BundleError as e:   # one bad bundle must not stop a merge of many
             print(f"tasklens: skipped: {e}", file=sys.stderr)
             refused += 1
@@ -94,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             batch = loaded.events
         bar("loading", n, len(args.inputs))
+        (signed if loaded.fmt == "bundle" else unsigned).update(e.user for e in batch)
         all_cases &= loaded.cases is not None
         cases.extend(f"{path}:{c}" for c in (loaded.cases or [""] * len(batch)))
         events.extend(batch)
@@ -106,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(events, Params(order=args.order), progress=bar, cases=cases if all_cases and cases else None,
                        decisions=kept)
     paths = write_all(analysis, args.out)
+    signers.write(args.out, signed - unsigned)
     bar.close()
     notes = [f"skipped {skipped} malformed rows" if skipped else "",
              f"{refused} input(s) refused" if refused else "",

@@ -1,4 +1,5 @@
-"""`tasklens export --bundle FILE --to analyst.pub`: your masked events, readable only by the analyst."""
+"""`tasklens export --bundle FILE --to analyst.pub`: your masked events, readable only by the analyst,
+signed with your store's signing key so the analyst can tell your bundles from anyone else's."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasklens.bundle import load_public, write_bundle
+    from tasklens.analystkey import load_public
+    from tasklens.bundle import write_bundle
     from tasklens.cli.common import config, store_path, time_arg
     from tasklens.errors import BundleError
     from tasklens.identity import store_pseudonym
+    from tasklens.signing import store_signer
     from tasklens.store import Store
 
     to = args.to or (Path(key) if (key := config(args).analyst_public_key) else None)
@@ -30,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
     with Store.open(store_path(args), create=False) as store:
         user = args.user or store_pseudonym(store)
         events = list(store.events(since, until, user))
-        info = write_bundle(args.bundle, events, user, recipient)
-        store.audit("export.bundle", f"file={args.bundle} user={user} events={len(events)} to={info.recipient}")
-    print(f"wrote {len(events)} events of {user} to {args.bundle}, encrypted for analyst key {info.recipient}")
+        info = write_bundle(args.bundle, events, user, recipient, store_signer(store))
+        store.audit("export.bundle", f"file={args.bundle} user={user} events={len(events)} to={info.recipient} "
+                                     f"signer={info.signer_fingerprint}")
+    print(f"wrote {len(events)} events of {user} to {args.bundle}, encrypted for analyst key {info.recipient}, "
+          f"signed by signer {info.signer_fingerprint} (the analyst enrols it once: `tasklens keys enrol`)")
     return 0

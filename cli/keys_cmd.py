@@ -1,4 +1,9 @@
-"""`tasklens keys new`: the analyst's key pair; the private half is protected by a passphrase."""
+"""`tasklens keys`: the analyst's key pair, the employee's signer key, and the analyst's roster of signers.
+
+The analyst makes a key pair (`new`); each employee's collector signs bundles with a key of its own
+(`signer` shows it); the analyst enrols each employee's signer under a label (`enrol`, `roster`), and
+only bundles from enrolled signers count in an analysis.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     new = sub.add_parser("new", help="make an analyst key pair: analyst.key (passphrase-protected) and analyst.pub")
     new.add_argument("--out", type=Path, default=Path("."), metavar="DIR")
     new.add_argument("--force", action="store_true", help="overwrite an existing key pair")
+    new.set_defaults(keys_run=_new)
+
+    signer = sub.add_parser("signer", help="employee: show the fingerprint of the key that signs your bundles")
+    signer.add_argument("--store", type=Path, metavar="PATH", help="the encrypted store (default: yours)")
+    signer.add_argument("--out", type=Path, metavar="FILE", help="also write the public key here (signer.pub) "
+                        "for the analyst to enrol")
+    signer.set_defaults(keys_run=_signer)
+
+    enrol = sub.add_parser("enrol", help="analyst: enrol an employee's signer (from signer.pub or a bundle) "
+                           "under a label")
+    enrol.add_argument("source", type=Path, metavar="SIGNER.pub|BUNDLE")
+    enrol.add_argument("--as", dest="label", required=True, metavar="LABEL",
+                       help="who the signer is, as a code (e.g. p017), not a name: the analysis shows it")
+    enrol.add_argument("--roster", type=Path, metavar="FILE", help="default: roster.json in the current folder "
+                       "(`analyze` looks beside --key)")
+    enrol.set_defaults(keys_run=_enrol)
+
+    roster = sub.add_parser("roster", help="analyst: list the enrolled signers")
+    roster.add_argument("--roster", type=Path, metavar="FILE", help="default: roster.json in the current folder")
+    roster.set_defaults(keys_run=_roster)
 
 
 def passphrase(confirm: bool) -> str:
@@ -33,17 +58,76 @@ def passphrase(confirm: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasklens.bundle import fingerprint, load_public, new_key_pair
+    return int(args.keys_run(args))
+
+
+def _new(args: argparse.Namespace) -> int:
+    from tasklens.analystkey import fingerprint, load_public, new_key_pair
+    from tasklens.files import atomic_write, private_dir
+
     out: Path = args.out
     priv_path, pub_path = out / "analyst.key", out / "analyst.pub"
     if priv_path.exists() and not args.force:
         raise BundleError(f"{priv_path} exists: keep it (bundles made for it need it) or pass --force")
-    out.mkdir(parents=True, exist_ok=True)
     priv, pub = new_key_pair(passphrase(confirm=True))
-    fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(priv)
-    pub_path.write_bytes(pub)
+    private_dir(out)
+    atomic_write(priv_path, priv)
+    atomic_write(pub_path, pub)
     print(f"analyst key pair made: {priv_path} (keep it, with its passphrase) and {pub_path} "
           f"(hand it to employees), fingerprint {fingerprint(load_public(pub_path))}")
+    return 0
+
+
+def _signer(args: argparse.Namespace) -> int:
+    from tasklens.cli.common import store_path
+    from tasklens.files import atomic_write
+    from tasklens.identity import store_pseudonym
+    from tasklens.signing import public_pem, raw, signer_fingerprint, store_signer
+    from tasklens.store import Store
+
+    with Store.open(store_path(args), create=False) as store:
+        key = store_signer(store).public_key()
+        user = store_pseudonym(store)
+    if args.out is not None:
+        atomic_write(args.out, public_pem(key))
+    print(f"signer {signer_fingerprint(raw(key))} signs the bundles of {user}"
+          + (f"; public key written to {args.out}" if args.out else "")
+          + ". Tell the analyst this fingerprint so they can check it when they enrol you.")
+    return 0
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    from tasklens.bundle import is_bundle, read_file, verify
+    from tasklens.signing import ROSTER_NAME, enrol, load_signer_public
+
+    source: Path = args.source
+    try:
+        bundle = is_bundle(source)
+    except OSError as e:
+        raise BundleError(f"cannot read {source}: {e.strerror}") from None
+    user = ""
+    if bundle:   # the signature must hold, so a damaged bundle enrols nobody
+        info = verify(read_file(source), source)[0]
+        public, user = info.signer, f" (bundle of {info.user})"
+    else:
+        public = load_signer_public(source)
+    roster = args.roster or Path(ROSTER_NAME)
+    signer, new = enrol(roster, public, args.label)
+    print(f"{'enrolled' if new else 'already enrolled:'} signer {signer.fingerprint}{user} as {signer.label} "
+          f"in {roster}. Check that the employee's `tasklens keys signer` shows {signer.fingerprint}.")
+    return 0
+
+
+def _roster(args: argparse.Namespace) -> int:
+    from tasklens.signing import ROSTER_NAME, load_roster
+
+    path = args.roster or Path(ROSTER_NAME)
+    roster = load_roster(path)
+    if not roster.signers:
+        print(f"no signers enrolled in {path}: `tasklens keys enrol SIGNER.pub|BUNDLE --as LABEL`")
+        return 0
+    people = {s.label for s in roster.signers}
+    print(f"{len(roster.signers)} signers, {len(people)} people, in {path}:")
+    for s in sorted(roster.signers, key=lambda s: (s.label, s.enrolled)):
+        print(f"  {s.label:<16} {s.fingerprint}  enrolled {s.enrolled[:16].replace('T', ' ')}")
     return 0

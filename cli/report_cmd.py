@@ -9,31 +9,25 @@ from pathlib import Path
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("analysis", type=Path, metavar="DIR", help="a folder written by `tasklens analyze --out`")
     p.add_argument("--out", type=Path, required=True, metavar="FILE",
-                   help="report.html or report.pdf; a .csv with the same figures is written beside it")
+                   help="report.html or report.pdf (a .csv with the same figures is written beside it), or .csv")
     p.add_argument("--min-users", type=int, default=5, metavar="K",
                    help="show only figures at least K distinct employees contribute to (default 5)")
+    p.add_argument("--allow-unverified", action="store_true",
+                   help="count user ids that no enrolled signer's bundle proves (CSV, XES, store inputs) as "
+                        "people; the report then says its counts are unverified")
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasklens import auditfile
-    from tasklens.analyzer.aggregate import build, to_html, write_csv
-    from tasklens.errors import TasklensError
+    from tasklens.analyzer.adminreport import write_admin_report
 
-    suffix = args.out.suffix.lower()
-    if suffix not in (".html", ".htm", ".pdf"):
-        raise TasklensError(f"--out {args.out}: give a .html or .pdf file name")
-    agg = build(args.analysis, args.min_users)
-    html = to_html(agg)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".pdf":
+    def pdf(html: str, path: Path) -> None:
         from tasklens.gui.pdf import html_to_pdf
-        html_to_pdf(html, args.out)
-    else:
-        args.out.write_text(html, encoding="utf-8")
-    csv_path = write_csv(agg, args.out.with_suffix(".csv"))
-    withheld = sum(agg.suppressed.values())
-    auditfile.append(args.analysis, "report.admin", f"out={args.out} min_users={args.min_users} "
-                                                    f"rows={len(agg.rows)} withheld={withheld}")
-    print(f"wrote {args.out} and {csv_path}: {len(agg.rows)} figure rows from >= {args.min_users} employees, "
-          f"{withheld} withheld")
+        html_to_pdf(html, path)
+
+    done = write_admin_report(args.analysis, args.out, args.min_users, allow_unverified=args.allow_unverified,
+                              pdf=pdf)
+    agg = done.aggregate
+    counted = "enrolled signers" if agg.verified else "user ids, UNVERIFIED: they may not be distinct people"
+    print(f"wrote {' and '.join(map(str, done.files))}: {len(agg.rows)} figure rows, each from >= "
+          f"{args.min_users} employees counted as {counted}")
     return 0

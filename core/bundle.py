@@ -1,45 +1,62 @@
-"""Employee bundles: masked events encrypted to the analyst's public key.
+"""Employee bundles: masked events encrypted to the analyst's public key and signed by the employee.
 
 An employee never needs the analyst's secret and cannot read other people's bundles. Hybrid encryption
 from `cryptography` (no home-made primitives): an ephemeral X25519 key agreement with the analyst's key,
-HKDF-SHA256 to an AES-256-GCM key, the header authenticated as associated data. Any change to a byte,
-a truncated file, a bundle for another key or from a newer format is refused with one line.
+HKDF-SHA256 to an AES-256-GCM key, the header authenticated as associated data. The employee's Ed25519
+key (`tasklens.signing`) signs everything before the signature, and the header names that key, so the
+analyst knows which enrolled signer made a bundle, and that every event in it is of the header's user.
 
-File layout: MAGIC (8 bytes) | header length (4 bytes, big-endian) | header JSON | nonce (12) | ciphertext.
-The plaintext is gzip'd JSON lines of `Event.as_dict()`.
+File layout (format 2): MAGIC (8 bytes) | header length (4 bytes, big-endian) | header JSON | nonce (12) |
+ciphertext | Ed25519 signature (64) over all that precedes it. The plaintext is gzip'd JSON lines of
+`Event.as_dict()`; it is decompressed as a stream and refused past a cap (a small bundle must not
+unpack to fill the analyst's memory).
+
+Format 1 bundles (tasklens before signing) carry no signature: they prove nobody's identity, so they are
+refused with a request to export again. Every failure to read a bundle, whatever the bytes, is a
+one-line BundleError.
 """
 
 from __future__ import annotations
 
 import base64
-import gzip
+import binascii
 import hashlib
 import json
+import math
 import os
 import struct
 import time
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tasklens import __version__
+from tasklens.analystkey import fingerprint
 from tasklens.errors import BundleError
 from tasklens.events import Action, Event
+from tasklens.files import atomic_write
+from tasklens.signing import Roster, raw, signer_fingerprint
 
 MAGIC = b"TLBUNDLE"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+SIGNATURE_BYTES = 64
+MAX_PLAIN_BYTES = 2 * 2**30          # JSON lines, whatever the header says
+MAX_EVENT_BYTES = 64 * 2**10         # on average per event the header announces, plus one MiB
 _ACTION = {a.value: a for a in Action}
+_CHUNK = 2**20
 
 
 @dataclass(frozen=True)
 class BundleInfo:
-    """The authenticated header of a bundle."""
+    """The signed, authenticated header of a bundle."""
 
     format_version: int
     recipient: str        # fingerprint of the analyst public key it was made for
@@ -47,47 +64,11 @@ class BundleInfo:
     events: int
     created: float
     tasklens_version: str
+    signer: bytes         # the raw Ed25519 public key that signed it
 
-
-def fingerprint(public: X25519PublicKey) -> str:
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def new_key_pair(passphrase: str) -> tuple[bytes, bytes]:
-    """(private PEM encrypted under `passphrase`, public PEM) for an analyst."""
-    if len(passphrase) < 8:
-        raise BundleError("the passphrase for the analyst key must have at least 8 characters")
-    private = X25519PrivateKey.generate()
-    priv_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                     serialization.BestAvailableEncryption(passphrase.encode()))
-    pub_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo)
-    return priv_pem, pub_pem
-
-
-def load_public(path: Path) -> X25519PublicKey:
-    try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except OSError as e:
-        raise BundleError(f"cannot read analyst public key {path}: {e.strerror}") from None
-    except ValueError:
-        raise BundleError(f"{path} is not a PEM public key: use the analyst.pub made by `tasklens keys new`") from None
-    if not isinstance(key, X25519PublicKey):
-        raise BundleError(f"{path} is not a tasklens analyst key (X25519): use `tasklens keys new`")
-    return key
-
-
-def load_private(path: Path, passphrase: str) -> X25519PrivateKey:
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), passphrase.encode())
-    except OSError as e:
-        raise BundleError(f"cannot read analyst private key {path}: {e.strerror}") from None
-    except (ValueError, TypeError):
-        raise BundleError(f"cannot unlock analyst key {path}: wrong passphrase or not a private key") from None
-    if not isinstance(key, X25519PrivateKey):
-        raise BundleError(f"{path} is not a tasklens analyst key (X25519)")
-    return key
+    @property
+    def signer_fingerprint(self) -> str:
+        return signer_fingerprint(self.signer)
 
 
 def _aead_key(shared: bytes, header: bytes) -> AESGCM:
@@ -96,18 +77,28 @@ def _aead_key(shared: bytes, header: bytes) -> AESGCM:
     return AESGCM(hkdf.derive(shared))
 
 
-def write_bundle(path: Path, events: Sequence[Event], user: str, recipient: X25519PublicKey) -> BundleInfo:
-    """Encrypt `events` for `recipient` into `path` (written to a temp file, then renamed)."""
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def write_bundle(path: Path, events: Sequence[Event], user: str, recipient: X25519PublicKey,
+                 signer: Ed25519PrivateKey) -> BundleInfo:
+    """Encrypt `events` for `recipient`, sign with `signer`, write `path` whole (0600) or not at all."""
     ephemeral = X25519PrivateKey.generate()
-    info = BundleInfo(FORMAT_VERSION, fingerprint(recipient), user, len(events), time.time(), __version__)
-    header = json.dumps({**info.__dict__, "ephemeral": base64.b64encode(ephemeral.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()}, sort_keys=True).encode()
-    plain = gzip.compress(b"".join(json.dumps(e.as_dict(), ensure_ascii=False).encode() + b"\n" for e in events))
+    info = BundleInfo(FORMAT_VERSION, fingerprint(recipient), user, len(events), time.time(), __version__,
+                      raw(signer.public_key()))
+    header = json.dumps({"format_version": info.format_version, "recipient": info.recipient, "user": user,
+                         "events": info.events, "created": info.created, "tasklens_version": __version__,
+                         "signer": _b64(info.signer),
+                         "ephemeral": _b64(ephemeral.public_key().public_bytes(
+                             serialization.Encoding.Raw, serialization.PublicFormat.Raw))}, sort_keys=True).encode()
+    packer = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)   # gzip, streamed: no second copy of the plaintext
+    plain = b"".join([*(packer.compress(json.dumps(e.as_dict(), ensure_ascii=False).encode() + b"\n")
+                        for e in events), packer.flush()])
     nonce = os.urandom(12)
     sealed = _aead_key(ephemeral.exchange(recipient), header).encrypt(nonce, plain, MAGIC + header)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(MAGIC + struct.pack(">I", len(header)) + header + nonce + sealed)
-    os.replace(tmp, path)
+    body = MAGIC + struct.pack(">I", len(header)) + header + nonce + sealed
+    atomic_write(path, body + signer.sign(body))
     return info
 
 
@@ -116,52 +107,155 @@ def is_bundle(path: Path) -> bool:
         return f.read(len(MAGIC)) == MAGIC
 
 
+def _damaged(path: Path) -> BundleError:
+    return BundleError(f"bundle {path} is truncated or damaged: ask the employee to export it again")
+
+
 def read_header(data: bytes, path: Path) -> tuple[BundleInfo, bytes, bytes, bytes]:
-    """(info, header bytes, ephemeral public raw, rest) or BundleError naming what is wrong."""
+    """(info, header bytes, ephemeral public raw, rest after the header) or BundleError naming what is wrong."""
     if not data.startswith(MAGIC):
         raise BundleError(f"{path} is not a tasklens bundle")
-    if len(data) < len(MAGIC) + 4:
-        raise BundleError(f"bundle {path} is truncated: ask the employee to export it again")
-    (n,) = struct.unpack(">I", data[len(MAGIC):len(MAGIC) + 4])
     start = len(MAGIC) + 4
+    if len(data) < start:
+        raise BundleError(f"bundle {path} is truncated: ask the employee to export it again")
+    (n,) = struct.unpack(">I", data[len(MAGIC):start])
     header = data[start:start + n]
     try:
         h = json.loads(header)
-        version = int(h["format_version"])
-    except (ValueError, KeyError, TypeError):
-        raise BundleError(f"bundle {path} is truncated or damaged: ask the employee to export it again") from None
+        version = h["format_version"]
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ValueError(version)
+    except (ValueError, KeyError, TypeError):   # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise _damaged(path) from None
     if version > FORMAT_VERSION:
         raise BundleError(f"bundle {path} has format {version}, newer than this tasklens reads "
                           f"({FORMAT_VERSION}): upgrade tasklens to {h.get('tasklens_version', 'a newer version')}")
-    info = BundleInfo(version, h["recipient"], h["user"], int(h["events"]), float(h["created"]),
-                      h["tasklens_version"])
-    return info, header, base64.b64decode(h["ephemeral"]), data[start + n:]
-
-
-def read_bundle(path: Path, private: X25519PrivateKey) -> tuple[BundleInfo, list[Event]]:
-    """Decrypt and check one bundle; every failure is a one-line BundleError."""
+    if version < FORMAT_VERSION:
+        raise BundleError(f"bundle {path} is unsigned (format {version}, from tasklens before signed bundles), "
+                          "so nothing proves who made it: ask the employee to export it again")
     try:
-        data = path.read_bytes()
+        info = BundleInfo(version, _text(h, "recipient"), _text(h, "user"), _count(h["events"]),
+                          float(h["created"]), _text(h, "tasklens_version"), _key(h["signer"]))
+        ephemeral = _key(h["ephemeral"])
+    except (ValueError, KeyError, TypeError, OverflowError, binascii.Error):
+        raise _damaged(path) from None
+    return info, header, ephemeral, data[start + n:]
+
+
+def _text(h: dict[str, object], name: str) -> str:
+    value = h[name]
+    if not isinstance(value, str):
+        raise TypeError(name)
+    return value
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise TypeError("events")
+    return value
+
+
+def _key(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError("key")
+    key = base64.b64decode(value, validate=True)
+    if len(key) != 32:
+        raise ValueError("key length")
+    return key
+
+
+def verify(data: bytes, path: Path) -> tuple[BundleInfo, bytes, bytes, bytes]:
+    """The header of a bundle whose signature holds; (info, header, ephemeral, nonce + ciphertext)."""
+    info, header, ephemeral, rest = read_header(data, path)
+    if len(rest) < 12 + 16 + SIGNATURE_BYTES:
+        raise BundleError(f"bundle {path} is truncated: ask the employee to export it again")
+    try:
+        Ed25519PublicKey.from_public_bytes(info.signer).verify(data[-SIGNATURE_BYTES:], data[:-SIGNATURE_BYTES])
+    except (InvalidSignature, ValueError):
+        raise BundleError(f"bundle {path} failed its signature check (tampered with or truncated): "
+                          "ask the employee to export it again") from None
+    return info, header, ephemeral, rest[:-SIGNATURE_BYTES]
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
     except OSError as e:
         raise BundleError(f"cannot read bundle {path}: {e.strerror}") from None
-    info, header, eph_raw, rest = read_header(data, path)
+
+
+def read_bundle(path: Path, private: X25519PrivateKey, roster: Roster) -> tuple[BundleInfo, str, list[Event]]:
+    """Check, decrypt and parse one bundle: (info, the signer's roster label, events).
+
+    Refused, each in one line: not for this analyst key, a bad signature, a signer not in `roster`,
+    a failed decryption, a plaintext past the cap, a malformed event, an event of another user than the
+    signed header's, an event count other than the header's.
+    """
+    data = read_file(path)
+    info, header, eph_raw, sealed = verify(data, path)
     mine = fingerprint(private.public_key())
     if info.recipient != mine:
         raise BundleError(f"bundle {path} was encrypted for another analyst key ({info.recipient}, "
                           f"this key is {mine}): ask the employee to export to your analyst.pub")
-    if len(rest) < 12 + 16:
-        raise BundleError(f"bundle {path} is truncated: ask the employee to export it again")
+    label = roster.label_of(info.signer)
+    if label is None:
+        raise BundleError(f"bundle {path} is signed by {info.signer_fingerprint} ({info.user}), a signer not "
+                          f"enrolled in {roster.path}: check that fingerprint with the employee, then "
+                          f"`tasklens keys enrol {path} --as LABEL --roster {roster.path}`")
     try:
         shared = private.exchange(X25519PublicKey.from_public_bytes(eph_raw))
-        plain = _aead_key(shared, header).decrypt(rest[:12], rest[12:], MAGIC + header)
+        plain = _aead_key(shared, header).decrypt(sealed[:12], sealed[12:], MAGIC + header)
     except (InvalidTag, ValueError):
         raise BundleError(f"bundle {path} failed its integrity check (tampered with or truncated): "
                           "ask the employee to export it again") from None
+    cap = min(MAX_PLAIN_BYTES, 2**20 + info.events * MAX_EVENT_BYTES)
     events = []
-    for line in gzip.decompress(plain).splitlines():
-        d = json.loads(line)
-        events.append(Event(d["ts"], d["user"], d["app"], d["title"], _ACTION[d["action"]], d["target"],
-                            d["value"], d["duration"], d["count"], d["source_row"], d["id"]))
+    for n, line in enumerate(_lines(plain, cap, path), 1):
+        event = _event(line, path, n)
+        if event.user != info.user:
+            raise BundleError(f"bundle {path} holds events of another user than its signed header's "
+                              f"({info.user}): refused whole")
+        events.append(event)
     if len(events) != info.events:
         raise BundleError(f"bundle {path} holds {len(events)} events but its header says {info.events}")
-    return info, events
+    return info, label, events
+
+
+def _lines(gz: bytes, cap: int, path: Path) -> Iterator[bytes]:
+    """The JSON lines inside `gz`, decompressed a chunk at a time and refused past `cap` bytes."""
+    unpack = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    total, pending, data = 0, b"", gz
+    try:
+        while data or not unpack.eof:
+            chunk = unpack.decompress(data, _CHUNK)
+            data = unpack.unconsumed_tail
+            total += len(chunk)
+            if total > cap:
+                raise BundleError(f"bundle {path} unpacks to more than {cap:,} bytes, more than its "
+                                  "events can need: refused")
+            *done, pending = (pending + chunk).split(b"\n")
+            yield from done
+            if not chunk and not data:
+                break
+    except zlib.error:
+        raise _damaged(path) from None
+    if not unpack.eof or unpack.unused_data or pending:
+        raise _damaged(path)
+
+
+def _event(line: bytes, path: Path, n: int) -> Event:
+    """One event from a JSON line, every field checked for its type."""
+    try:
+        d = json.loads(line)
+        ts, duration = float(d["ts"]), float(d["duration"])
+        if not (math.isfinite(ts) and math.isfinite(duration)):
+            raise ValueError("not finite")
+        texts = [d[k] for k in ("user", "app", "title", "target", "value")]
+        ints = [d[k] for k in ("count", "source_row", "id")]
+        if not all(isinstance(t, str) for t in texts) or not isinstance(ints[0], int) or not all(
+                i is None or (isinstance(i, int) and not isinstance(i, bool)) for i in ints[1:]):
+            raise TypeError("field types")
+        return Event(ts, *texts[:3], _ACTION[d["action"]], *texts[3:], duration, *ints)
+    except (ValueError, KeyError, TypeError, OverflowError):
+        raise BundleError(f"bundle {path} holds a malformed event (line {n}): ask the employee to export "
+                          "it again") from None

@@ -316,17 +316,40 @@ class Dashboard(QMainWindow):
             write(self.view, Path(path))
             self.statusBar().showMessage(f"{what} written to {path}", 8000)
 
-    def _export_aggregate(self, out: Path | None = None) -> None:
-        """The admin report (figures over at least 5 employees only) of the analysis as opened."""
+    def _export_aggregate(self, out: Path | None = None, allow_unverified: bool | None = None) -> None:
+        """The admin report (figures over at least 5 employees only) of the analysis as opened.
+
+        An analysis with people no enrolled signer proves is refused, unless the analyst agrees (asked
+        here when `allow_unverified` is None) to a report that says its counts are unverified.
+        """
+        from tasklens.analyzer.adminreport import write_admin_report
+        from tasklens.analyzer.aggregate import unverified_users
+        from tasklens.gui.pdf import html_to_pdf
+
         if self.data is None:
             return
         if out is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export the admin aggregate report", "admin-report.html",
-                                                  "HTML (*.html);;CSV (*.csv)")
+                                                  "HTML (*.html);;PDF (*.pdf);;CSV (*.csv)")
             if not path:
                 return
             out = Path(path)
-        self._guard(write_admin_report, self.data.folder, out)
+        if allow_unverified is None:
+            try:
+                unproven = unverified_users(self.data.folder)
+            except TasklensError as e:
+                QMessageBox.warning(self, "tasklens", str(e))
+                return
+            allow_unverified = bool(unproven) and QMessageBox.question(
+                self, "Unverified employees",
+                f"{len(unproven)} people in this analysis come from inputs that cannot prove who is behind "
+                "them (CSV, XES, a store): one person may count as several. Write the report anyway, marked "
+                "as unverified?") == QMessageBox.StandardButton.Yes
+        try:
+            write_admin_report(self.data.folder, out, allow_unverified=allow_unverified, pdf=html_to_pdf)
+        except TasklensError as e:
+            QMessageBox.warning(self, "tasklens", str(e))
+            return
         self.statusBar().showMessage(f"admin report written to {out}", 8000)
 
     # -- screenshots -------------------------------------------------------------------------------
@@ -346,14 +369,3 @@ class Dashboard(QMainWindow):
             self.grab().save(str(out))
             written.append(out)
         return written
-
-
-def write_admin_report(folder: Path, out: Path, min_users: int = 5) -> Path:
-    """The analyzer's aggregate report: HTML, or CSV when `out` ends in .csv."""
-    from tasklens.analyzer import aggregate
-
-    agg = aggregate.build(folder, min_users=min_users)
-    if out.suffix.lower() == ".csv":
-        return aggregate.write_csv(agg, out)
-    out.write_text(aggregate.to_html(agg), encoding="utf-8")
-    return out

@@ -1,11 +1,17 @@
-"""HTML to PDF with Qt's own text layout, so reports need no browser or extra PDF library."""
+"""HTML to PDF with Qt's own text layout, so reports need no browser or extra PDF library.
+
+Qt reports a PDF it could not write only as a warning (`QPainter::begin(): Returned false`), so the
+PDF is laid out into memory and written by `tasklens.files.atomic_write`: private, whole or absent,
+and a failure is an `OutputError`, never a silent success.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from tasklens.errors import TasklensError
+from tasklens.errors import OutputError, TasklensError
+from tasklens.files import atomic_write
 
 
 def html_to_pdf(html: str, path: Path) -> None:
@@ -13,12 +19,16 @@ def html_to_pdf(html: str, path: Path) -> None:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
+        from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF
         from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-        from PySide6.QtCore import QMarginsF, QSizeF
     except ImportError as e:
         raise TasklensError(f"cannot write PDF: Qt is not usable here ({e}); write .html instead") from None
     _app = QGuiApplication.instance() or QGuiApplication(["tasklens"])   # must live while printing
-    writer = QPdfWriter(str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    if not buffer.open(QIODevice.OpenModeFlag.WriteOnly):
+        raise OutputError(f"cannot write {path}: Qt cannot open a PDF buffer")
+    writer = QPdfWriter(buffer)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                      QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
     writer.setResolution(96)
@@ -30,3 +40,9 @@ def html_to_pdf(html: str, path: Path) -> None:
     page = writer.pageLayout().paintRectPixels(writer.resolution())
     doc.setPageSize(QSizeF(page.width(), page.height()))
     doc.print_(writer)
+    del writer   # finishes the document into the buffer
+    buffer.close()
+    pdf = bytes(data.data())
+    if not pdf.startswith(b"%PDF"):
+        raise OutputError(f"cannot write {path}: Qt could not lay out the PDF (QPainter::begin failed)")
+    atomic_write(path, pdf)

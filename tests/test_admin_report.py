@@ -1,8 +1,10 @@
-"""The admin report: every figure it shows comes from at least K employees, checked against the raw data."""
+"""The admin report: every figure it shows comes from at least K employees, counted as enrolled signers,
+checked against the raw data; CLI and dashboard write it through one function; files are private."""
 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
 from collections import defaultdict
@@ -12,6 +14,7 @@ import pytest
 
 from helpers import run_cli
 from tasklens import auditfile
+from tasklens.analyzer import signers
 from tasklens.analyzer.outputs import write_all
 from tasklens.analyzer.pipeline import analyze
 from tasklens.config import Config
@@ -25,7 +28,9 @@ def analysis(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Nine simulated employees, each doing one or two routines, analysed for real."""
     raws = [r for r, _ in simulate(employees=9, days=1, seed=11)]
     out = tmp_path_factory.mktemp("analysis")
-    write_all(analyze(Masker(Config()).mask_many(raws)), out)
+    events = Masker(Config()).mask_many(raws)
+    write_all(analyze(events), out)
+    signers.write(out, {e.user for e in events})   # as if every employee came in an enrolled signer's bundle
     return out
 
 
@@ -42,10 +47,10 @@ def raw_groups(folder: Path) -> dict[tuple[str, str], set[str]]:
     return groups
 
 
-def read_report_csv(path: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def read_report_csv(path: Path) -> list[dict[str, str]]:
+    """The figure rows (the "about" rows say what the counts mean)."""
     with path.open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    return [r for r in rows if r["employees"]], [r for r in rows if not r["employees"]]
+        return [r for r in csv.DictReader(f) if r["section"] != "about"]
 
 
 @pytest.mark.parametrize("k", [3, 5])
@@ -53,33 +58,37 @@ def test_no_figure_from_fewer_than_k_employees(analysis: Path, tmp_path: Path, k
     out = tmp_path / "admin.html"
     r = run_cli("report", str(analysis), "--min-users", str(k), "--out", str(out))
     assert r.returncode == 0, r.stderr
-    shown, withheld = read_report_csv(out.with_suffix(".csv"))
+    shown = read_report_csv(out.with_suffix(".csv"))
     assert shown and all(int(row["employees"]) >= k for row in shown)
 
     groups = raw_groups(analysis)
-    small = defaultdict(int)
+    big = defaultdict(int)
     for (section, _key), users in groups.items():
-        if len(users) < k:
-            small[section] += 1
-    reported = {row["section"]: int(row["label"].split()[0]) for row in withheld}
-    assert reported == dict(small), "withheld counts must match the groups below K in the raw data"
-    assert sum(small.values()) > 0, "the data should have some small groups, or this test proves nothing"
+        big[section] += len(users) >= k
+    assert sum(len(u) < k for u in groups.values()) > 0, "the data should have small groups, or this proves nothing"
+    per_section = {s: len({r["label"] for r in shown if r["section"] == s}) for s in big}
+    assert per_section == dict(big), "every group of K or more shown, none smaller"
 
-    # every candidate shown: its employee count and instances match the raw events
+    # every candidate shown: its employee count and instances match the raw events, in rank order
+    report = json.loads((analysis / "report.json").read_text())
     raw_instances: dict[str, set[str]] = defaultdict(set)
     with (analysis / "events.csv").open(newline="") as f:
         for row in csv.DictReader(f):
             if row["candidate"]:
                 raw_instances[row["candidate"]].add(row["task_id"])
-    for row in shown:
-        if row["section"] == "candidates" and row["metric"] == "instances":
-            cid = row["label"].split()[0]
-            assert int(row["employees"]) == len(groups[("candidates", cid)])
-            assert int(row["value"]) == len(raw_instances[cid])
+    expected = [c["id"] for c in sorted(report["candidates"], key=lambda c: c["rank"])
+                if len(groups[("candidates", c["id"])]) >= k]
+    got = [r for r in shown if r["section"] == "candidates" and r["metric"] == "instances"]
+    assert len(got) == len(expected)
+    for row, cid in zip(got, expected):
+        assert int(row["employees"]) == len(groups[("candidates", cid)])
+        assert int(row["value"]) == len(raw_instances[cid])
 
     text = out.read_text() + out.with_suffix(".csv").read_text()
     assert "emp-" not in text, "no pseudonym, so no per-person row, may appear"
-    assert f"fewer than {k} employees" in text
+    assert "suppressed" not in text and "withheld" not in text, "no count of what is left out"
+    assert "distinct enrolled signers" in text
+    assert out.stat().st_mode & 0o777 == 0o600 and out.with_suffix(".csv").stat().st_mode & 0o777 == 0o600
 
 
 def test_task_type_hours_match_the_raw_events(analysis: Path, tmp_path: Path) -> None:
@@ -96,7 +105,7 @@ def test_task_type_hours_match_the_raw_events(analysis: Path, tmp_path: Path) ->
                 users[row["task_type"]].add(row["user"])
     want = sorted(round(sum(hi - lo for lo, hi in v.values()) / 3600, 2) for t, v in spans.items()
                   if len(users[t]) >= 2)
-    shown, _ = read_report_csv(out.with_suffix(".csv"))
+    shown = read_report_csv(out.with_suffix(".csv"))
     got = sorted(float(r["value"]) for r in shown if r["section"] == "task types" and r["metric"] == "hours_observed")
     assert got == want and got
 
@@ -109,6 +118,7 @@ def test_pdf_report_and_audit(analysis: Path, tmp_path: Path) -> None:
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
         assert "tasklens admin report" in text and "emp-" not in text
+    assert out.stat().st_mode & 0o777 == 0o600
     assert any(e["action"] == "report.admin" and str(out) in e["detail"] for e in auditfile.read(analysis))
 
 
@@ -120,3 +130,65 @@ def test_threshold_below_two_is_refused(analysis: Path, tmp_path: Path) -> None:
 def test_not_an_analysis_folder(tmp_path: Path) -> None:
     r = run_cli("report", str(tmp_path), "--out", str(tmp_path / "x.html"))
     assert r.returncode == 2 and "cannot read" in r.stderr and "tasklens analyze --out" in r.stderr
+
+
+def test_pdf_that_cannot_be_written_fails(analysis: Path, tmp_path: Path) -> None:
+    """Qt's QPainter::begin() failing used to end in 'wrote ...' and exit 0 with no file."""
+    from tasklens.errors import OutputError
+    from tasklens.gui.pdf import html_to_pdf
+
+    with pytest.raises(OutputError):
+        html_to_pdf("<p>x</p>", Path("/proc/tasklens-admin.pdf"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for out in (Path("/proc/tasklens-admin.pdf"), blocker / "admin.pdf"):
+        r = run_cli("report", str(analysis), "--min-users", "2", "--out", str(out),
+                    env={"QT_QPA_PLATFORM": "offscreen"})
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert "cannot write" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unproven_people_are_refused_unless_allowed(tmp_path: Path) -> None:
+    """A CSV import or a store proves nobody: five user ids may be one person. Refused, or marked unverified."""
+    raws = [r for r, _ in simulate(employees=6, days=1, seed=4)]
+    folder = tmp_path / "analysis"
+    events = Masker(Config()).mask_many(raws)
+    write_all(analyze(events), folder)
+    r = run_cli("report", str(folder), "--min-users", "2", "--out", str(tmp_path / "a.html"))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert "6 of 6 people" in r.stderr and "--allow-unverified" in r.stderr
+    assert not (tmp_path / "a.html").exists() and not (tmp_path / "a.csv").exists()
+
+    r = run_cli("report", str(folder), "--min-users", "2", "--allow-unverified", "--out", str(tmp_path / "a.html"))
+    assert r.returncode == 0, r.stderr
+    assert "UNVERIFIED" in r.stdout
+    assert "Unverified counts" in (tmp_path / "a.html").read_text()
+    assert "UNVERIFIED: distinct user ids" in (tmp_path / "a.csv").read_text()
+
+    signers.write(folder, {e.user for e in events[: len(events) // 2]})   # some proven, some not: still refused
+    r = run_cli("report", str(folder), "--min-users", "2", "--out", str(tmp_path / "b.html"))
+    assert r.returncode == 2 and "cannot be counted as distinct people" in r.stderr
+
+
+def test_admin_csv_cells_are_never_formulas(analysis: Path, tmp_path: Path) -> None:
+    """An application named like a formula reaches the admin CSV as text."""
+    folder = tmp_path / "copy"
+    shutil.copytree(analysis, folder)
+    text = (folder / "events.csv").read_text()
+    app = next(csv.DictReader(text.splitlines()))["app"]
+    (folder / "events.csv").write_text(text.replace(f",{app},", ",=HYPERLINK(1),"))
+    assert run_cli("report", str(folder), "--min-users", "2", "--out", str(tmp_path / "r.csv")).returncode == 0
+    cells = [c for row in csv.reader((tmp_path / "r.csv").read_text().splitlines()) for c in row]
+    assert "'=HYPERLINK(1)" in cells and not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+
+
+def test_cli_and_dashboard_share_one_writer() -> None:
+    """The report's logic lives once, on the analyzer floor; the dashboard no longer repeats it."""
+    import inspect
+
+    from tasklens.cli import report_cmd
+    from tasklens.gui import dashboard
+
+    assert not hasattr(dashboard, "write_admin_report")
+    assert "write_admin_report" in inspect.getsource(report_cmd.run)
+    assert "write_admin_report" in inspect.getsource(dashboard.Dashboard._export_aggregate)
