@@ -131,3 +131,24 @@ def test_purge_with_no_reader_leaves_no_trace(store_path: Path, canary: bytes) -
     assert pages_holding(store_path, os.environ["TASKLENS_KEY"], canary) == (0, 0)
     with Store.open(store_path, create=False) as s:
         assert s.count() == 50
+
+
+def test_retention_blocked_by_a_reader_rewrites_the_file_at_its_next_run(store_path: Path, canary: bytes) -> None:
+    """The capture loop's hourly purge cannot fail loudly: it notes the rewrite is owed and does it next time."""
+    from tasklens.config import Config
+    from tasklens.privacy.retention import purge_expired
+
+    _filled(store_path, canary)          # my 400 events are from 2025: past any retention period
+    key = keys.resolve(store_path, create=False)
+    other = Store(store_path, key, create=False)
+    other._db.execute("BEGIN")
+    other._db.execute("SELECT count(*) FROM events").fetchone()
+    with Store(store_path, key, create=False) as s:
+        now = 1_790_000_100.0
+        assert purge_expired(s, Config(), now=now) == 400
+        assert sum(pages_holding(store_path, key.secret, canary)) > 0      # the reader kept the old pages
+        other._db.execute("COMMIT")
+        other.close()
+        assert purge_expired(s, Config(), now=now + 3600) == 0             # nothing new to delete, yet...
+        assert pages_holding(store_path, key.secret, canary) == (0, 0)     # ...the owed rewrite was done
+        assert s.count() == 50
