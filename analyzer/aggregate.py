@@ -223,8 +223,8 @@ def _bar(share: float) -> str:
 def to_html(agg: Aggregate) -> str:
     """A self-contained page (inline CSS, CSS bars), printable to PDF."""
     period = (f"period {iso(agg.span[0])[:10]} to {iso(agg.span[1])[:10]}" if agg.span else "no period")
-    parts = [f"<h1>tasklens admin report</h1><p class=meta>Source: {_esc(Path(agg.source).name)} &middot; "
-             f"{period} &middot; generated {iso(time.time())[:16].replace('T', ' ')} UTC</p>"]
+    parts = [(f"<h1>tasklens admin report</h1><p class=meta>Source: {_esc(Path(agg.source).name)} &middot; "
+              f"{period} &middot; generated {iso(time.time())[:16].replace('T', ' ')} UTC</p>")]
     if not agg.verified:
         parts.append("<p class=warn><b>Unverified counts.</b> This analysis holds user ids that no signed bundle "
                      "of an enrolled signer proves: one person may count as several, so a figure shown as coming "

@@ -18,15 +18,13 @@ import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+from peak import run  # bench/peak.py, beside this script
 from tasklens.analystkey import load_public, new_key_pair
 from tasklens.bundle import write_bundle
 from tasklens.config import Config
 from tasklens.privacy.masker import Masker
 from tasklens.signing import enrol, raw
 from tasklens.simulate import directory, simulate
-
-from peak import run   # bench/peak.py, beside this script
 
 PASSPHRASE = "bench passphrase"
 

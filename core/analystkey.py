@@ -19,13 +19,16 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import (
+    X25519PrivateKey,
+    X25519PublicKey,
+)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 from tasklens.errors import BundleError
 from tasklens.files import atomic_write
 
@@ -43,11 +46,11 @@ def fingerprint(public: X25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def _aad(kdf: dict[str, object]) -> bytes:
+def _aad(kdf: dict[str, Any]) -> bytes:
     return json.dumps({"format": FORMAT, "version": VERSION, "kdf": kdf}, sort_keys=True).encode()
 
 
-def _derive(passphrase: str, kdf: dict[str, object], salt: bytes) -> bytes:
+def _derive(passphrase: str, kdf: dict[str, Any], salt: bytes) -> bytes:
     return Scrypt(salt=salt, length=32, n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])).derive(passphrase.encode())
 
 

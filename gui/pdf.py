@@ -20,7 +20,13 @@ def html_to_pdf(html: str, path: Path) -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF
-        from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+        from PySide6.QtGui import (
+            QGuiApplication,
+            QPageLayout,
+            QPageSize,
+            QPdfWriter,
+            QTextDocument,
+        )
     except ImportError as e:
         raise TasklensError(f"cannot write PDF: Qt is not usable here ({e}); write .html instead") from None
     _app = QGuiApplication.instance() or QGuiApplication(["tasklens"])   # must live while printing

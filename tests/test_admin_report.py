@@ -11,7 +11,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
 from tasklens import auditfile
 from tasklens.analyzer import signers
@@ -116,7 +115,7 @@ def test_pdf_report_and_audit(analysis: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 2000
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
         assert "tasklens admin report" in text and "emp-" not in text
     assert out.stat().st_mode & 0o777 == 0o600
     assert any(e["action"] == "report.admin" and str(out) in e["detail"] for e in auditfile.read(analysis))

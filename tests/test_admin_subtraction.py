@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
 
 DAY = 86_400.0

@@ -10,9 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from helpers import make_events, run_cli
 from tasklens import analystkey, bundle, signing
 from tasklens.analyzer import signers
@@ -137,7 +135,7 @@ def test_fake_people_and_unknown_signers_are_refused(bundles: tuple[Path, list[P
 
 def test_two_machines_of_one_person_count_once(bundles: tuple[Path, list[Path], dict[str, int]],
                                                tmp_path: Path) -> None:
-    d, paths, counts = bundles
+    d, paths, _ = bundles
     laptop = Ed25519PrivateKey.generate()   # emp-000's second machine: another store, another signer
     roster = tmp_path / "roster.json"
     for s in signing.load_roster(d / "analyst" / "roster.json").signers:
