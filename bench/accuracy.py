@@ -14,7 +14,8 @@ interface while the internals change; its events.csv (per input row: task_id, ta
 report.json (candidate ranks) are compared with the truth, aligned by `source_row`.
 
 Metrics (events are the input rows; "noise" is an event of no true instance):
-- found instances: distinct task ids in events.csv; ratio = found / true instances.
+- found instances: distinct task ids in events.csv whose events are mostly of true instances (with no
+  labels: all of them); ratio = found / true instances. "noise inst" counts the other found instances.
 - segment ARI: sklearn's adjusted_rand_score over the events of true instances (noise EXCLUDED), the
   true instance id against the found task id; an event in no found task is a cluster of its own.
 - task-type F1: each found task type is mapped to the true routine (or noise) holding most of its
@@ -127,6 +128,17 @@ def spurious(cases: Sequence[str], tasks: Sequence[str], candidates: Sequence[st
     return sum(1 for v in verdict.values() if v[True] > v[False])
 
 
+def noise_instances(cases: Sequence[str], tasks: Sequence[str]) -> int:
+    """Found instances (task ids) most of whose events are noise."""
+    noise: Counter[str] = Counter()
+    size: Counter[str] = Counter()
+    for c, t in zip(cases, tasks):
+        if t != "":
+            size[t] += 1
+            noise[t] += c == NOISE
+    return sum(1 for t, n in size.items() if noise[t] > n / 2)
+
+
 def _hours(groups: Sequence[str], ts: Sequence[float]) -> dict[str, float]:
     """Hours per group (instance): first to last event."""
     lo: dict[str, float] = {}
@@ -178,6 +190,7 @@ class Result:
     events: int = 0
     true_instances: int = 0
     found_instances: int = 0
+    noise_instances: int = 0         # found instances most of whose events are noise
     ari: float = float("nan")
     f1: float = float("nan")
     routines: int = 0                # planted routines with >= MIN_INSTANCES instances
@@ -324,6 +337,8 @@ def evaluate(job: Job, folder: str) -> Result:
     res.found_instances = len(set(tasks) - {""})
     if cases is None or routines is None:
         return res
+    res.noise_instances = noise_instances(cases, tasks)
+    res.found_instances -= res.noise_instances
     res.ari = segment_ari(cases, tasks)
     res.f1 = type_f1(routines, types)
     wanted = eligible(cases, routines)
@@ -364,13 +379,14 @@ def _mm(xs: list[float]) -> str:
 
 def table(results: list[Result]) -> str:
     """The table: one row per research log, one per family (mean/min over seeds, or as noted)."""
-    head = ["log", "events", "true inst", "found (ratio)", "ARI", "F1", "routines found", "spurious top5",
+    head = ["log", "events", "true inst", "found (ratio)", "noise inst", "ARI", "F1", "routines found", "spurious top5",
             "hours ratio", "target", "result"]
     rows = []
     for r in (r for r in results if r.kind != "family"):
         ok = r.status == "ok"
         rows.append([r.name, str(r.events) if ok else "-", str(r.true_instances),
-                     f"{r.found_instances} ({_f(r.ratio)})" if ok else r.status[:60], _f(r.ari, 3), _f(r.f1, 3),
+                     f"{r.found_instances} ({_f(r.ratio)})" if ok else r.status[:60],
+                     str(r.noise_instances) if ok and r.kind != "leno-csv" else "-", _f(r.ari, 3), _f(r.f1, 3),
                      "-", "-", "-", TARGETS[r.kind], "PASS" if passes(r) else "FAIL"])
     families: dict[str, list[Result]] = defaultdict(list)
     for r in results:
@@ -387,6 +403,7 @@ def table(results: list[Result]) -> str:
             f"{statistics.mean(r.events for r in good):.0f}" if good else "-",
             f"{statistics.mean(r.true_instances for r in rs):.0f}",
             f"{statistics.mean(r.found_instances for r in good):.0f} ({_mm(ratios)})" if good else "-",
+            f"{statistics.mean(r.noise_instances for r in good):.0f}" if good else "-",
             _mm([r.ari for r in good]), _mm([r.f1 for r in good]),
             f"{sum(len(r.found) for r in good)}/{sum(r.routines for r in good)}" if good else "-",
             f"{statistics.mean(r.spurious for r in good):.1f}/{max(r.spurious for r in good)}" if good else "-",

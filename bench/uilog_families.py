@@ -493,7 +493,7 @@ def plan(family: str, rng: random.Random, scale: float = 1.0) -> Plan:
         rates = {u: {r: rng.uniform(1.5, 5.0) * scale for r in rng.sample(pool, rng.randint(2, 3))} for u in range(n)}
         for r in pool:   # every routine has someone doing it
             rates[rng.randrange(n)].setdefault(r, rng.uniform(1.5, 5.0) * scale)
-        return Plan(n, 10, rates, {}, (8 * scale, 20 * scale), (0.5, 6), mixed, interrupt=0.1,
+        return Plan(n, 10, rates, {}, (6 * scale, 15 * scale), (0.5, 6), mixed, interrupt=0.1,
                     capture=family == "capture")
     if family == "rare":
         n = rng.randint(5, 6)
@@ -505,7 +505,7 @@ def plan(family: str, rng: random.Random, scale: float = 1.0) -> Plan:
                 fixed.setdefault((u, week * 5 + rng.randint(0, 1)), []).append(WEEKLY_REPORT)
         for u in rng.sample(range(n), 5):                   # monthly: the last day, five people
             fixed.setdefault((u, 9), []).append(MONTH_END)
-        return Plan(n, 10, rates, fixed, (8 * scale, 20 * scale), (0.5, 6), mixed, interrupt=0.05)
+        return Plan(n, 10, rates, fixed, (6 * scale, 15 * scale), (0.5, 6), mixed, interrupt=0.05)
     if family == "optional":
         days = 5
         return Plan(1, days, {0: {CLAIM_ENTRY: 1000 * scale / days}}, {}, (2, 6), (0.3, 2), mixed)
@@ -515,12 +515,12 @@ def plan(family: str, rng: random.Random, scale: float = 1.0) -> Plan:
         rates = {u: {r: rng.uniform(1.5, 5.0) * scale for r in rng.sample(pool, 2)} for u in range(n)}
         for r in pool:
             rates[rng.randrange(n)].setdefault(r, rng.uniform(1.5, 5.0) * scale)
-        return Plan(n, 10, rates, {}, (8 * scale, 20 * scale), (0.5, 6), mixed, interrupt=0.05)
+        return Plan(n, 10, rates, {}, (6 * scale, 15 * scale), (0.5, 6), mixed, interrupt=0.05)
     if family == "noise-heavy":
         n = 3
         rates = {u: {ORDER_LOOKUP: rng.uniform(2, 4) * scale, EXPENSE_APPROVAL: rng.uniform(0.6, 1.5) * scale}
                  for u in range(n)}
-        return Plan(n, 4, rates, {}, (90 * scale, 150 * scale), (20, 50), ("chat", "mail", "document"))
+        return Plan(n, 4, rates, {}, (60 * scale, 110 * scale), (20, 50), ("chat", "mail", "document"))
     raise ValueError(f"unknown family {family!r}; choose one of {', '.join(FAMILIES)}")
 
 

@@ -177,3 +177,8 @@ def test_stitched_xes_jumps_back_twice_mixes_forms_and_keeps_the_truth(tmp_path:
     assert all(v.endswith("+00:00") for v in values[9:18]) and all(v[-6] not in "+-Z" and "Z" not in v for v in values[18:])
     # within each recording the spacing is the original one
     assert [round(b - a) for a, b in zip(times[:9], times[1:9])] == [60, 60, 3480, 60, 60, 3480, 60, 60]
+
+
+def test_found_instances_that_are_mostly_noise_are_counted_apart() -> None:
+    cases = ["a", "a", "", "", "", "b"]
+    assert acc.noise_instances(cases, ["1", "1", "2", "2", "3", "3"]) == 1   # 2; 3 is half noise
