@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -49,12 +50,11 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-import uilog_families   # bench/uilog_families.py, beside this script
+import uilog_families  # bench/uilog_families.py, beside this script
 from sklearn.metrics import adjusted_rand_score, f1_score
-
 from tasklens.events import parse_time
 
 UILOGS = Path("/work/shared/data/uilogs/leno-rpm-segmentator")
@@ -144,7 +144,7 @@ def _hours(groups: Sequence[str], ts: Sequence[float]) -> dict[str, float]:
     lo: dict[str, float] = {}
     hi: dict[str, float] = {}
     for g, t in zip(groups, ts):
-        if g != "" and t == t:
+        if g != "" and not math.isnan(t):
             lo[g] = min(lo.get(g, t), t)
             hi[g] = max(hi.get(g, t), t)
     return {g: (hi[g] - lo[g]) / 3600 for g in lo}
@@ -215,7 +215,7 @@ def xes_truth(path: Path) -> list[str]:
 
 
 def _stamp(ts: float, form: str) -> str:
-    text = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds")
+    text = datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="milliseconds")
     return text.replace("+00:00", form)
 
 
@@ -278,7 +278,7 @@ def analyze_cli(path: Path, out: Path, unsegment: bool) -> str:
     cmd = [sys.executable, "-c", "import sys; from tasklens.cli.main import main; sys.exit(main())",
            "analyze", str(path), "--out", str(out), "--no-progress"] + (["--unsegment"] if unsegment else [])
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+        p = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return f"timeout after {TIMEOUT} s"
     if p.returncode == 0:
@@ -333,7 +333,7 @@ def evaluate(job: Job, folder: str) -> Result:
     if res.status != "ok":
         return res
     tasks, types, cands, ts, top = read_found(work / f"{job.name}-out", len(cases or []))
-    res.events = sum(1 for t in ts if t == t)
+    res.events = sum(1 for t in ts if not math.isnan(t))
     res.found_instances = len(set(tasks) - {""})
     if cases is None or routines is None:
         return res
@@ -368,12 +368,12 @@ TARGETS = {"leno-csv": "instances ±5%", "leno-xes": "F1≥.99 ARI≥.97 inst ±
 
 
 def _f(x: float, digits: int = 2) -> str:
-    return "-" if x != x else f"{x:.{digits}f}"
+    return "-" if math.isnan(x) else f"{x:.{digits}f}"
 
 
 def _mm(xs: list[float]) -> str:
     """mean/min of the defined values."""
-    xs = [x for x in xs if x == x]
+    xs = [x for x in xs if not math.isnan(x)]
     return f"{statistics.mean(xs):.2f}/{min(xs):.2f}" if xs else "-"
 
 
@@ -397,7 +397,7 @@ def table(results: list[Result]) -> str:
         crashed = len(rs) - len(good)
         n_pass = sum(passes(r) for r in rs)
         ratios = [r.ratio for r in good]
-        worst = [r.worst_hours for r in good]
+        worst = [r.worst_hours for r in good if not math.isnan(r.worst_hours)]
         rows.append([
             f"{fam} x{len(rs)}" + (f" ({crashed} failed)" if crashed else ""),
             f"{statistics.mean(r.events for r in good):.0f}" if good else "-",
@@ -407,8 +407,7 @@ def table(results: list[Result]) -> str:
             _mm([r.ari for r in good]), _mm([r.f1 for r in good]),
             f"{sum(len(r.found) for r in good)}/{sum(r.routines for r in good)}" if good else "-",
             f"{statistics.mean(r.spurious for r in good):.1f}/{max(r.spurious for r in good)}" if good else "-",
-            (f"{statistics.mean(x for x in worst if x == x):.2f} ({min(worst):.2f}-{max(worst):.2f})"
-             if good and any(x == x for x in worst) else "-"),
+            f"{statistics.mean(worst):.2f} ({min(worst):.2f}-{max(worst):.2f})" if worst else "-",
             TARGETS["optional" if fam == "optional" else "family"],
             f"{'PASS' if n_pass == len(rs) else 'FAIL'} {n_pass}/{len(rs)}"])
     widths = [max(len(x) for x in col) for col in zip(head, *rows)]

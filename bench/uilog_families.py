@@ -26,14 +26,13 @@ import csv
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Union
 
 FAMILIES = ("interleaved", "rare", "optional", "return", "capture", "noise-heavy")
 EVENT_COLUMNS = ("timestamp", "user", "app", "title", "action", "target", "value", "count")
 TRUTH_COLUMNS = ("row", "case", "routine")
-START = datetime(2026, 3, 2, tzinfo=timezone.utc).timestamp()   # a Monday
+START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()   # a Monday
 IDLE_AFTER = 300.0   # seconds without input before the collector records `idle` (capture family)
 WEB_APPS = frozenset({"CRM", "Jira", "Zendesk", "Concur", "Stripe"})   # in a browser, as captured
 
@@ -66,7 +65,7 @@ class Rep:
     steps: tuple[Part, ...]
 
 
-Part = Union[Step, Opt, Rep]
+Part = Step | Opt | Rep
 
 
 @dataclass(frozen=True)
@@ -447,28 +446,27 @@ def _run_plan(plan: Plan, family: str, seed: int, rng: random.Random) -> Log:
         for day in range(plan.days):
             date = START + (day // 5 * 7 + day % 5) * 86400
             user.clock = max(user.clock, date + rng.uniform(7.5, 9.5) * 3600)
-            blocks: list[tuple[str, object]] = []
+            blocks: list[Routine | tuple[str, float]] = []   # instances, and noise sessions (kind, seconds)
             for routine, rate in plan.rates.get(u, {}).items():
-                blocks += [("routine", routine)] * _count(rate, rng)
-            blocks += [("routine", r) for r in plan.fixed.get((u, day), [])]
+                blocks += [routine] * _count(rate, rng)
+            blocks += plan.fixed.get((u, day), [])
             left = rng.uniform(*plan.noise_minutes) * 60
             while left > 0:
                 length = min(left, rng.uniform(*plan.noise_session) * 60)
-                blocks.append(("noise", (rng.choice(plan.noise_kinds), length)))
+                blocks.append((rng.choice(plan.noise_kinds), length))
                 left -= length
             rng.shuffle(blocks)
             lunch = date + rng.uniform(11.8, 12.8) * 3600
-            for kind, what in blocks:
+            for block in blocks:
                 if lunch and user.clock > lunch:
                     user.pause(rng.uniform(30, 60) * 60)
                     lunch = 0.0
                 user.pause(rng.uniform(10, 600) if rng.random() < 0.15 else rng.uniform(2, 40))
-                if kind == "noise":
-                    noise_kind, length = what   # type: ignore[misc]
-                    for think, a in _noise(noise_kind, length, rng, plan.capture):
+                if not isinstance(block, Routine):
+                    for think, a in _noise(*block, rng, plan.capture):
                         user.act(a, think)
                     continue
-                routine: Routine = what   # type: ignore[assignment]
+                routine = block
                 serial += 1
                 case = f"{user.name}-{serial}"
                 ctx = _context(rng, day)
@@ -531,7 +529,7 @@ def generate(family: str, seed: int, scale: float = 1.0) -> Log:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def write(log: Log, path: Path) -> tuple[Path, Path]:

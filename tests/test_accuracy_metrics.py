@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import accuracy as acc  # noqa: E402  (bench/accuracy.py)
-import uilog_families as fam  # noqa: E402
-
-from tasklens.analyzer.loaders import load_tasklens_csv  # noqa: E402
-from tasklens.events import parse_time  # noqa: E402
+import accuracy as acc  # bench/accuracy.py
+import uilog_families as fam
+from tasklens.analyzer.loaders import load_tasklens_csv
+from tasklens.events import parse_time
 
 SMALL = 0.3   # scale: fewer instances and less noise, same structure
 
@@ -172,11 +172,11 @@ def test_stitched_xes_jumps_back_twice_mixes_forms_and_keeps_the_truth(tmp_path:
     text = (tmp_path / "b.xes").read_text(encoding="utf-8")
     values = [v.split('"')[0] for v in text.split('key="time:timestamp" value="')[1:]]
     times = [parse_time(v) for v in values]
-    assert sum(1 for a, b in zip(times, times[1:]) if b < a) == 2
+    assert sum(1 for a, b in pairwise(times) if b < a) == 2
     assert {v[-1] == "Z" for v in values[:9]} == {True}
     assert all(v.endswith("+00:00") for v in values[9:18]) and all(v[-6] not in "+-Z" and "Z" not in v for v in values[18:])
     # within each recording the spacing is the original one
-    assert [round(b - a) for a, b in zip(times[:9], times[1:9])] == [60, 60, 3480, 60, 60, 3480, 60, 60]
+    assert [round(b - a) for a, b in pairwise(times[:9])] == [60, 60, 3480, 60, 60, 3480, 60, 60]
 
 
 def test_found_instances_that_are_mostly_noise_are_counted_apart() -> None:
