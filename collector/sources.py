@@ -1,7 +1,9 @@
-"""The seam between the agent and the desktop: event sources, the focused-window snapshot, the backend.
+"""The seam between the agent and the desktop: event sources, the focused-window snapshot, UI elements, the backend.
 
-Every source has `start(emit)` and `stop()`; one per kind of signal. The OS backend is chosen here and
-only here, with lazy imports, so importing the collector never touches a display library.
+Every source has `start(emit)` and `stop()`; one per kind of signal (focus, input, clipboard, idle). An
+element source answers "what is at this point, what has the keyboard focus?" for the input source. The
+OS backend is chosen here and only here, with lazy imports, so importing the collector never touches a
+display library.
 """
 
 from __future__ import annotations
@@ -30,12 +32,54 @@ class Window:
     y: int = 0
     width: int = 0
     height: int = 0
+    pid: int = 0          # its process, so element look-ups ask that application only
 
     def contains(self, x: int, y: int) -> bool:
         return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
 
 
 NO_WINDOW = Window()
+PASSWORD_ROLES = frozenset({"password text"})
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One accessible element: its role, its name and its ancestors (window first, parent last)."""
+
+    role: str
+    name: str = ""
+    path: tuple[str, ...] = ()
+
+    @property
+    def target(self) -> str:
+        """`role "name"`, or the role alone for an unnamed element."""
+        return f'{self.role} "{self.name}"' if self.name else self.role
+
+    @property
+    def path_text(self) -> str:
+        return " > ".join(self.path)
+
+    @property
+    def secret(self) -> bool:
+        """A password field, or something inside one: nothing about it may be recorded."""
+        return self.role in PASSWORD_ROLES or any(p.split(' "', 1)[0] in PASSWORD_ROLES for p in self.path)
+
+
+class ElementSource(Protocol):
+    """The element seam: one per OS accessibility API. Calls may block up to the source's deadline, so
+    they run on the look-up thread (tasklens.collector.lookup), never on an input hook.
+
+    `window` is the focused window: a source answers only with elements of that window's process, so a
+    click on another (perhaps excluded) application never names what is in it.
+    """
+
+    def at_point(self, x: int, y: int, window: Window) -> Element | None:
+        """The deepest element at screen position (x, y), or None."""
+
+    def focused(self, window: Window) -> Element | None:
+        """The element with the keyboard focus, or None."""
+
+    def close(self) -> None: ...
 
 
 class EventSource(Protocol):

@@ -69,19 +69,48 @@ class XDisplay:
                         pass_fds=(wfd,), env=dict(os.environ))
         finally:
             os.close(wfd)
-        number = b""
-        try:   # Xvfb writes "N\n": read to the newline before closing, else it gets EPIPE
-            while not number.endswith(b"\n") and select.select([rfd], [], [], 20)[0]:
-                chunk = os.read(rfd, 32)
-                if not chunk:
-                    break
-                number += chunk
+        try:
+            number = _read_line(rfd, 20)
         finally:
             os.close(rfd)
         if not number.strip():
             self.close()
             raise RuntimeError("Xvfb did not start (see xvfb.log in the test's folder)")
         return ":" + number.decode().strip()
+
+    def start_accessibility(self) -> None:
+        """A D-Bus session bus with the AT-SPI bus on it and accessibility switched on, as a desktop with
+        accessibility on has: applications started afterwards expose their widgets (Chromium too)."""
+        rfd, wfd = os.pipe()
+        try:
+            self._start("dbus", ["dbus-daemon", "--session", "--nofork", "--nosyslog", f"--print-address={wfd}"],
+                        pass_fds=(wfd,))
+        finally:
+            os.close(wfd)
+        try:
+            address = _read_line(rfd, 20).decode().strip()
+        finally:
+            os.close(rfd)
+        if not address:
+            raise RuntimeError("dbus-daemon did not start (see dbus.log in the test's folder)")
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+        self.env.pop("AT_SPI_BUS_ADDRESS", None)
+        self._start("at-spi", ["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"])
+        enable = ["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
+                  "org.freedesktop.DBus.Properties.Set", "string:org.a11y.Status", "string:IsEnabled",
+                  "variant:boolean:true"]
+        self._wait(lambda: self._run(enable).returncode == 0, "at-spi-bus-launcher did not start (see at-spi.log)")
+
+    def window(self, title: str, argv: Sequence[str], timeout: float = 30.0) -> str:
+        """Start `argv` and wait for its window titled `title` (a regular expression) to map; return its id."""
+        self._start(f"app-{len(self._procs)}", argv)
+        found: list[str] = []
+
+        def mapped() -> bool:
+            found[:] = self._run(["xdotool", "search", "--onlyvisible", "--name", title]).stdout.split()
+            return bool(found)
+        self._wait(mapped, f"no window {title!r} from {argv[0]} (see its log in the test's folder)", timeout)
+        return found[0]
 
     def _run(self, argv: Sequence[str], timeout: float = 10) -> subprocess.CompletedProcess[str]:
         return subprocess.run(list(argv), env=self.env, capture_output=True, text=True, timeout=timeout)
@@ -152,6 +181,18 @@ class XDisplay:
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the test process dies, so a crashed test leaves no X server behind."""
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG (Linux)
+
+
+def _read_line(fd: int, timeout: float) -> bytes:
+    """Read up to a newline from a pipe a child writes once (Xvfb's display number, dbus-daemon's address);
+    reading to the newline before closing spares the child an EPIPE."""
+    line = b""
+    while not line.endswith(b"\n") and select.select([fd], [], [], timeout)[0]:
+        chunk = os.read(fd, 256)
+        if not chunk:
+            break
+        line += chunk
+    return line
 
 
 def _escape(title: str) -> str:

@@ -99,11 +99,13 @@ class FocusTracker:
             return
         if win.id != before.handle:
             self._watch(win)
-            app, exe = _process(self._pid(win))
+            pid = self._pid(win)
+            app, exe = _process(pid)
             x, y, width, height = self._geometry(win)
         else:
             app, exe, x, y, width, height = before.app, before.exe, before.x, before.y, before.width, before.height
-        now = Window(app, exe, title, win.id, x, y, width, height)
+            pid = before.pid
+        now = Window(app, exe, title, win.id, x, y, width, height, pid)
         self.current = now
         self._emit(RawEvent(time.time(), self.user, app, title, Action.FOCUS, exe=exe))
 
@@ -153,7 +155,7 @@ class FocusTracker:
         except Exception:   # noqa: BLE001 - the window is gone; the next focus change replaces it
             return
         if geometry != (cur.x, cur.y, cur.width, cur.height):
-            self.current = Window(cur.app, cur.exe, cur.title, cur.handle, *geometry)
+            self.current = Window(cur.app, cur.exe, cur.title, cur.handle, *geometry, cur.pid)
 
     def _watch(self, win: Any) -> None:
         """Listen for title changes and moves of the active window only."""

@@ -1,16 +1,14 @@
 """Clicks, scrolls and key categories on X11, through pynput's RECORD listeners.
 
-The hooks run on pynput's threads for every input on the desktop, so they do almost nothing: classify,
-build one RawEvent with the focused window, hand it on. Both listeners record only what we keep, since
-parsing each recorded event in Python is most of the collector's CPU: the mouse listener takes button
-events (pynput's own also takes every pointer motion), the keyboard listener key presses only (pynput's
-also takes releases); the modifiers held come from each press's state mask instead.
+The hooks (tasklens.collector.hooks) run on pynput's threads for every input on the desktop. Both
+listeners record only what we keep, since parsing each recorded event in Python is most of the
+collector's CPU: the mouse listener takes button events (pynput's own also takes every pointer
+motion), the keyboard listener key presses only (pynput's also takes releases); the modifiers held
+come from each press's state mask instead.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,12 +20,8 @@ from pynput.keyboard import Key
 from pynput.keyboard._xorg import Listener as _XKeyboardListener
 from pynput.mouse._xorg import Listener as _XMouseListener
 
-from tasklens.collector.keys import classify
-from tasklens.collector.sources import Emit, FocusSource
-from tasklens.events import Action, RawEvent
-
-CLICK_SETTLE_SECONDS = 0.1   # a click-to-focus change is seen ~12 ms after the click
-_SCROLL = {(0, 1): "up", (0, -1): "down", (1, 0): "right", (-1, 0): "left"}
+from tasklens.collector.hooks import InputHooks
+from tasklens.collector.sources import ElementSource, Emit, FocusSource
 
 
 class _ButtonListener(_XMouseListener):  # type: ignore[misc]
@@ -71,13 +65,16 @@ class _KeyPressListener(_XKeyboardListener):  # type: ignore[misc]
         self._on_key(key, frozenset(name for mask, name in self._masks.items() if event.state & mask))
 
 
-class InputSource:
-    def __init__(self, user: str, focus: FocusSource, *, record_text: bool = False) -> None:
-        self.user, self.focus, self.record_text = user, focus, record_text
+class InputSource(InputHooks):
+    """Input on X11: pynput's RECORD listeners, narrowed to button events and key presses."""
+
+    def __init__(self, user: str, focus: FocusSource, *, record_text: bool = False,
+                 elements: ElementSource | None = None) -> None:
+        super().__init__(user, focus, record_text=record_text, elements=elements)
         self._listeners: list[Any] = []
 
     def start(self, emit: Emit) -> None:
-        self._emit = emit
+        self._open(emit)
         self._listeners = [_KeyPressListener(self._press),
                            _ButtonListener(on_click=self._click, on_scroll=self._scroll)]
         for lst in self._listeners:
@@ -102,36 +99,4 @@ class InputSource:
         for lst in self._listeners:
             lst.join(timeout=5)
         self._listeners = []
-
-    # -- hooks (pynput threads) -----------------------------------------------------------------
-    def _event(self, action: Action, target: str = "", value: str = "") -> None:
-        w = self.focus.current
-        self._emit(RawEvent(time.time(), self.user, w.app, w.title, action, target, value, count=1, exe=w.exe))
-
-    def _press(self, key: Any, mods: frozenset[str]) -> None:
-        if key is None:
-            return
-        char = getattr(key, "char", None)
-        hit = classify(getattr(key, "name", None), char, mods)
-        if hit is not None:
-            action, target = hit
-            text = (char or " ") if self.record_text and action is Action.TYPE else ""
-            self._event(action, target, text)
-
-    def _click(self, x: int, y: int, button: Any, pressed: bool) -> None:
-        if not pressed:
-            return
-        w = self.focus.current
-        if w.handle and not w.contains(x, y):
-            # Likely a click that focuses another window: attribute it once the focus change is seen.
-            threading.Timer(CLICK_SETTLE_SECONDS, self._click_in_focus, (time.time(), x, y, button.name)).start()
-            return
-        self._click_in_focus(time.time(), x, y, button.name)
-
-    def _click_in_focus(self, ts: float, x: int, y: int, button: str) -> None:
-        w = self.focus.current
-        self._emit(RawEvent(ts, self.user, w.app, w.title, Action.CLICK, button, f"{x - w.x},{y - w.y}", count=1,
-                            exe=w.exe))
-
-    def _scroll(self, x: int, y: int, dx: int, dy: int) -> None:
-        self._event(Action.SCROLL, _SCROLL.get((dx, dy), "other"))
+        self._close()

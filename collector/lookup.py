@@ -1,0 +1,104 @@
+"""Element look-ups off the input hooks: one thread asks the accessibility API, under a deadline.
+
+Input hooks must return at once (a slow hook delays the desktop's input on some systems and drops
+events on others), while an accessibility call crosses processes and may hang on a busy application.
+So every input event goes through one queue to this thread, in order: a click is looked up at the
+point it happened, typing and pastes get the focused element (remembered for a typing run, forgotten
+at any click, key or window change), everything else passes through untouched. Whatever goes wrong
+(no bus, an application that exposes nothing, a look-up past its deadline) leaves today's event.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tasklens.collector.elements import apply
+from tasklens.collector.sources import Element, ElementSource, Emit, Window
+from tasklens.events import Action, RawEvent
+
+log = logging.getLogger(__name__)
+
+FOCUS_REUSE_SECONDS = 1.0   # a typing run reuses the focused element for this long after the last look-up
+_FOCUSED_ACTIONS = frozenset({Action.TYPE, Action.PASTE})
+_STOP = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    event: RawEvent
+    window: Window
+    point: tuple[int, int] | None
+
+
+class ElementLookup:
+    """Feeds `emit` with input events carrying their element; `submit` is what input hooks call."""
+
+    def __init__(self, elements: ElementSource, emit: Emit) -> None:
+        self._elements, self._emit = elements, emit
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._focus: tuple[int, float, Element | None] | None = None   # (window handle, when, element)
+        self.latencies: deque[float] = deque(maxlen=100_000)
+        self.failures = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="tasklens-elements", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Pass on what is queued, then end the thread and close the source."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._elements.close()
+
+    def submit(self, ev: RawEvent, window: Window, point: tuple[int, int] | None = None) -> None:
+        """From an input hook: never blocks."""
+        self._queue.put(_Pending(ev, window, point))
+
+    def summary(self) -> dict[str, object]:
+        lat = sorted(self.latencies)
+        p95 = round(lat[min(len(lat) - 1, int(0.95 * len(lat)))] * 1000, 2) if lat else None
+        return {"element_lookups": len(lat), "element_lookup_p95_ms": p95, "element_lookup_failures": self.failures}
+
+    # -- the look-up thread -------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not _STOP:
+            assert isinstance(item, _Pending)
+            self._emit(apply(item.event, self._element(item)))
+
+    def _element(self, item: _Pending) -> Element | None:
+        ev, window = item.event, item.window
+        if ev.action is Action.CLICK and item.point is not None:
+            self._focus = None   # a click may move the focus
+            x, y = item.point
+            return self._ask(lambda: self._elements.at_point(x, y, window))
+        if ev.action not in _FOCUSED_ACTIONS:
+            if ev.action in (Action.KEY, Action.SHORTCUT):
+                self._focus = None   # tab, enter, alt+tab... may move the focus
+            return None
+        known = self._focus
+        if known is not None and known[0] == window.handle and ev.ts - known[1] < FOCUS_REUSE_SECONDS:
+            self._focus = (window.handle, ev.ts, known[2])
+            return known[2]
+        element = self._ask(lambda: self._elements.focused(window))
+        self._focus = (window.handle, ev.ts, element)
+        return element
+
+    def _ask(self, look: Callable[[], Element | None]) -> Element | None:
+        start = time.perf_counter()
+        try:
+            element = look()
+        except Exception:   # noqa: BLE001 - an element is a bonus: the event goes on without it
+            self.failures += 1
+            log.debug("element look-up failed", exc_info=True)
+            element = None
+        self.latencies.append(time.perf_counter() - start)
+        return element

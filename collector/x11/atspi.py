@@ -1,0 +1,272 @@
+"""UI elements on Linux through AT-SPI, spoken as plain D-Bus with jeepney.
+
+Why jeepney and not PyGObject's `gi.repository.Atspi`: jeepney is pure Python and already installed
+(keyring's Secret Service backend needs it), so the PyInstaller bundle carries it as a few .py files;
+PyGObject from PyPI builds from source (cairo and introspection headers), Debian's needs a venv with
+the system site-packages, and either way the bundle must also carry libgirepository, typelibs and
+libatspi. The price is writing the dozen D-Bus calls below ourselves; each call gets what is left of
+the look-up's deadline as its timeout, so a hung application costs one deadline, not a hang.
+
+The look-up is scoped to the focused window's process: its application on the accessibility bus is
+found by the D-Bus connection's PID, and only its windows are asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from typing import Any
+
+from jeepney import DBusAddress, HeaderFields, MatchRule, MessageType, new_method_call
+from jeepney.bus_messages import message_bus
+from jeepney.io.blocking import DBusConnection, open_dbus_connection
+
+from tasklens.collector.elements import DOCUMENT_ROLES, LAYOUT_ROLES, TEXT_ROLES, cap_path, clean_name, \
+    name_without_value, step
+from tasklens.collector.sources import PASSWORD_ROLES, Element, Window
+
+log = logging.getLogger(__name__)
+
+DEADLINE_SECONDS = 0.2      # one look-up, all its calls together; past it the event goes without element
+_SCREEN = 0                 # ATSPI_COORD_TYPE_SCREEN
+_NULL = "/org/a11y/atspi/null"
+_ROOT = "/org/a11y/atspi/accessible/root"
+_REGISTRY = "org.a11y.atspi.Registry"
+_ACC = "org.a11y.atspi.Accessible"
+_LABELLED_BY = 2            # ATSPI_RELATION_LABELLED_BY
+_WINDOW_ROLES = frozenset({"frame", "window", "dialog", "alert", "file chooser", "application"})
+_MAX_DEPTH = 40             # a descent or a walk up stops here whatever the tree does
+_RESCAN_SECONDS = 2.0       # how often an application not on the bus is looked for again
+_FOCUS_EVENT = "object:state-changed:focused"
+
+Ref = tuple[str, str]       # (bus name, object path)
+
+
+class Unavailable(Exception):
+    """No accessibility bus to talk to; the message says why."""
+
+
+class _Late(Exception):
+    """The look-up's deadline passed."""
+
+
+def connect() -> DBusConnection:
+    """A connection to the accessibility bus: $AT_SPI_BUS_ADDRESS, else the address the session bus gives."""
+    address = os.environ.get("AT_SPI_BUS_ADDRESS", "")
+    if not address:
+        try:
+            with open_dbus_connection("SESSION") as session:
+                reply = session.send_and_get_reply(new_method_call(
+                    DBusAddress("/org/a11y/bus", "org.a11y.Bus", "org.a11y.Bus"), "GetAddress"), timeout=2)
+        except (OSError, KeyError, TimeoutError) as e:
+            raise Unavailable(f"no D-Bus session bus ({type(e).__name__}: {e})") from None
+        if reply.header.message_type == MessageType.error:
+            raise Unavailable(f"the session bus has no accessibility bus (at-spi2-core not running: {reply.body[0]})")
+        address = reply.body[0]
+    try:
+        return open_dbus_connection(address)
+    except (OSError, ValueError) as e:
+        raise Unavailable(f"cannot connect to the accessibility bus ({e})") from None
+
+
+class AtspiElements:
+    """The AT-SPI element source. Used from one thread only (the look-up thread)."""
+
+    def __init__(self, conn: DBusConnection, deadline: float = DEADLINE_SECONDS) -> None:
+        self._conn, self.deadline = conn, deadline
+        self._bus_pid: dict[str, int] = {}
+        self._pid_app: dict[int, Ref] = {}
+        self._missed: dict[int, float] = {}
+        self._silent: set[str] = set()
+        self._end = 0.0
+        # AT-SPI has no "what has the focus?" call: applications announce focus changes, which arrive
+        # here as signals while other calls wait for their replies, or when `focused` drains them
+        self._signals: deque[Any] = deque(maxlen=256)
+        self._focus: dict[str, Ref] = {}   # application bus name -> its focused element
+        rule = MatchRule(type="signal", interface="org.a11y.atspi.Event.Object", member="StateChanged")
+        rule.add_arg_condition(0, "focused")
+        self._filter = conn.filter(rule, queue=self._signals)
+        self._end = time.monotonic() + 2.0
+        self._call(("org.freedesktop.DBus", "/org/freedesktop/DBus"), message_bus.interface, "AddMatch", "s",
+                   (rule.serialise(),))
+        try:   # at-spi2-core 2.46 takes (event, properties, application); older ones the event alone
+            self._call((_REGISTRY, "/org/a11y/atspi/registry"), _REGISTRY, "RegisterEvent", "sass",
+                       (_FOCUS_EVENT, [], ""))
+        except _DBusError:
+            self._call((_REGISTRY, "/org/a11y/atspi/registry"), _REGISTRY, "RegisterEvent", "s", (_FOCUS_EVENT,))
+
+    @classmethod
+    def open(cls) -> AtspiElements:
+        conn = connect()
+        try:
+            return cls(conn)
+        except (_DBusError, _Late) as e:
+            conn.close()
+            raise Unavailable(f"the accessibility registry does not answer ({e})") from None
+
+    def close(self) -> None:
+        self._filter.close()
+        self._conn.close()
+
+    # -- the two questions -----------------------------------------------------------------------
+    def at_point(self, x: int, y: int, window: Window) -> Element | None:
+        self._end = time.monotonic() + self.deadline
+        for frame in self._frames(window):
+            if not self._call(frame, "org.a11y.atspi.Component", "Contains", "iiu", (x, y, _SCREEN))[0]:
+                continue
+            chain = [frame]
+            while len(chain) < _MAX_DEPTH:
+                child = tuple(self._call(chain[-1], "org.a11y.atspi.Component", "GetAccessibleAtPoint", "iiu",
+                                         (x, y, _SCREEN))[0])
+                if child[1] == _NULL or child in chain:
+                    break
+                chain.append(child)  # type: ignore[arg-type]
+            return self._element(chain[-1], chain[1:-1]) if len(chain) > 1 else None
+        return None
+
+    def focused(self, window: Window) -> Element | None:
+        self._end = time.monotonic() + self.deadline
+        app = self._app(window)
+        if app is None:
+            return None
+        self._take_signals()
+        leaf = self._focus.get(app[0])
+        return None if leaf is None else self._element(leaf, self._ancestors(leaf))
+
+    def _take_signals(self) -> None:
+        """Read the focus announcements waiting on the connection; remember each application's latest."""
+        while True:
+            try:
+                self._conn.recv_messages(timeout=0.0005)
+            except TimeoutError:
+                break
+        while self._signals:
+            msg = self._signals.popleft()
+            sender = msg.header.fields.get(HeaderFields.sender, "")
+            ref = (sender, msg.header.fields.get(HeaderFields.path, ""))
+            if msg.body[1]:
+                self._focus[sender] = ref
+            elif self._focus.get(sender) == ref:
+                del self._focus[sender]
+
+    # -- reading elements --------------------------------------------------------------------------
+    def _element(self, leaf: Ref, ancestors: list[Ref]) -> Element:
+        role = self._role(leaf)
+        if role in PASSWORD_ROLES:
+            return Element(role)   # its name, path and text are not read at all
+        name = self._name(leaf) or self._label(leaf)
+        if name and role in TEXT_ROLES:
+            name = name_without_value(role, name, self._text(leaf))
+        roles = [self._role(a) for a in ancestors]
+        if any(r in PASSWORD_ROLES for r in roles):
+            return Element("password text")
+        chain = [self._step(a, r) for a, r in zip(ancestors, roles)]
+        return Element(role, clean_name(name), cap_path([c for c in chain if c not in LAYOUT_ROLES]))
+
+    def _step(self, ref: Ref, role: str) -> str:
+        text = step(role, self._name(ref))
+        if role in DOCUMENT_ROLES:
+            url = self._document_url(ref)
+            if url:
+                text += " " + url
+        return text
+
+    def _ancestors(self, leaf: Ref) -> list[Ref]:
+        """Parents of `leaf` up to (not including) its window, outermost first."""
+        out: list[Ref] = []
+        ref = leaf
+        while len(out) < _MAX_DEPTH:
+            parent = tuple(self._get(ref, "Parent"))
+            if parent[1] in (_NULL, _ROOT) or self._role(parent) in _WINDOW_ROLES:  # type: ignore[arg-type]
+                break
+            out.append(parent)  # type: ignore[arg-type]
+            ref = parent  # type: ignore[assignment]
+        return out[::-1]
+
+    def _role(self, ref: Ref) -> str:
+        return str(self._call(ref, _ACC, "GetRoleName")[0])
+
+    def _name(self, ref: Ref) -> str:
+        return str(self._get(ref, "Name"))
+
+    def _label(self, ref: Ref) -> str:
+        """The name of the label an unnamed field is labelled by (GTK forms name entries so)."""
+        for kind, targets in self._call(ref, _ACC, "GetRelationSet")[0]:
+            if kind == _LABELLED_BY and targets:
+                return self._name(tuple(targets[0]))  # type: ignore[arg-type]
+        return ""
+
+    def _text(self, ref: Ref) -> str:
+        try:
+            return str(self._call(ref, "org.a11y.atspi.Text", "GetText", "ii", (0, -1))[0])
+        except _DBusError:
+            return ""
+
+    def _document_url(self, ref: Ref) -> str:
+        try:
+            return clean_name(str(self._call(ref, "org.a11y.atspi.Document", "GetAttributeValue", "s",
+                                             ("DocURL",))[0]))
+        except _DBusError:
+            return ""
+
+    # -- finding the application -------------------------------------------------------------------
+    def _frames(self, window: Window) -> list[Ref]:
+        app = self._app(window)
+        if app is None:
+            return []
+        return [tuple(c) for c in self._call(app, _ACC, "GetChildren")[0]]  # type: ignore[misc]
+
+    def _app(self, window: Window) -> Ref | None:
+        pid = window.pid
+        if pid <= 0:
+            return None
+        app = self._pid_app.get(pid)
+        if app is None and time.monotonic() - self._missed.get(pid, float("-inf")) > _RESCAN_SECONDS:
+            self._scan()
+            app = self._pid_app.get(pid)
+            if app is None:
+                self._missed[pid] = time.monotonic()
+                if window.app not in self._silent:
+                    self._silent.add(window.app)
+                    log.info("%s exposes nothing on the accessibility bus: its clicks are recorded by button "
+                             "and position", window.app or "an application")
+        return app
+
+    def _scan(self) -> None:
+        apps = self._call((_REGISTRY, _ROOT), _ACC, "GetChildren")[0]
+        live = {bus for bus, _ in apps}
+        for bus in list(self._bus_pid):
+            if bus not in live:
+                self._pid_app.pop(self._bus_pid.pop(bus), None)
+        for bus, path in apps:
+            if bus not in self._bus_pid:
+                try:
+                    pid = int(self._call(("org.freedesktop.DBus", "/org/freedesktop/DBus"), "org.freedesktop.DBus",
+                                         "GetConnectionUnixProcessID", "s", (bus,))[0])
+                except _DBusError:
+                    continue   # gone since the registry answered
+                self._bus_pid[bus] = pid
+                self._pid_app[pid] = (bus, path)
+
+    # -- D-Bus -------------------------------------------------------------------------------------
+    def _get(self, ref: Ref, prop: str) -> Any:
+        return self._call(ref, "org.freedesktop.DBus.Properties", "Get", "ss", (_ACC, prop))[0][1]
+
+    def _call(self, ref: Ref, iface: str, method: str, sig: str | None = None, body: tuple[Any, ...] = ()) -> Any:
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise _Late(f"{method} past the deadline")
+        msg = new_method_call(DBusAddress(ref[1], ref[0], iface), method, sig, body)
+        try:
+            reply = self._conn.send_and_get_reply(msg, timeout=left)
+        except TimeoutError:
+            raise _Late(f"{method} past the deadline") from None
+        if reply.header.message_type == MessageType.error:
+            raise _DBusError(f"{method}: {reply.body[0] if reply.body else 'error'}")
+        return reply.body
+
+
+class _DBusError(Exception):
+    """An error reply (an element that vanished, an interface it lacks)."""
