@@ -9,6 +9,8 @@ APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutil
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
 	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	gnome-keyring dbus-daemon dbus-bin
+# UI elements (AT-SPI) end to end: the accessibility bus, GTK 3 test applications, Chromium
+APT_A11Y := at-spi2-core libatk-adaptor dbus-x11 dbus-daemon gtk-3-examples python3-gi gir1.2-gtk-3.0 chromium
 
 .PHONY: demo test test-fast bench accuracy venv apt-test build clean
 
@@ -22,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 apt-test:
-	bash .ci/apt.sh $(APT_TEST)
+	bash .ci/apt.sh $(APT_TEST) $(APT_A11Y)
 
 demo: venv
 	$(VENV)/bin/tasklens demo --out demo-out
