@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import math
 import re
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("store", "bundle", "csv", "actionlogger", "xes")
+FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch")
 TASKLENS_COLUMNS = ("timestamp", "user", "app", "title", "action", "target", "value")
 TASKLENS_REQUIRED = ("timestamp", "user", "app", "action")
 ACTIONLOGGER_COLUMNS = ("timeStamp", "userID", "targetApp", "eventType")
@@ -77,9 +78,12 @@ class Loaded:
 
 
 def detect_format(path: Path) -> str:
-    """Tell a store, a bundle, a tasklens CSV, an Action Logger CSV and an XES file apart by their content."""
-    with open(path, "rb") as f:
-        head = f.read(4096)
+    """Tell stores, bundles, tasklens CSV, Action Logger CSV, XES and ActivityWatch JSON apart by their content."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError as e:
+        raise InputFormatError(f"cannot read {path}: {e.strerror or e.__class__.__name__}") from None
     if not head.strip():
         raise InputFormatError(f"{path}: empty file")
     if head.startswith(BUNDLE_MAGIC):
@@ -87,8 +91,10 @@ def detect_format(path: Path) -> str:
     if head.startswith(SQLITE_MAGIC) or path.suffix in (".db", ".sqlite"):
         return "store"
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if text.startswith("<?xml") or text.startswith("<log"):
+    if text.startswith(("<?xml", "<log")):
         return "xes"
+    if text.startswith("{") and '"buckets"' in text:
+        return "activitywatch"
     first = next(csv.reader([text.splitlines()[0] if text else ""]), [])
     cols = {c.strip() for c in first}
     if set(ACTIONLOGGER_COLUMNS) <= cols:
@@ -97,12 +103,15 @@ def detect_format(path: Path) -> str:
         return "csv"
     if b"\x00" in head[:512]:   # an encrypted store starts with random bytes, not text
         return "store"
-    raise InputFormatError(f"{path}: unknown format (not a tasklens store, event CSV, Action Logger CSV or XES); "
+    raise InputFormatError(f"{path}: unknown format (not a tasklens store or bundle, event CSV, Action Logger CSV, "
+                           "XES or ActivityWatch JSON); "
                            "use --format to force one")
 
 
 def _where(path: Path, line: int, problem: str) -> str:
-    """`events.csv line 12, column timestamp: not a time ...`: the place, never the value."""
+    """`events.csv line 12, column timestamp: not a time ...`: the place, never the value (line 0: JSON)."""
+    if not line:
+        return f"{path}: {problem}"
     return f"{path} line {line}{', ' if problem.startswith(('column ', 'event ')) else ': '}{problem}"
 
 
@@ -111,7 +120,7 @@ def _check_bad(path: Path, bad: list[tuple[int, str]], skip: bool) -> None:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         raise InputFormatError(f"{_where(path, *bad[0])}{more}; fix the file or pass --skip-bad-rows")
     if bad:
-        log.warning("%s: skipped %d malformed rows (first: %s)", path, len(bad), _where(path, *bad[0]))
+        log.warning("skipped %d malformed rows (first: %s)", len(bad), _where(path, *bad[0]))
 
 
 def _check_text(names: Sequence[str], fields: Sequence[str]) -> None:
@@ -172,32 +181,32 @@ def _row(names: list[str], fields: list[str]) -> dict[str, str]:
     return dict(zip(names, fields))
 
 
-def _time(text: str, column: str, tz: tzinfo) -> float:
+def _time(text: str, where: str, tz: tzinfo) -> float:
     try:
         return parse_time(text, tz)
     except ValueError as e:
-        raise ValueError(f"column {column}: {e}") from None
+        raise ValueError(f"{where}: {e}") from None
 
 
-def _seconds(text: str, column: str) -> float:
+def _seconds(text: str, where: str) -> float:
     """A duration: a finite number of seconds from 0 to a month (inf, nan and negatives are refused)."""
     try:
         value = float(text) if text.strip() else 0.0
     except ValueError:
         value = math.nan
     if not 0.0 <= value <= MAX_DURATION:   # also false for nan
-        raise ValueError(f"column {column}: not a number of seconds from 0 to {MAX_DURATION:.0f}")
+        raise ValueError(f"{where}: not a number of seconds from 0 to {MAX_DURATION:.0f}")
     return value
 
 
-def _whole(text: str, column: str) -> int:
+def _whole(text: str, where: str) -> int:
     """A count: a whole number from 0 to a billion (`3.0` is accepted as 3)."""
     try:
         value = float(text) if text.strip() else 0.0
     except ValueError:
         value = math.nan
     if not (0.0 <= value <= MAX_COUNT and value == int(value)):
-        raise ValueError(f"column {column}: not a whole number from 0 to {MAX_COUNT}")
+        raise ValueError(f"{where}: not a whole number from 0 to {MAX_COUNT}")
     return int(value)
 
 
@@ -214,10 +223,10 @@ def load_tasklens_csv(path: Path, skip_bad_rows: bool = False, tz: tzinfo = time
             user = row["user"].strip()
             if not user:
                 raise ValueError("column user: empty")
-            out.raws.append(RawEvent(_time(row["timestamp"], "timestamp", tz), users(user), row["app"],
+            out.raws.append(RawEvent(_time(row["timestamp"], "column timestamp", tz), users(user), row["app"],
                                      row.get("title", ""), Action(action), row.get("target", ""),
-                                     row.get("value", ""), _seconds(row.get("duration", ""), "duration"),
-                                     _whole(row.get("count", ""), "count"), source_row=i))
+                                     row.get("value", ""), _seconds(row.get("duration", ""), "column duration"),
+                                     _whole(row.get("count", ""), "column count"), source_row=i))
         except ValueError as e:
             out.bad_rows.append((line, str(e)))
     _check_bad(path, out.bad_rows, skip_bad_rows)
@@ -244,7 +253,7 @@ def load_actionlogger(path: Path, skip_bad_rows: bool = False, tz: tzinfo = time
             event_type = row["eventType"].strip()
             if not event_type:
                 raise ValueError("column eventType: empty")
-            ts = _time(row["timeStamp"], "timeStamp", tz)
+            ts = _time(row["timeStamp"], "column timeStamp", tz)
             user = row["userID"].strip() or last_user   # clipboard rows carry no user
             last_user = user
             app = row["targetApp"].strip()
@@ -361,6 +370,123 @@ def load_xes(path: Path, skip_bad_rows: bool = False, unsegment: bool = False, t
     return out
 
 
+_AW_KINDS = ("currentwindow", "afkstatus")
+_AW_STATUS = {"afk": Action.IDLE, "not-afk": Action.ACTIVE}
+_NOT_UNICODE = re.compile("[\ud800-\udfff]")   # lone surrogates: JSON escapes can make them, UTF-8 cannot hold them
+
+
+def _aw_text(data: dict[str, object], key: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(f"field data.{key}: not text")  # noqa: TRY004
+    if "\x00" in value:
+        raise ValueError(f"field data.{key}: holds a NUL character")
+    if not value.isascii() and _NOT_UNICODE.search(value):
+        raise ValueError(f"field data.{key}: not UTF-8 text")
+    return value
+
+
+def _aw_event(kind: str, ev: object, user: str, pos: int, tz: tzinfo) -> RawEvent:
+    """One ActivityWatch event: a window span becomes a focus event, an afk span idle or active.
+
+    A value of the wrong JSON type is a bad row like any other, so it is a ValueError (not TypeError).
+    """
+    if not isinstance(ev, dict):
+        raise ValueError("the event is not an object")  # noqa: TRY004
+    stamp, duration, data = ev.get("timestamp"), ev.get("duration", 0), ev.get("data")
+    ts = _time(stamp if isinstance(stamp, str) else "", "field timestamp", tz)
+    seconds = _seconds(str(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool)
+                       else "-", "field duration")
+    if not isinstance(data, dict):
+        raise ValueError("field data: not an object")  # noqa: TRY004
+    if kind == "afkstatus":
+        action = _AW_STATUS.get(data.get("status"))   # type: ignore[arg-type]
+        if action is None:
+            raise ValueError("field data.status: neither afk nor not-afk")
+        return RawEvent(ts, user, "", "", action, duration=seconds, source_row=pos)
+    return RawEvent(ts, user, _aw_text(data, "app"), _aw_text(data, "title"), Action.FOCUS, duration=seconds,
+                    source_row=pos)
+
+
+def load_activitywatch(path: Path, skip_bad_rows: bool = False, tz: tzinfo = timezone.utc,
+                       users: UserIds = str) -> Loaded:
+    """An ActivityWatch export (the web UI's "Export all buckets as JSON", `GET /api/0/export`).
+
+    Window buckets (`currentwindow`: app, title, duration) give focus events; afk buckets (`afkstatus`)
+    give idle (afk) and active (not-afk) spans. The user is the bucket's host name. Buckets of other
+    watchers are skipped (logged). ActivityWatch keeps events newest first and records no order but
+    time, so the events are put in time order. `source_row` counts events in document order.
+    """
+    try:
+        with open(path, "rb") as f:
+            doc = json.load(f)
+    except json.JSONDecodeError as e:
+        raise InputFormatError(f"{path}: not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except UnicodeDecodeError:
+        raise InputFormatError(f"{path}: not JSON (not UTF-8 text)") from None
+    except (ValueError, RecursionError) as e:   # a number of over 4300 digits; nesting deeper than Python's stack
+        raise InputFormatError(f"{path}: not JSON that tasklens can read ({e.__class__.__name__})") from None
+    except OSError as e:
+        raise InputFormatError(f"cannot read {path}: {e.strerror or e.__class__.__name__}") from None
+    buckets = doc.get("buckets") if isinstance(doc, dict) else None
+    if not isinstance(buckets, dict):
+        raise InputFormatError(f'{path}: not an ActivityWatch export (no "buckets" object)')
+    out = Loaded(path, "activitywatch")
+    pos, other = 0, 0
+    for b_index, bucket in enumerate(buckets.values()):
+        kind = bucket.get("type") if isinstance(bucket, dict) else None
+        events = bucket.get("events") if isinstance(bucket, dict) else None
+        if not isinstance(events, list):
+            other += 1
+            continue
+        if kind not in _AW_KINDS:
+            other, pos = other + 1, pos + len(events)
+            continue
+        host = bucket.get("hostname")
+        user = users(host.strip() if isinstance(host, str) and host.strip() and "\x00" not in host
+                     and not _NOT_UNICODE.search(host) else "user")
+        for k, ev in enumerate(events):
+            try:
+                out.raws.append(_aw_event(kind, ev, user, pos, tz))
+            except ValueError as e:
+                out.bad_rows.append((0, f"bucket {b_index} event {k}, {e}"))
+            pos += 1
+    _check_bad(path, out.bad_rows, skip_bad_rows)
+    if other:
+        log.info("%s: skipped %d buckets that are neither window nor afk watchers", path, other)
+    out.raws.sort(key=lambda r: r.ts)
+    return out
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """The files to load: files as given, and for a folder the files directly in it that tasklens can read.
+
+    A folder's files are taken in name order; hidden files, subfolders and files of no known format are
+    left out (logged), so a README beside the exports does not stop the run. A folder with nothing
+    readable is an error.
+    """
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = []
+        for f in sorted(path.iterdir()):
+            if f.name.startswith(".") or not f.is_file():
+                continue
+            try:
+                detect_format(f)
+            except InputFormatError:
+                log.warning("%s: skipped, not a format tasklens reads", f)
+                continue
+            found.append(f)
+        if not found:
+            raise InputFormatError(f"{path}: a folder with no file tasklens can read (stores, bundles, event CSV, "
+                                   "Action Logger CSV, XES, ActivityWatch JSON)")
+        files.extend(found)
+    return files
+
+
 def store_events(store: Store) -> list[Event]:
     """A store's events, already masked, with `source_row` set to the event id so results trace back."""
     return [Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value, e.duration, e.count, e.id, e.id)
@@ -402,8 +528,10 @@ def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, uns
     tasklens.analyzer.pseudonyms); stores and bundles already carry pseudonyms and are left as they are.
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputFormatError(f"{path} is a folder: give its files (the CLI takes a folder's files itself)")
     if not path.is_file():
-        raise InputFormatError(f"{path}: no such file")
+        raise InputFormatError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
     fmt = fmt or detect_format(path)
     if fmt == "store":
         return load_store(path)
@@ -415,4 +543,6 @@ def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, uns
         return load_actionlogger(path, skip_bad_rows, tz, users)
     if fmt == "xes":
         return load_xes(path, skip_bad_rows, unsegment, tz, users)
+    if fmt == "activitywatch":
+        return load_activitywatch(path, skip_bad_rows, tz, users)
     raise InputFormatError(f"{path}: unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")

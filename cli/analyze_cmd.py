@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tasklens.events import Event
 
-FORMATS = ("store", "bundle", "csv", "actionlogger", "xes")   # as tasklens.analyzer.loaders.FORMATS
+FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch")   # as tasklens.analyzer.loaders.FORMATS
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
-                   help="tasklens stores or exports, tasklens event CSV, Action Logger CSV or XES files")
+                   help="tasklens stores or bundles, tasklens event CSV, Action Logger CSV, XES or ActivityWatch "
+                        "JSON files, or folders of them")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for report.json, events.csv, "
                    "report.html and log.xes")
     p.add_argument("--format", choices=FORMATS, help="force the input format instead of detecting it")
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tasklens import auditfile
     from tasklens.analyzer import decisions, signers
-    from tasklens.analyzer.loaders import load
+    from tasklens.analyzer.loaders import expand_inputs, load
     from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.pipeline import Params, analyze
     from tasklens.analyzer.progress import Bar
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.errors import BundleError, InputFormatError
     from tasklens.events import time_zone
 
+    args.inputs = expand_inputs(args.inputs)   # a folder stands for the files in it that tasklens can read
     private, roster = None, None
     if args.key is not None:
         from tasklens.analystkey import load_private

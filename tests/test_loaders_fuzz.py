@@ -1,4 +1,4 @@
-"""Fuzzing the import loaders (tasklens CSV, Action Logger CSV, XES) with random and mutated files.
+"""Fuzzing the import loaders (tasklens CSV, Action Logger CSV, XES, ActivityWatch JSON): random and mutated files.
 
 Whatever the bytes: the loader returns or raises a `TasklensError` (one line, exit 2 at the CLI), never
 anything else; it finishes quickly (no hang, no blow-up: hypothesis' deadline per file); what it loads
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from pathlib import Path
 
@@ -16,7 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasklens.analyzer.loaders import MAX_COUNT, MAX_DURATION, Loaded, detect_format, load
+from tasklens.analyzer.loaders import (
+    MAX_COUNT,
+    MAX_DURATION,
+    Loaded,
+    detect_format,
+    load,
+)
 from tasklens.errors import TasklensError
 
 CANARY = "maria.keller@example.com"
@@ -32,11 +39,16 @@ SEEDS: dict[str, bytes] = {
                 f'<event><string key="concept:name" value="clickButton"/><string key="org:resource" value="{CANARY}"/>'
                 f'<string key="Value" value="{CANARY}"/><date key="time:timestamp" value="{T.format(k)}"/></event>\n'
                 for k in range(4)) + "</trace>\n</log>\n").encode(),
+    "activitywatch": json.dumps({"buckets": {
+        "aw-watcher-window_h": {"type": "currentwindow", "hostname": CANARY, "events": [
+            {"timestamp": T.format(k), "duration": 2.5, "data": {"app": CANARY, "title": CANARY}} for k in range(4)]},
+        "aw-watcher-afk_h": {"type": "afkstatus", "hostname": CANARY, "events": [
+            {"timestamp": T.format(9), "duration": 60, "data": {"status": "afk"}}]}}}).encode(),
 }
 TOKENS = [b"\x00", b"\xff", b"\xc3", b"\xef\xbb\xbf", b'"', b",", b"\r", b"\n", b"\r\n", b"<", b">", b"&", b"&amp;",
           b"<!DOCTYPE log [<!ENTITY a 'aaaa'>]>", b"&a;", b"<event>", b"</trace>", b"<![CDATA[", b"nan", b"inf",
-          b"-1e999", b"1e308", b"99999999999999999999", b"-5", b"+02:00", b"Z", b"T", b"2026-13-45", b"", b"x" * 140_000,
-          CANARY.encode()]
+          b"-1e999", b"1e308", b"NaN", b"Infinity", b"\\ud800", b"\\u0000", b"[", b"{", b"}", b'"buckets"', b"null",
+          b"99999999999999999999", b"-5", b"+02:00", b"Z", b"T", b"2026-13-45", b"", b"x" * 140_000, CANARY.encode()]
 
 
 def _check(path: Path, fmt: str | None) -> None:
@@ -87,7 +99,7 @@ def test_mutated_files(tmp_path: Path, seed: str, mutations: list[tuple[str, int
 
 @pytest.mark.timeout(600)
 @FUZZ
-@given(data=st.binary(max_size=4096), fmt=st.sampled_from(["csv", "actionlogger", "xes"]))
+@given(data=st.binary(max_size=4096), fmt=st.sampled_from(["csv", "actionlogger", "xes", "activitywatch"]))
 def test_random_bytes(tmp_path: Path, data: bytes, fmt: str) -> None:
     path = tmp_path / "input"
     path.write_bytes(data)
@@ -96,7 +108,7 @@ def test_random_bytes(tmp_path: Path, data: bytes, fmt: str) -> None:
         detected = detect_format(path)
     except TasklensError:
         return
-    if detected in ("csv", "actionlogger", "xes"):
+    if detected in ("csv", "actionlogger", "xes", "activitywatch"):
         _check(path, detected)
 
 
