@@ -7,31 +7,37 @@ both write the same file format and the same audit lines.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from tasklens.errors import StoreWriteError, TasklensError
+from tasklens.errors import OutputError, StoreWriteError, TasklensError
 from tasklens.events import iso
+from tasklens.files import open_private
 from tasklens.store import TRACES_REMAIN, Store
 
 
 def export_user(store: Store, user: str, out: Path) -> int:
     """Write the user's consent record and every event stored about them (already masked) as JSON
     lines, readable only by the owner; the file appears whole or not at all. Return the event count."""
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder: give the path of the file to write")
     if not out.parent.is_dir():
         raise TasklensError(f"cannot write {out}: folder {out.parent} does not exist")
     decision = store.consent(user)
-    tmp = out.with_name(out.name + ".part")
+    tmp = out.with_name(f".{out.name}.part")
     n = 0
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        if decision is not None:
-            f.write(json.dumps({"record": "consent", "user": user, "notice_version": decision.notice_version,
-                                "decision": decision.decision, "time": iso(decision.ts)}) + "\n")
-        for e in store.events(user=user):
-            f.write(json.dumps({"record": "event"} | e.as_dict(), ensure_ascii=False) + "\n")
-            n += 1
-    tmp.replace(out)
+    try:
+        with open_private(tmp, "w", encoding="utf-8") as f:  # type: ignore[attr-defined]
+            if decision is not None:
+                f.write(json.dumps({"record": "consent", "user": user, "notice_version": decision.notice_version,
+                                    "decision": decision.decision, "time": iso(decision.ts)}) + "\n")
+            for e in store.events(user=user):
+                f.write(json.dumps({"record": "event"} | e.as_dict(), ensure_ascii=False) + "\n")
+                n += 1
+        tmp.replace(out)
+    except OSError as e:
+        raise OutputError(f"cannot write {out}: {e.strerror or e.__class__.__name__}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
     store.audit("store.export-my-data", f"user={user} events={n} file={out}")
     return n
 

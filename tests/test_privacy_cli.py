@@ -77,3 +77,17 @@ def test_export_my_data_of_missing_store_is_a_clear_error(tmp_path: Path) -> Non
     done = tasklens("store", "export-my-data", "--store", str(tmp_path / "none.db"), "--out", str(tmp_path / "x"))
     assert done.returncode != 0
     assert done.stderr.startswith("tasklens: error:") and done.stderr.count("\n") == 1
+
+
+
+def test_export_my_data_to_a_folder_is_one_line_and_leaves_nothing_behind(store_path: Path, tmp_path: Path) -> None:
+    from helpers import make_events, run_cli
+
+    with Store.open(store_path) as s:
+        s.append(make_events(5, store_pseudonym(s)))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    r = run_cli("store", "export-my-data", "--store", str(store_path), "--out", str(folder))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"tasklens: error: {folder} is a folder")
+    assert list(folder.iterdir()) == [] and list(tmp_path.glob("*.part")) == []
