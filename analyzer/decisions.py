@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tasklens.errors import InputFormatError
+from tasklens.files import atomic_write
 
 FILE = "decisions.json"
 VERSION = 1
@@ -152,12 +153,8 @@ def load(analysis_dir: Path) -> Decisions:
 
 
 def save(analysis_dir: Path, decisions: Decisions) -> Path:
-    """Write atomically, so a crash never leaves half a file."""
-    path = Path(analysis_dir) / FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(decisions.as_json(), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """Write atomically (mode 0600), so a crash never leaves half a file."""
+    return atomic_write(Path(analysis_dir) / FILE, json.dumps(decisions.as_json(), indent=2) + "\n")
 
 
 # -- honouring decisions in the next analysis (pure functions over the pipeline's arrays) ------------

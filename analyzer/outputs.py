@@ -1,17 +1,32 @@
-"""Writing an `Analysis` to DIR: report.json, events.csv, report.html and log.xes."""
+"""Writing an `Analysis` to DIR: report.json, events.csv, report.html and log.xes.
+
+The folder is built aside and renamed into place whole (`tasklens.files.atomic_folder`), so a re-run
+never leaves old and new outputs mixed and a failure leaves the earlier folder as it was. What belongs
+to the analysis' history rather than to one run (`KEPT`: the analyst's decisions, the audit trail) is
+carried into the new folder, and the run is audited inside it, so outputs and their audit entry appear
+together or not at all.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from tasklens import auditfile
+from tasklens.analyzer import decisions
 from tasklens.analyzer.pipeline import Analysis
 from tasklens.analyzer.xes import write_log
+from tasklens.errors import OutputError
 from tasklens.events import iso
+from tasklens.files import atomic_folder, atomic_open, atomic_write, csv_cell
+
+OUTPUTS = ("report.json", "events.csv", "report.html", "log.xes")
+KEPT = (decisions.FILE, auditfile.NAME)   # the analysis' history: carried over when the folder is rebuilt
 
 
 def _type_name(a: Analysis, type_id: int) -> str:
@@ -69,15 +84,17 @@ def _mean_seconds(a: Analysis, type_id: int, seq: tuple[int, ...]) -> float:
 
 
 def write_events_csv(a: Analysis, path: Path) -> None:
+    """One row per input event; text cells through `csv_cell`, so no spreadsheet runs them as formulas."""
     types = a.task_type_of_events()
     cand = a.candidate_of_type()
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_open(path, newline="") as f:
         w = csv.writer(f)
         w.writerow(["source_row", "timestamp", "user", "app", "action", "activity", "task_id", "task_type",
                     "candidate"])
         for e, act, t, tt in zip(a.events, a.activity.tolist(), a.task.tolist(), types.tolist()):
-            w.writerow(["" if e.source_row is None else e.source_row, iso(e.ts), e.user, e.app, e.action.value,
-                        a.activities[act], "" if t < 0 else t, "" if tt < 0 else tt, cand.get(tt, "")])
+            w.writerow(["" if e.source_row is None else e.source_row, iso(e.ts), csv_cell(e.user), csv_cell(e.app),
+                        e.action.value, csv_cell(a.activities[act]), "" if t < 0 else t, "" if tt < 0 else tt,
+                        cand.get(tt, "")])
 
 
 def write_xes(a: Analysis, path: Path) -> None:
@@ -93,16 +110,56 @@ def write_xes(a: Analysis, path: Path) -> None:
         for k in order))
 
 
-def write_all(a: Analysis, out_dir: Path) -> dict[str, Path]:
-    """Write every output file into `out_dir` (created if missing); return their paths by name."""
+def check_out(out: Path) -> None:
+    """Refuse, before any work, an output folder that cannot be written: a file in its place or above it,
+    a read-only folder or parent, a read-only audit trail. Probes by really writing (root ignores modes)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file: give a folder (it is created if missing)")
+    above = next(p for p in out.parents if p.exists())   # where the folder (or its parents) will be made
+    if not above.is_dir():
+        raise OutputError(f"{above} is a file, not a folder: give a folder path for --out")
+    for probe in ([out] if out.exists() else []) + [above]:
+        try:
+            tempfile.TemporaryDirectory(prefix=".probe.", dir=probe).cleanup()
+        except OSError as e:
+            raise OutputError(f"cannot write into {probe}: {e.strerror or type(e).__name__}; make it writable "
+                              "or choose another --out") from None
+    auditfile.check_writable(out)
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    for name in KEPT:
+        if (old / name).is_file():
+            try:
+                data = (old / name).read_bytes()
+            except OSError as e:
+                raise OutputError(f"cannot read {old / name}: {e.strerror}") from None
+            atomic_write(new / name, data)
+
+
+def _json(data: dict[str, Any]) -> str:
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise OutputError("the report holds a figure that is not a finite number (an input duration of inf or "
+                          "nan?); nothing was written: fix or drop those rows") from None
+
+
+def write_all(a: Analysis, out_dir: Path, audit_detail: str = "") -> dict[str, Path]:
+    """Write every output file into `out_dir` (replaced whole, created if missing) and audit the run there;
+    return the files' paths by name. Raises `OutputError` with `out_dir` as it was before."""
     from tasklens.analyzer.html import render
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / name for name in ("report.json", "events.csv", "report.html", "log.xes")}
+    check_out(out_dir)
     data = report(a)
-    paths["report.json"].write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    write_events_csv(a, paths["events.csv"])
-    paths["report.html"].write_text(render(data, Counter(e.user for e in a.events)), encoding="utf-8")
-    write_xes(a, paths["log.xes"])
-    return paths
+    text = _json(data)
+    with atomic_folder(out_dir) as tmp:
+        _carry_over(out_dir, tmp)
+        atomic_write(tmp / "report.json", text)
+        write_events_csv(a, tmp / "events.csv")
+        atomic_write(tmp / "report.html", render(data, Counter(e.user for e in a.events)))
+        write_xes(a, tmp / "log.xes")
+        auditfile.append(tmp, "analyze", audit_detail or f"events={len(a.events)}")
+    return {name: out_dir / name for name in OUTPUTS}

@@ -59,10 +59,9 @@ def _dedupe(events: list[Event]) -> tuple[list[Event], int]:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from tasklens import auditfile
     from tasklens.analyzer import decisions, signers
     from tasklens.analyzer.loaders import expand_inputs, load
-    from tasklens.analyzer.outputs import write_all
+    from tasklens.analyzer.outputs import check_out, write_all
     from tasklens.analyzer.pipeline import Params, analyze
     from tasklens.analyzer.progress import Bar
     from tasklens.analyzer.pseudonyms import Pseudonyms
@@ -71,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.events import time_zone
 
     args.inputs = expand_inputs(args.inputs)   # a folder stands for the files in it that tasklens can read
+    check_out(args.out)   # a folder that cannot be written is refused before the work, not after
     private, roster = None, None
     if args.key is not None:
         from tasklens.analystkey import load_private
@@ -115,15 +115,14 @@ def run(args: argparse.Namespace) -> int:
     kept = decisions.load(args.out)   # an analyst's decisions about an earlier analysis into this folder
     analysis = analyze(events, Params(order=args.order), progress=bar, cases=cases if all_cases and cases else None,
                        decisions=kept)
-    paths = write_all(analysis, args.out)
+    paths = write_all(analysis, args.out, audit_detail=f"inputs={len(args.inputs)} events={len(analysis.events)} "
+                                                       f"refused={refused} duplicates={duplicates}")
     signers.write(args.out, signed - unsigned)
     bar.close()
     notes = [f"skipped {skipped} malformed rows" if skipped else "",
              f"{refused} input(s) refused" if refused else "",
              f"{duplicates} duplicate events counted once" if duplicates else "",
              f"honoured {kept.count()} analyst decisions" if kept.count() else ""] + analysis.notes
-    auditfile.append(args.out, "analyze", f"inputs={len(args.inputs)} events={len(analysis.events)} "
-                                          f"refused={refused} duplicates={duplicates}")
     s = analysis
     print(f"{len(s.events)} events from {len({e.user for e in s.events})} users, {len(s.instances)} task "
           f"instances, {len(s.type_facts)} task types, {len(s.routines)} routines, {len(s.candidates)} RPA "

@@ -21,11 +21,13 @@ BATCH = 5_000
 
 def run(args: argparse.Namespace) -> int:
     from tasklens import keys
+    from tasklens.analyzer.outputs import check_out, write_all
     from tasklens.analyzer.outputs import report as make_report
-    from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.loaders import store_events
     from tasklens.analyzer.pipeline import analyze
     from tasklens.cli.common import config
+    from tasklens.errors import OutputError
+    from tasklens.files import private_dir
     from tasklens.privacy import consent
     from tasklens.privacy.masker import Masker
     from tasklens.simulate import directory, simulate
@@ -35,11 +37,16 @@ def run(args: argparse.Namespace) -> int:
     # directory is the simulated staff and customers.
     base = config(args)
     cfg = replace(base, person_names=base.person_names + directory())
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+    out: Path = private_dir(args.out)
+    check_out(out / "analysis")   # refused now, not after the simulation
     store_file = out / "demo-store.db"
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{store_file}{suffix}").unlink(missing_ok=True)
+        old = Path(f"{store_file}{suffix}")
+        try:
+            old.unlink(missing_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot replace the demo store {old}: {e.strerror}; remove it or choose another "
+                              "--out") from None
     key = keys.from_text(os.environ[keys.ENV_KEY], keys.ENV_KEY) if os.environ.get(keys.ENV_KEY) else keys.new_raw_key()
 
     t0 = time.perf_counter()

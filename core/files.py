@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from tasklens.errors import OutputError
 
@@ -79,6 +80,33 @@ def open_private(path: Path, mode: str = "w", **kwargs: object) -> object:
 
 
 @contextlib.contextmanager
+def atomic_open(path: Path, newline: str | None = None) -> Iterator[TextIO]:
+    """`atomic_write` for writers that stream: a private UTF-8 text file renamed over `path` when complete."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder, not a file: give a file path")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {_why(e)}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write {path}: {_why(e)}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
 def atomic_folder(out: Path) -> Iterator[Path]:
     """Yield a private temporary folder beside `out`; on success it replaces `out` whole.
 
@@ -97,7 +125,11 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         old = None
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.replace(out, old / "previous")
+            try:
+                os.replace(out, old / "previous")
+            except OSError:
+                old.rmdir()
+                raise
         try:
             os.replace(tmp, out)
         except OSError:
@@ -114,11 +146,25 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         raise
 
 
+def _formula(text: str) -> bool:
+    """Whether `text`, with any leading `'` removed, starts like a spreadsheet formula."""
+    return text.lstrip("'").startswith(_FORMULA_START)
+
+
 def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading =, +, -, @, TAB or CR gets a `'` before it."""
+    """A CSV cell a spreadsheet shows as text: a leading =, +, -, @, TAB or CR gets a `'` before it.
+
+    Text that already starts with `'`s before such a character gets one more, so `csv_uncell` can
+    always give back exactly what was written.
+    """
     if value is None:
         return ""
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if _formula(text) else text
+
+
+def csv_uncell(text: str) -> str:
+    """The text `csv_cell` was given, for readers of tasklens' own CSV files."""
+    return text[1:] if text.startswith("'") and _formula(text) else text

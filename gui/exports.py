@@ -2,6 +2,7 @@
 
 Pure Python over a `View`; the analyzer's own report files describe the unfiltered analysis, these
 describe the selection an analyst looked at, and say which candidate figures a person confirmed.
+Each file is private (0600), appears whole or not at all, and its CSV cells are never formulas.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import numpy as np
 
 from tasklens.analyzer.xes import write_log
 from tasklens.events import iso
+from tasklens.files import atomic_open, atomic_write, csv_cell
 from tasklens.gui.model import View
 
 
 def write_csv(view: View, path: Path) -> Path:
     """The selected events: timestamp, user, app, activity, task, task type (decisions applied), candidate."""
     d = view.data
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_open(path, newline="") as f:
         w = csv.writer(f)
         w.writerow(["timestamp", "user", "app", "activity", "task_id", "task_type", "task_type_name", "candidate",
                     "candidate_status"])
@@ -30,9 +32,9 @@ def write_csv(view: View, path: Path) -> Path:
             cid = d.candidate_ids[d.candidate[i]]
             if tt >= 0 and tt not in names:
                 names[tt] = view.type_name(tt)
-            w.writerow([iso(float(d.ts[i])), d.users[d.user[i]], d.apps[d.app[i]], d.activities[d.activity[i]],
-                        "" if t < 0 else t, "" if tt < 0 else tt, names.get(tt, ""), cid,
-                        view.decisions.status(cid) if cid else ""])
+            w.writerow([iso(float(d.ts[i])), csv_cell(d.users[d.user[i]]), csv_cell(d.apps[d.app[i]]),
+                        csv_cell(d.activities[d.activity[i]]), "" if t < 0 else t, "" if tt < 0 else tt,
+                        csv_cell(names.get(tt, "")), csv_cell(cid), view.decisions.status(cid) if cid else ""])
     return path
 
 
@@ -80,5 +82,4 @@ def write_html(view: View, path: Path) -> Path:
         "<h2>Time by application</h2>",
         _table(["Application", "Active hours"], [[a, f"{h:.1f}"] for a, h in view.time_by_app()]),
     ]
-    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return path
+    return atomic_write(path, "\n".join(parts) + "\n")

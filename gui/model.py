@@ -20,6 +20,7 @@ import numpy as np
 from tasklens.analyzer import decisions as dec
 from tasklens.errors import InputFormatError
 from tasklens.events import parse_time
+from tasklens.files import csv_uncell
 
 NEEDED = ("timestamp", "user", "app", "action", "activity", "task_id", "task_type", "candidate")
 ACTIVE_GAP = 300.0     # seconds; a longer gap between two events of one person is not time in the app
@@ -95,7 +96,7 @@ class AnalysisData:
                 except ValueError as e:
                     raise InputFormatError(f"{epath} line {line}: {e}") from None
                 for k in codes:
-                    cols[k].append(codes[k](row[k] or ""))
+                    cols[k].append(codes[k](csv_uncell(row[k] or "")))
         arr = {k: np.asarray(v, dtype=np.float64 if k == "ts" else np.int64) for k, v in cols.items()}
         empty = np.zeros(0, dtype=np.int64)
         return cls(folder, report, arr.get("ts", np.zeros(0)), arr.get("user", empty), arr.get("app", empty),

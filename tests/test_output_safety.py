@@ -1,0 +1,201 @@
+"""Analysis outputs are never half-written or mixed with an earlier run's, and every refusal is one line.
+
+Read-only places are made with `chattr +i` (the immutable attribute): the tests run as root, and root
+ignores permission bits but not the immutable attribute, so the writes really fail.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import stat
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from helpers import make_events
+from tasklens import auditfile
+from tasklens.analyzer import decisions
+from tasklens.analyzer.outputs import write_all
+from tasklens.analyzer.pipeline import Analysis, analyze
+from tasklens.cli.main import main
+from tasklens.errors import OutputError
+from tasklens.store import Store
+
+OUTPUTS = ("report.json", "events.csv", "report.html", "log.xes")
+
+
+@pytest.fixture(scope="module")
+def analysis() -> Analysis:
+    return analyze(make_events(300) + make_events(200, user="emp-2", app="sap", title="FB60 - SAP"))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "in.db"
+    with Store.open(path) as s:
+        s.append(make_events(120))
+    return path
+
+
+def _immutable(path: Path) -> None:
+    r = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"chattr +i is not available here: {r.stderr.strip()}")
+
+
+@pytest.fixture
+def immutable(tmp_path: Path) -> Iterator[object]:
+    """Make paths immutable (chattr +i); undone at the end so the temporary folder can be removed."""
+    done: list[Path] = []
+
+    def make(path: Path) -> None:
+        _immutable(path)
+        done.append(path)
+
+    yield make
+    for p in reversed(done):
+        subprocess.run(["chattr", "-i", str(p)], check=False)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _leftovers(root: Path) -> list[str]:
+    """Temporary files or folders the writers left behind (`.part`, `.old`)."""
+    return [str(p) for p in root.rglob("*") if p.name.endswith((".part", ".old", ".tmp"))]
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("tasklens: error: ") and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+# -- --out names something that is not a folder ----------------------------------------------------
+def test_analyze_out_naming_a_file_is_one_line(tmp_path: Path, store: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("mine\n")
+    assert main(["analyze", str(store), "--out", str(target), "--no-progress"]) == 2
+    assert "is a file" in _one_line_error(capsys)
+    assert target.read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "in.db", "report.txt"]
+
+
+def test_demo_out_naming_a_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "demo-out"
+    target.write_text("mine\n")
+    assert main(["demo", "--out", str(target), "--employees", "1", "--days", "1"]) == 2
+    assert "is a file" in _one_line_error(capsys)
+    assert target.read_text() == "mine\n" and not _leftovers(tmp_path)
+
+
+def test_out_under_a_file_is_one_line(tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "plain").write_text("x")
+    assert main(["analyze", str(store), "--out", str(tmp_path / "plain" / "out"), "--no-progress"]) == 2
+    assert "plain is a file" in _one_line_error(capsys)
+
+
+def test_demo_store_place_taken_by_a_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "d" / "demo-store.db").mkdir(parents=True)
+    assert main(["demo", "--out", str(tmp_path / "d"), "--employees", "1", "--days", "1"]) == 2
+    assert "demo-store.db" in _one_line_error(capsys)
+
+
+# -- re-runs: whole folders, history kept ----------------------------------------------------------
+def test_rerun_replaces_outputs_whole_and_keeps_decisions_and_audit(analysis: Analysis, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_all(analysis, out)
+    kept = decisions.Decisions()
+    kept.set_status("C01", "accepted", ("a", "b"))
+    decisions.save(out, kept)
+    (out / "stale-from-an-older-version.csv").write_text("old output\n")
+    (out / "events.csv").unlink()
+    (out / "events.csv").mkdir()   # a folder where a file is expected: replaced with the folder
+    (out / "events.csv" / "x").write_text("x")
+    write_all(analysis, out, audit_detail="second run")
+    assert sorted(p.name for p in out.iterdir()) == sorted((*OUTPUTS, decisions.FILE, auditfile.NAME))
+    assert decisions.load(out).status("C01") == "accepted"
+    assert [e["detail"] for e in auditfile.read(out)][-1] == "second run"
+    assert [e["action"] for e in auditfile.read(out)] == ["analyze", "analyze"]
+    assert (out / "events.csv").is_file() and not _leftovers(tmp_path)
+
+
+def test_outputs_are_private(analysis: Analysis, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "out"
+    write_all(analysis, out)
+    decisions.save(out, decisions.Decisions())
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700
+    for p in out.iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+
+
+def test_a_failed_rerun_leaves_the_old_folder_as_it_was(analysis: Analysis, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_all(analysis, out)
+    auditfile.append(out, "report.admin", "x")
+    before = _snapshot(out)
+    bad = replace(analysis, instances=[replace(analysis.instances[0], end=math.inf), *analysis.instances[1:]])
+    with pytest.raises(OutputError):
+        write_all(bad, out)
+    assert _snapshot(out) == before and not _leftovers(tmp_path)
+
+
+# -- figures that are not numbers -----------------------------------------------------------------
+def test_nan_duration_never_reaches_report_json(tmp_path: Path) -> None:
+    events = make_events(200)
+    events = [replace(e, duration=math.nan) if i % 10 == 9 else e for i, e in enumerate(events)]
+    with pytest.raises(OutputError, match="not a finite number"):
+        write_all(analyze(events), tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not _leftovers(tmp_path)
+
+
+# -- read-only places (chattr +i) -----------------------------------------------------------------
+def test_read_only_output_folder_is_one_line(tmp_path: Path, store: Path, immutable,  # noqa: ANN001
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["analyze", str(store), "--out", str(out), "--no-progress"]) == 0
+    capsys.readouterr()
+    before = _snapshot(out)
+    immutable(out)
+    assert main(["analyze", str(store), "--out", str(out), "--no-progress"]) == 2
+    assert str(out) in _one_line_error(capsys)
+    assert _snapshot(out) == before and not _leftovers(tmp_path)
+
+
+def test_read_only_parent_is_one_line(tmp_path: Path, store: Path, immutable,  # noqa: ANN001
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    immutable(parent)
+    assert main(["analyze", str(store), "--out", str(parent / "out"), "--no-progress"]) == 2
+    assert "ro" in _one_line_error(capsys)
+    assert list(parent.iterdir()) == []
+
+
+def test_read_only_audit_file_is_one_line(tmp_path: Path, store: Path, immutable,  # noqa: ANN001
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["analyze", str(store), "--out", str(out), "--no-progress"]) == 0
+    capsys.readouterr()
+    before = _snapshot(out)
+    immutable(out / auditfile.NAME)
+    assert main(["analyze", str(store), "--out", str(out), "--no-progress"]) == 2
+    assert "audit.jsonl" in _one_line_error(capsys)
+    assert _snapshot(out) == before and not _leftovers(tmp_path)
+    with pytest.raises(OutputError, match="audit"):
+        auditfile.append(out, "report.admin", "x")
+
+
+def test_analyze_audits_inside_the_new_folder(tmp_path: Path, store: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["analyze", str(store), "--out", str(out), "--no-progress"]) == 0
+    entries = auditfile.read(out)
+    assert [e["action"] for e in entries] == ["analyze"] and "events=120" in entries[0]["detail"]
+    json.loads((out / "report.json").read_text())
