@@ -182,3 +182,17 @@ def test_stitched_xes_jumps_back_twice_mixes_forms_and_keeps_the_truth(tmp_path:
 def test_found_instances_that_are_mostly_noise_are_counted_apart() -> None:
     cases = ["a", "a", "", "", "", "b"]
     assert acc.noise_instances(cases, ["1", "1", "2", "2", "3", "3"]) == 1   # 2; 3 is half noise
+
+
+def test_mixed_log_keeps_each_trace_whole_and_labels_it_with_its_source(tmp_path: Path) -> None:
+    _xes(tmp_path / "p.xes", 5)
+    _xes(tmp_path / "q.xes", 4)
+    cases, routines = acc.mix_xes([(tmp_path / "p.xes", 5), (tmp_path / "q.xes", 2)], tmp_path / "m.xes")
+    traces = acc.xes_truth(tmp_path / "m.xes")
+    assert len(cases) == len(routines) == len(traces) == 7 * 3
+    assert len(set(zip(traces, cases))) == len(set(traces)) == len(set(cases)) == 7   # one trace, one case
+    assert Counter(routines) == {"p": 15, "q": 6} and all(c.startswith(r + ":") for c, r in zip(cases, routines))
+    text = (tmp_path / "m.xes").read_text(encoding="utf-8")
+    times = [parse_time(v.split('"')[0]) for v in text.split('key="time:timestamp" value="')[1:]]
+    gaps = [b - a for a, b in pairwise(times)]
+    assert all(g > 0 for g in gaps) and sum(1 for g in gaps if 8 <= g <= 15) == 6
