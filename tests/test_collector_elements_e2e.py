@@ -4,8 +4,12 @@ typing, the store read back. Widgets are found on screen through the bus by the 
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,32 +40,51 @@ def _click(disp: XDisplay, env: dict[str, str], app: str, role: str, name: str |
     disp.xdotool("mousemove", "--sync", str(where[0]), str(where[1]), "click", "1")
 
 
+def _record_typed_text(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The strongest case for privacy: the organisation keeps typed text (masked)."""
+    org = tmp / "org.toml"
+    org.write_text("[capture]\nrecord_typed_text = true\n")
+    monkeypatch.setenv("TASKLENS_ORG_CONFIG", str(org))
+    monkeypatch.setenv("TASKLENS_CONFIG", str(config_file(tmp, "")))
+
+
+def _fill_in(disp: XDisplay, store: Path, app: str, field: tuple[str, str | None],
+             extra: tuple[str, str]) -> list[dict[str, object]]:
+    """Click Post invoice, type a canary into the Vendor field and another into the password field, click
+    `extra`; return the stored events of the application's window."""
+    env = disp.env
+    _click(disp, env, app, "push button", "Post invoice")
+    _click(disp, env, app, *field)
+    disp.xdotool("type", "--delay", "30", CANARY_TYPED)
+    _click(disp, env, app, "password text", None)
+    disp.xdotool("type", "--delay", "30", CANARY_PIN)
+    _click(disp, env, app, *extra)
+    disp.xdotool("key", "Tab")   # a last input, so the typing runs before it are closed
+    wait_for(lambda: sum(e["action"] == "click" for e in stored(store)) >= 4, "the four clicks stored")
+    return stored(store)
+
+
+def _no_canary(events: list[dict[str, object]]) -> None:
+    everything = repr(events)
+    for canary in (CANARY_TYPED, CANARY_NAME, CANARY_PIN, "Sesame"):
+        assert canary not in everything
+
+
 def test_clicks_and_typing_in_a_gtk_form_record_role_and_name_never_a_password(
         desk: tuple[XDisplay, Path], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     _needs("/usr/libexec/at-spi-bus-launcher", "dbus-daemon", SYSTEM_PYTHON)
     disp, tmp = desk
     disp.start_accessibility()
-    org = tmp / "org.toml"
-    org.write_text("[capture]\nrecord_typed_text = true\n")   # the strongest case: even typed text is kept
-    monkeypatch.setenv("TASKLENS_ORG_CONFIG", str(org))
-    monkeypatch.setenv("TASKLENS_CONFIG", str(config_file(tmp, "")))
+    _record_typed_text(tmp, monkeypatch)
     form = disp.window("^Invoice form$", [SYSTEM_PYTHON, str(FORM), "Invoice form", f"Pay {CANARY_NAME}"])
     disp.activate(form)
     store = tmp / "events.db"
     col = Collector(disp, store, tmp)
     col.wait_ready()
-    env = disp.env
-    _click(disp, env, "a11y_form.py", "push button", "Post invoice")
-    _click(disp, env, "a11y_form.py", "text", None)
-    disp.xdotool("type", "--delay", "30", CANARY_TYPED)
-    _click(disp, env, "a11y_form.py", "password text", None)
-    disp.xdotool("type", "--delay", "30", CANARY_PIN)
-    _click(disp, env, "a11y_form.py", "push button", f"Pay {CANARY_NAME}")
-    disp.xdotool("key", "Tab")   # a last input, so the typing runs before it are closed
-    wait_for(lambda: sum(e["action"] == "click" for e in stored(store)) >= 4, "the four clicks stored")
+    _fill_in(disp, store, "a11y_form.py", ("text", None), ("push button", f"Pay {CANARY_NAME}"))
     code, err = col.stop()
     assert code == 0, err
-    events = [e for e in stored(store) if e["app"] != "xterm"]
+    events = stored(store)
     clicks = [e for e in events if e["action"] == "click"]
     typed = [e for e in events if e["action"] == "type"]
     assert [c["target"] for c in clicks] == ['push button "Post invoice"', 'text "Vendor"', "left",
@@ -69,10 +92,64 @@ def test_clicks_and_typing_in_a_gtk_form_record_role_and_name_never_a_password(
     # typing is recorded against the focused field; its text is masked; the password field leaves nothing
     assert typed[0]["target"] == 'text "Vendor"' and typed[0]["value"] == "<EMAIL_ADDRESS>", typed
     assert all("PIN" not in e["target"] + e["element_path"] and not e["value"] for e in typed[1:]), typed
-    everything = repr(stored(store))
-    for canary in (CANARY_TYPED, CANARY_NAME, CANARY_PIN, "Sesame"):
-        assert canary not in everything
+    _no_canary(events)
     assert "exposes nothing" not in col.log.read_text()
+
+
+PAGE = """<!doctype html><html><head><title>Vendor invoice form</title></head><body>
+<h1>Enter invoice</h1><form>
+<label for="v">Vendor</label> <input id="v"><br>
+<label for="p">Password</label> <input id="p" type="password"><br>
+<button type="button">Post invoice</button> <a href="#order">Open order for NAME</a>
+</form></body></html>
+"""
+
+
+@pytest.fixture
+def web_page(tmp_path: Path) -> Iterator[str]:
+    """The invoice form served on 127.0.0.1 by this test; its URL (with a canary in the query)."""
+    root = tmp_path / "web"
+    root.mkdir()
+    (root / "form.html").write_text(PAGE.replace("NAME", CANARY_NAME))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/form.html?customer={CANARY_TYPED}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_chromium_page_links_buttons_and_fields_with_the_page_url_masked(
+        desk: tuple[XDisplay, Path], monkeypatch: pytest.MonkeyPatch, web_page: str) -> None:  # noqa: F811
+    _needs("/usr/libexec/at-spi-bus-launcher", "dbus-daemon", "chromium")
+    disp, tmp = desk
+    disp.start_accessibility()
+    _record_typed_text(tmp, monkeypatch)
+    browser = disp.window("^Vendor invoice form - Chromium$", [
+        "chromium", "--no-sandbox", "--force-renderer-accessibility", f"--user-data-dir={tmp / 'chromium'}",
+        "--no-first-run", "--no-default-browser-check", "--no-proxy-server", "--password-store=basic",
+        "--disable-gpu", "--window-position=0,0", "--window-size=900,700", web_page], timeout=90)
+    disp.activate(browser)
+    store = tmp / "events.db"
+    col = Collector(disp, store, tmp)
+    col.wait_ready()
+    events = _fill_in(disp, store, "Chromium", ("entry", "Vendor"), ("link", f"Open order for {CANARY_NAME}"))
+    code, err = col.stop()
+    assert code == 0, err
+    clicks = [e for e in events if e["action"] == "click"]
+    assert [c["target"] for c in clicks] == ['push button "Post invoice"', 'entry "Vendor"', "left",
+                                             'link "Open order for <EMAIL_ADDRESS>"'], clicks
+    page = clicks[0]["element_path"]
+    # the page is named with its address, whose query values (and the IP address) are masked
+    assert str(page).startswith('document web "Vendor invoice form" http://<IP_ADDRESS>:'), page
+    assert "/form.html?customer=<EMAIL_ADDRESS>" in str(page), page
+    typed = [e for e in events if e["action"] == "type"]
+    assert typed[0]["target"] == 'entry "Vendor"' and typed[0]["value"] == "<EMAIL_ADDRESS>", typed
+    assert all(not e["value"] and "Password" not in e["target"] for e in typed[1:]), typed
+    _no_canary(events)
 
 
 def test_widget_factory_click_gives_role_and_name(desk: tuple[XDisplay, Path]) -> None:  # noqa: F811

@@ -38,6 +38,10 @@ _ACC = "org.a11y.atspi.Accessible"
 _LABELLED_BY = 2            # ATSPI_RELATION_LABELLED_BY
 _WINDOW_ROLES = frozenset({"frame", "window", "dialog", "alert", "file chooser", "application"})
 _MAX_DEPTH = 40             # a descent or a walk up stops here whatever the tree does
+# a click lands on the text inside a button or link; what was clicked is the button or link
+_CONTENT_ROLES = frozenset({"static", "label", "image", "icon", "paragraph"})
+_ACTIONABLE_ROLES = frozenset({"push button", "link", "toggle button", "check box", "radio button", "menu item",
+                               "page tab", "check menu item", "radio menu item", "list item", "table cell"})
 _RESCAN_SECONDS = 2.0       # how often an application not on the bus is looked for again
 _FOCUS_EVENT = "object:state-changed:focused"
 
@@ -123,7 +127,7 @@ class AtspiElements:
                 if child[1] == _NULL or child in chain:
                     break
                 chain.append(child)  # type: ignore[arg-type]
-            return self._element(chain[-1], chain[1:-1]) if len(chain) > 1 else None
+            return self._element(chain[-1]) if len(chain) > 1 else None
         return None
 
     def focused(self, window: Window) -> Element | None:
@@ -133,7 +137,7 @@ class AtspiElements:
             return None
         self._take_signals()
         leaf = self._focus.get(app[0])
-        return None if leaf is None else self._element(leaf, self._ancestors(leaf))
+        return None if leaf is None else self._element(leaf)
 
     def _take_signals(self) -> None:
         """Read the focus announcements waiting on the connection; remember each application's latest."""
@@ -152,17 +156,27 @@ class AtspiElements:
                 del self._focus[sender]
 
     # -- reading elements --------------------------------------------------------------------------
-    def _element(self, leaf: Ref, ancestors: list[Ref]) -> Element:
+    def _element(self, leaf: Ref) -> Element:
         role = self._role(leaf)
         if role in PASSWORD_ROLES:
             return Element(role)   # its name, path and text are not read at all
+        ancestors = self._ancestors(leaf)
+        if any(r in PASSWORD_ROLES for _, r in ancestors):
+            return Element("password text")
+        for depth in (1, 2):   # the text inside a button or link stands for the button or link
+            if role in _CONTENT_ROLES and len(ancestors) >= depth and ancestors[-depth][1] in _ACTIONABLE_ROLES:
+                leaf, role = ancestors[-depth]
+                ancestors = ancestors[:-depth]
+                break
         name = self._name(leaf) or self._label(leaf)
         if name and role in TEXT_ROLES:
             name = name_without_value(role, name, self._text(leaf))
-        roles = [self._role(a) for a in ancestors]
-        if any(r in PASSWORD_ROLES for r in roles):
-            return Element("password text")
-        chain = [self._step(a, r) for a, r in zip(ancestors, roles)]
+        chain: list[str] = []
+        try:   # nearest first: past the deadline, the element keeps what its path has so far
+            for ref, r in reversed(ancestors):
+                chain.insert(0, self._step(ref, r))
+        except _Late:
+            pass
         return Element(role, clean_name(name), cap_path([c for c in chain if c not in LAYOUT_ROLES]))
 
     def _step(self, ref: Ref, role: str) -> str:
@@ -173,16 +187,25 @@ class AtspiElements:
                 text += " " + url
         return text
 
-    def _ancestors(self, leaf: Ref) -> list[Ref]:
-        """Parents of `leaf` up to (not including) its window, outermost first."""
-        out: list[Ref] = []
+    def _ancestors(self, leaf: Ref) -> list[tuple[Ref, str]]:
+        """Parents of `leaf` with their roles, up to (not including) its window or up to its web page,
+        outermost first; as many as the deadline allows."""
+        out: list[tuple[Ref, str]] = []
         ref = leaf
-        while len(out) < _MAX_DEPTH:
-            parent = tuple(self._get(ref, "Parent"))
-            if parent[1] in (_NULL, _ROOT) or self._role(parent) in _WINDOW_ROLES:  # type: ignore[arg-type]
-                break
-            out.append(parent)  # type: ignore[arg-type]
-            ref = parent  # type: ignore[assignment]
+        try:
+            while len(out) < _MAX_DEPTH:
+                parent: Ref = tuple(self._get(ref, "Parent"))  # type: ignore[assignment]
+                if parent[1] in (_NULL, _ROOT):
+                    break
+                role = self._role(parent)
+                if role in _WINDOW_ROLES:
+                    break
+                out.append((parent, role))
+                if role in DOCUMENT_ROLES:
+                    break   # above a web page sits the browser's own chrome
+                ref = parent
+        except _Late:
+            pass
         return out[::-1]
 
     def _role(self, ref: Ref) -> str:
@@ -205,11 +228,12 @@ class AtspiElements:
             return ""
 
     def _document_url(self, ref: Ref) -> str:
+        """The page's address: `DocURL` (Firefox, WebKit) or `URI` (Chromium); the masker masks its query."""
         try:
-            return clean_name(str(self._call(ref, "org.a11y.atspi.Document", "GetAttributeValue", "s",
-                                             ("DocURL",))[0]))
+            attributes = self._call(ref, "org.a11y.atspi.Document", "GetAttributes")[0]
         except _DBusError:
             return ""
+        return clean_name(attributes.get("DocURL") or attributes.get("URI") or "")
 
     # -- finding the application -------------------------------------------------------------------
     def _frames(self, window: Window) -> list[Ref]:
