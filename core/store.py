@@ -296,7 +296,7 @@ class Store:
                         return True
                     if time.monotonic() >= deadline:
                         log.info("store %s: another connection kept reading for %.0f s; the WAL still "
-                                    "holds old pages", self.path, wait)
+                                 "holds old pages", self.path, wait)
                         return False
                     time.sleep(0.05)
             except sqlcipher3.Error as e:
