@@ -13,6 +13,7 @@ import csv
 import json
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -146,9 +147,11 @@ def _json(data: dict[str, Any]) -> str:
                           "nan?); nothing was written: fix or drop those rows") from None
 
 
-def write_all(a: Analysis, out_dir: Path, audit_detail: str = "") -> dict[str, Path]:
+def write_all(a: Analysis, out_dir: Path, audit_detail: str = "",
+              also: Callable[[Path], object] | None = None) -> dict[str, Path]:
     """Write every output file into `out_dir` (replaced whole, created if missing) and audit the run there;
-    return the files' paths by name. Raises `OutputError` with `out_dir` as it was before."""
+    return the files' paths by name. `also(folder)` writes more files of this run into the folder before it
+    takes its place. Raises `OutputError` with `out_dir` as it was before."""
     from tasklens.analyzer.html import render
 
     out_dir = Path(out_dir)
@@ -161,5 +164,7 @@ def write_all(a: Analysis, out_dir: Path, audit_detail: str = "") -> dict[str, P
         write_events_csv(a, tmp / "events.csv")
         atomic_write(tmp / "report.html", render(data, Counter(e.user for e in a.events)))
         write_xes(a, tmp / "log.xes")
+        if also is not None:
+            also(tmp)
         auditfile.append(tmp, "analyze", audit_detail or f"events={len(a.events)}")
     return {name: out_dir / name for name in OUTPUTS}

@@ -116,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(events, Params(order=args.order), progress=bar, cases=cases if all_cases and cases else None,
                        decisions=kept)
     paths = write_all(analysis, args.out, audit_detail=f"inputs={len(args.inputs)} events={len(analysis.events)} "
-                                                       f"refused={refused} duplicates={duplicates}")
-    signers.write(args.out, signed - unsigned)
+                                                       f"refused={refused} duplicates={duplicates}",
+                      also=lambda folder: signers.write(folder, signed - unsigned))   # in the same rename
     bar.close()
     notes = [f"skipped {skipped} malformed rows" if skipped else "",
              f"{refused} input(s) refused" if refused else "",

@@ -313,7 +313,11 @@ class Dashboard(QMainWindow):
             return
         path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", default)
         if path:
-            write(self.view, Path(path))
+            try:
+                write(self.view, Path(path))
+            except TasklensError as e:   # a folder in the way, a read-only place: say so, nothing is left
+                QMessageBox.warning(self, "tasklens", str(e))
+                return
             self.statusBar().showMessage(f"{what} written to {path}", 8000)
 
     def _export_aggregate(self, out: Path | None = None, allow_unverified: bool | None = None) -> None:

@@ -147,6 +147,32 @@ def test_a_failed_rerun_leaves_the_old_folder_as_it_was(analysis: Analysis, tmp_
     assert _snapshot(out) == before and not _leftovers(tmp_path)
 
 
+def test_files_of_the_run_come_with_it_or_not_at_all(analysis: Analysis, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_all(analysis, out, also=lambda folder: (folder / "signers.json").write_text("[]"))
+    assert (out / "signers.json").read_text() == "[]"
+    before = _snapshot(out)
+
+    def fails(folder: Path) -> None:
+        (folder / "signers.json").write_text("new")
+        raise OutputError("disk full")
+
+    with pytest.raises(OutputError, match="disk full"):
+        write_all(analysis, out, also=fails)
+    assert _snapshot(out) == before and not _leftovers(tmp_path)
+
+
+def test_demo_output_is_private(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--employees", "2", "--days", "1"]) == 0
+    analysis_dir = out / "analysis"
+    for folder in (out, analysis_dir):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert sorted(p.name for p in analysis_dir.iterdir()) == sorted((*OUTPUTS, auditfile.NAME))
+    for p in analysis_dir.iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+
+
 # -- figures that are not numbers -----------------------------------------------------------------
 def test_nan_duration_never_reaches_report_json(tmp_path: Path) -> None:
     events = make_events(200)
