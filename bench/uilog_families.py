@@ -9,7 +9,7 @@ routines among noise and records, per event, the true task instance and routine:
 - `rare`: a weekly and a monthly routine (5-25 instances across all users) among frequent ones;
 - `optional`: one routine with optional and repeated steps, one user, ~1,000 instances, little noise;
 - `return`: routines that come back to the window they started in (CRM -> sheet -> CRM);
-- `capture`: `interleaved` with what the collector records: a click is the mouse button plus a position,
+- `capture`: `interleaved` (the same seed gives the same work) with what the collector records: a click is the mouse button plus a position,
   typing has no element, copy and paste are chords, web applications are all the browser, and titles
   carry what the masker leaves (<PERSON>, <EMAIL_ADDRESS>, long order numbers as <PHONE_NUMBER>);
 - `noise-heavy`: long single-application sessions without stable structure (chatting, reading mail,
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -261,15 +262,17 @@ def _context(rng: random.Random, day: int) -> dict[str, str]:
     }
 
 
-def _as_masked(ctx: dict[str, str]) -> dict[str, str]:
-    """What the collector's masker leaves of the values: typed placeholders; a long bare number is taken
-    for a phone number while a short one is kept (so one task's titles differ, as on real data)."""
-    out = dict(ctx, person="<PERSON>", email="<EMAIL_ADDRESS>", phone="<PHONE_NUMBER>", iban="<IBAN_CODE>")
-    for key in ("order", "doc", "policy"):
-        digits = "".join(c for c in out[key] if c.isdigit())
-        if len(digits) >= 9:
-            out[key] = out[key].replace(digits, "<PHONE_NUMBER>")
-    return out
+_NAME = re.compile(rf"\b(?:{'|'.join(FIRST)}) (?:{'|'.join(LAST)})\b")
+_EMAIL = re.compile(r"\b[\w.]+@[\w-]+\.[\w.]+\b")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: \d{4}){3}\b")
+_LONG_NUMBER = re.compile(r"\b\d{9,}\b")
+
+
+def masked(text: str) -> str:
+    """What the collector's masker leaves: typed placeholders; a long bare number is taken for a phone
+    number while a short one is kept (so one task's titles differ, as on real data)."""
+    text = _EMAIL.sub("<EMAIL_ADDRESS>", _NAME.sub("<PERSON>", text))
+    return _LONG_NUMBER.sub("<PHONE_NUMBER>", _IBAN.sub("<IBAN_CODE>", text))
 
 
 # --------------------------------------------------------------------------------------------- the steps
@@ -311,14 +314,9 @@ _PAGES = ("Weather Berlin", "Stack Overflow - question {n}", "BBC News", "Wikipe
 _DOCS = ("Project plan v{n}.docx", "Minutes {n}.docx", "Offer {name}.docx", "Notes.docx")
 
 
-def _noise(kind: str, seconds: float, rng: random.Random, masked: bool) -> Iterator[tuple[float, _Act]]:
-    """(think time, action) pairs of a session without stable structure, of about `seconds` length;
-    `masked`: names as the masker leaves them."""
-    def person() -> str:
-        name = _person(rng)
-        return "<PERSON>" if masked else name
-
-    n, name = rng.randint(1, 999), person()
+def _noise(kind: str, seconds: float, rng: random.Random) -> Iterator[tuple[float, _Act]]:
+    """(think time, action) pairs of a session without stable structure, of about `seconds` length."""
+    n, name = rng.randint(1, 999), _person(rng)
     if kind == "document":
         title = rng.choice(_DOCS).format(n=n, name=name) + " - Word"
     t = 0.0
@@ -326,7 +324,7 @@ def _noise(kind: str, seconds: float, rng: random.Random, masked: bool) -> Itera
         r = rng.random()
         if kind == "chat":
             if rng.random() < 0.15:
-                name = person()
+                name = _person(rng)
             title = f"Chat | {name} | Microsoft Teams"
             act = (("type", "Message", rng.choice(("ok", "thanks!", "see you at 3", "can you check?"))) if r < 0.45
                    else ("key", "enter", "") if r < 0.7 else ("scroll", "Conversation", "") if r < 0.85
@@ -334,7 +332,7 @@ def _noise(kind: str, seconds: float, rng: random.Random, masked: bool) -> Itera
             app = "Teams"
         elif kind == "mail":
             if rng.random() < 0.3:
-                title = rng.choice(_NOISE_SUBJECTS).format(n=rng.randint(1, 99), name=person()) + " - Inbox - Outlook"
+                title = rng.choice(_NOISE_SUBJECTS).format(n=rng.randint(1, 99), name=_person(rng)) + " - Inbox - Outlook"
             elif t == 0.0:
                 title = "Inbox - Outlook"
             act = (("click", "Message list", "") if r < 0.35 else ("scroll", "Reading pane", "") if r < 0.7
@@ -343,7 +341,7 @@ def _noise(kind: str, seconds: float, rng: random.Random, masked: bool) -> Itera
             app = "Outlook"
         elif kind == "browser":
             if rng.random() < 0.25 or t == 0.0:
-                title = rng.choice(_PAGES).format(n=rng.randint(1, 99999), name=person()) + " - Google Chrome"
+                title = rng.choice(_PAGES).format(n=rng.randint(1, 99999), name=_person(rng)) + " - Google Chrome"
             act = (("scroll", "Page", "") if r < 0.5 else ("click", rng.choice(("Link", "Tab", "Back")), "")
                    if r < 0.85 else ("shortcut", rng.choice(("ctrl+t", "ctrl+w", "ctrl+f")), ""))
             app = "Chrome"
@@ -370,13 +368,14 @@ def _render(a: _Act, capture: bool, rng: random.Random) -> tuple[str, str, str, 
         target = a.element if a.action != "focus" else ""
         value = a.text if a.action in ("type", "copy", "paste") else ""
         return a.app, a.title, a.action, target, value, count
-    app, title = (("chrome", f"{a.title} - Google Chrome") if a.app in WEB_APPS else (a.app.lower(), a.title))
+    title = masked(a.title)
+    app, title = ("chrome", f"{title} - Google Chrome") if a.app in WEB_APPS else (a.app.lower(), title)
     if a.action == "click":
         return app, title, "click", "left", f"{rng.randint(5, 1200)},{rng.randint(5, 780)}", 1
     if a.action in ("copy", "paste"):
         return app, title, a.action, "ctrl+c" if a.action == "copy" else "ctrl+v", "", 0
     if a.action == "type":
-        return app, title, "type", "", a.text, count
+        return app, title, "type", "", masked(a.text), count
     target = a.element if a.action in ("key", "shortcut") else ""
     return app, title, a.action, target, "", count
 
@@ -389,6 +388,7 @@ class _User:
     speed: float
     capture: bool
     rng: random.Random
+    where: random.Random   # click positions apart, so timing is the same whatever is captured
     clock: float = 0.0
     window: tuple[str, str] = ("", "")
     rows: list[Row] = field(default_factory=list)
@@ -403,13 +403,13 @@ class _User:
         self._emit(a, case, routine)
 
     def _emit(self, a: _Act, case: str, routine: str) -> None:
-        app, title, action, target, value, count = _render(a, self.capture, self.rng)
+        app, title, action, target, value, count = _render(a, self.capture, self.where)
         self.rows.append(Row(round(self.clock, 3), self.name, app, title, action, target, value, count, case, routine))
 
     def pause(self, seconds: float) -> None:
         """Time away from the keyboard; the collector marks long ones idle and active."""
         if self.capture and seconds > IDLE_AFTER:
-            app, title = _render(_Act(*self.window, "idle", "", ""), True, self.rng)[:2]
+            app, title = _render(_Act(*self.window, "idle", "", ""), True, self.where)[:2]
             self.rows.append(Row(round(self.clock + IDLE_AFTER, 3), self.name, app, title, "idle", ""))
             self.clock += seconds
             self.rows.append(Row(round(self.clock, 3), self.name, app, title, "active", ""))
@@ -439,7 +439,8 @@ def _count(rate: float, rng: random.Random) -> int:
 
 
 def _run_plan(plan: Plan, family: str, seed: int, rng: random.Random) -> Log:
-    users = [_User(f"emp{u + 1:02d}", rng.uniform(0.8, 1.3), plan.capture, random.Random(rng.random()))
+    users = [_User(f"emp{u + 1:02d}", rng.uniform(0.8, 1.3), plan.capture, random.Random(rng.random()),
+                   random.Random(u))
              for u in range(plan.users)]
     serial = 0
     for u, user in enumerate(users):
@@ -463,19 +464,18 @@ def _run_plan(plan: Plan, family: str, seed: int, rng: random.Random) -> Log:
                     lunch = 0.0
                 user.pause(rng.uniform(10, 600) if rng.random() < 0.15 else rng.uniform(2, 40))
                 if not isinstance(block, Routine):
-                    for think, a in _noise(*block, rng, plan.capture):
+                    for think, a in _noise(*block, rng):
                         user.act(a, think)
                     continue
                 routine = block
                 serial += 1
                 case = f"{user.name}-{serial}"
                 ctx = _context(rng, day)
-                ctx = _as_masked(ctx) if plan.capture else ctx
                 steps = expand(routine.parts, rng)
                 cut = rng.randint(2, len(steps) - 2) if rng.random() < plan.interrupt and len(steps) > 4 else -1
                 for k, step in enumerate(steps):
                     if k == cut:
-                        for think, a in _noise("chat", rng.uniform(10, 40), rng, plan.capture):
+                        for think, a in _noise("chat", rng.uniform(10, 40), rng):
                             user.act(a, think)
                     user.act(_fill(step, ctx), rng.uniform(*_THINK[step.action]), case, routine.name)
     rows = sorted((r for user in users for r in user.rows), key=lambda r: (r.ts, r.user))
@@ -523,8 +523,9 @@ def plan(family: str, rng: random.Random, scale: float = 1.0) -> Plan:
 
 
 def generate(family: str, seed: int, scale: float = 1.0) -> Log:
-    """A labelled log of `family`; the same family, seed and scale always give the same log."""
-    rng = random.Random(f"{family}/{seed}")
+    """A labelled log of `family`; the same family, seed and scale always give the same log. `capture`
+    with seed k is `interleaved` with seed k as the collector records it: the same events and truth."""
+    rng = random.Random(f"{'interleaved' if family == 'capture' else family}/{seed}")
     return _run_plan(plan(family, rng, scale), family, seed, rng)
 
 

@@ -196,3 +196,10 @@ def test_mixed_log_keeps_each_trace_whole_and_labels_it_with_its_source(tmp_path
     times = [parse_time(v.split('"')[0]) for v in text.split('key="time:timestamp" value="')[1:]]
     gaps = [b - a for a, b in pairwise(times)]
     assert all(g > 0 for g in gaps) and sum(1 for g in gaps if 8 <= g <= 15) == 6
+
+
+def test_capture_is_the_interleaved_work_as_the_collector_records_it() -> None:
+    plain, captured = fam.generate("interleaved", 6, SMALL), fam.generate("capture", 6, SMALL)
+    core = [(r.ts, r.user, r.case, r.routine) for r in captured.rows if r.action not in ("idle", "active")]
+    assert core == [(r.ts, r.user, r.case, r.routine) for r in plain.rows]
+    assert {r.target for r in plain.rows if r.action == "click"} != {"left"}
