@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 SHRINK = 5.0
+CAP = 16               # an activity occurring this often in one segment is not a step of one task
 MAX_TIES = 10          # near-best candidates whose instances are built to break the tie
 COVERAGE_TIE = 0.03     # relative: a start that loses one step of ten is not a tie
 
@@ -41,6 +42,8 @@ class SegmentParams:
     min_repeat: float = 0.05          # ... and repeat in this share of the segments it occurs in
     min_steps: int = 4                # a task type has at least this many core steps
     core_presence: float = 0.3        # a core step occurs in at least this share of its segments
+    start_presence: float = 0.5       # ... and a start needs `min_steps` steps present in this share (a loop
+                                      # inside a task, cut at its first step, has its own steps but not these)
     trim_tail: bool = True            # end instances at their last core step
     max_inner_gap: int = 6            # ... before more than this many other events in a row
     backward_cut: float = 120.0       # seconds: time running back further than this starts a new recording
@@ -60,10 +63,11 @@ def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int) -> float:
     keys, cnt = np.unique(seg.astype(np.int64) * n_acts + a, return_counts=True)
     s_of, a_of = keys // n_acts, keys % n_acts
     g_of = group_of_seg[s_of]
-    cap = 8
+    # counts of CAP or more are never usual: a day left uncut repeats every step dozens of times
     gk = (g_of.astype(np.int64) * n_acts + a_of)
-    tally_keys, tally = np.unique(gk * cap + np.minimum(cnt, cap - 1), return_counts=True)
-    ga = tally_keys // cap
+    tally_keys, tally = np.unique(gk * CAP + np.where(cnt < CAP, cnt, 0), return_counts=True)
+    tally[tally_keys % CAP == 0] = 0
+    ga = tally_keys // CAP
     # per (group, activity): largest tally of a positive count, segments with it, total occurrences
     uga, inv = np.unique(ga, return_inverse=True)
     best_pos = np.zeros(len(uga), dtype=np.int64)
@@ -115,13 +119,22 @@ def unexplained(acts: np.ndarray, cut: np.ndarray, inside: np.ndarray, n_acts: i
     """Per activity, whether it may start another task type: it lies mostly outside the current task
     instances, or repeats inside current segments (several tasks were merged). A step that occurs
     once per segment inside a task is a step of a known type: cutting there would split its
-    variants, not separate tasks."""
+    variants, not separate tasks. Nor is a loop inside a task (line items: "add item" 1-4 times) a
+    task of its own: after its last repetition the task goes on with steps that occur once."""
     n = np.bincount(acts, minlength=n_acts)
     outside = np.bincount(acts, weights=~inside, minlength=n_acts) > 0.5 * n
-    keys, cnt = np.unique((np.cumsum(cut) - 1).astype(np.int64) * n_acts + acts, return_counts=True)
-    a_of = keys % n_acts
+    seg = np.maximum(np.cumsum(cut) - 1, 0).astype(np.int64)
+    keys, inv, cnt = np.unique(seg * n_acts + acts, return_inverse=True, return_counts=True)
+    a_of, s_of = keys % n_acts, keys // n_acts
+    last = np.full(len(keys), -1)
+    np.maximum.at(last, inv, np.arange(len(acts)))
+    once = inside & (cnt[inv] == 1)
+    last_once = np.full(int(seg.max()) + 1 if len(seg) else 0, -1)
+    np.maximum.at(last_once, seg[once], np.flatnonzero(once))
+    rep = cnt >= 2
+    loop = rep & (last_once[s_of] > last)
     segs = np.bincount(a_of, minlength=n_acts)
-    repeated = np.bincount(a_of, weights=cnt >= 2, minlength=n_acts)
+    repeated = np.bincount(a_of, weights=rep & ~loop, minlength=n_acts)
     return outside | (repeated >= min_repeat * np.maximum(segs, 1))
 
 
@@ -192,20 +205,22 @@ def _core_steps(acts: np.ndarray, forced: np.ndarray, starts: list[int], a: int,
     seg = np.cumsum(cut) - 1
     first = np.flatnonzero(cut)
     group_of_seg = np.where(is_s[first], acts[first], -1)
-    return sum(1 for g, _ in _core(acts, seg, group_of_seg, n_acts, p) if g == a)
+    strict = replace(p, core_presence=max(p.core_presence, p.start_presence))
+    return sum(1 for g, _ in _core(acts, seg, group_of_seg, n_acts, strict) if g == a)
 
 
 def _core(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: int,
           p: SegmentParams) -> set[tuple[int, int]]:
     """(group, activity) pairs that are steps of the task: present often, at a stable position."""
-    n = len(acts)
-    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    # position = how many distinct activities come first: a repeated step (1-4 line items) or a loop
+    # does not shift the steps after it
     keys = seg.astype(np.int64) * n_acts + acts
-    _, first_idx = np.unique(keys, return_index=True)
-    g = group_of_seg[seg[first_idx]]
+    first_idx = np.sort(np.unique(keys, return_index=True)[1])
+    s_of = seg[first_idx]
+    lead = np.flatnonzero(np.r_[True, s_of[1:] != s_of[:-1]])
+    r = np.arange(len(first_idx)) - np.repeat(lead, np.diff(np.r_[lead, len(first_idx)]))
+    g = group_of_seg[s_of]
     a = acts[first_idx]
-    r = rank[first_idx]
     keep = g >= 0
     g, a, r = g[keep], a[keep], r[keep]
     if len(g) == 0:
