@@ -1,10 +1,10 @@
 """Reading event data into `RawEvent`s (imports) or `Event`s (stores), with the format detected.
 
 Every event keeps `source_row` so results trace back to the input: the 0-based data row of a CSV, the
-event's position in document order in an XES file, the event id in a store. Malformed rows are
-collected with their line number, column and problem (never the value: a misaligned row puts names and
-addresses in any column); the caller decides whether to skip them or stop. Whatever the bytes, a loader
-raises only `InputFormatError` (tests/test_loaders_fuzz.py).
+event's position in document order in an XES file or ActivityWatch export, the event id in a store.
+Malformed rows are collected with their line number, column and problem (never the value: a misaligned row puts names and
+addresses in any column); the caller decides whether to skip them or stop. Whatever the bytes, an import
+loader raises only `InputFormatError` (tests/test_loaders_fuzz.py).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Loaded:
     fmt: str
     raws: list[RawEvent] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    bad_rows: list[tuple[int, str]] = field(default_factory=list)   # (line number, problem)
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)   # (line number, 0 in JSON; where and what)
     cases: list[str] | None = None   # per event: the XES trace it came from (already segmented logs)
 
 
