@@ -2,9 +2,9 @@
 
 Every event keeps `source_row` so results trace back to the input: the 0-based data row of a CSV, the
 event's position in document order in an XES file or ActivityWatch export, the event id in a store.
-Malformed rows are collected with their line number, column and problem (never the value: a misaligned row puts names and
-addresses in any column); the caller decides whether to skip them or stop. Whatever the bytes, an import
-loader raises only `InputFormatError` (tests/test_loaders_fuzz.py).
+Malformed rows are collected with their line number, column and problem (never the value: a misaligned
+row puts names and addresses in any column); the caller decides whether to skip them or stop. Whatever
+the bytes, an import loader raises only `InputFormatError` (tests/test_loaders_fuzz.py).
 """
 
 from __future__ import annotations
@@ -257,8 +257,8 @@ def load_actionlogger(path: Path, skip_bad_rows: bool = False, tz: tzinfo = time
             user = row["userID"].strip() or last_user   # clipboard rows carry no user
             last_user = user
             app = row["targetApp"].strip()
-            title = (row.get("url") or "").strip() or " / ".join(
-                x for x in ((row.get("target.workbookName") or "").strip(), (row.get("target.sheetName") or "").strip()) if x)
+            sheet = ((row.get("target.workbookName") or "").strip(), (row.get("target.sheetName") or "").strip())
+            title = (row.get("url") or "").strip() or " / ".join(x for x in sheet if x)
             value = row.get("content") or row.get("target.value") or ""
             out.raws.append(RawEvent(ts, users(user) if user else "", app, title, import_action(event_type),
                                      _actionlogger_target(event_type, row), value, source_row=i))

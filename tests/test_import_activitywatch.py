@@ -101,7 +101,8 @@ def test_a_folder_is_its_readable_files_in_name_order(tmp_path: Path) -> None:
     (folder / "README.txt").write_text("what these files are\n")
     (folder / ".hidden.csv").write_text("junk")
     (folder / "sub").mkdir()
-    assert expand_inputs([folder, tmp_path / "other.csv"]) == [folder / "a.xes", folder / "b.csv", tmp_path / "other.csv"]
+    other = tmp_path / "other.csv"
+    assert expand_inputs([folder, other]) == [folder / "a.xes", folder / "b.csv", other]
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(InputFormatError, match="no file tasklens can read"):

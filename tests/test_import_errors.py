@@ -37,7 +37,8 @@ EXTERNAL = ('<?xml version="1.0"?>\n<!DOCTYPE log [<!ENTITY x SYSTEM "file:///et
 
 # (id, file name, content, --format or None, message pattern). Each must raise InputFormatError.
 BROKEN: list[tuple[str, str, bytes, str | None, str]] = [
-    ("field over 128 KB", "big.csv", (H + OK + f"2026-11-02T09:00:01Z,u1,excel,{CANARY}{'x' * 140_000},click,,,,\r\n").encode(),
+    ("field over 128 KB", "big.csv",
+     (H + OK + f"2026-11-02T09:00:01Z,u1,excel,{CANARY}{'x' * 140_000},click,,,,\r\n").encode(),
      None, r"line 3: a field is longer than 128 KB"),
     ("non-UTF-8 byte", "latin1.csv", (H + OK).encode() + b"2026-11-02T09:00:01Z,u1,exc\xe9l,t,click,,,,\r\n",
      None, r"line 3, column app: not UTF-8 text"),
@@ -59,7 +60,8 @@ BROKEN: list[tuple[str, str, bytes, str | None, str]] = [
      None, r"line 2, column timestamp: not a time \(ISO 8601 or Unix seconds expected\)"),
     ("time huge number", "tsnum.csv", (H + OK.replace("2026-11-02T09:00:00Z", "9" * 25)).encode(),
      None, r"line 2, column timestamp"),
-    ("time year 1 with offset", "ts1.csv", (H + OK.replace("2026-11-02T09:00:00Z", "0001-01-01T00:00:00+01:00")).encode(),
+    ("time year 1 with offset", "ts1.csv",
+     (H + OK.replace("2026-11-02T09:00:00Z", "0001-01-01T00:00:00+01:00")).encode(),
      None, r"line 2, column timestamp"),
     ("action is an e-mail", "action.csv", (H + OK.replace(",click,", f",{CANARY},")).encode(),
      None, r"line 2, column action: unknown action"),
@@ -74,7 +76,8 @@ BROKEN: list[tuple[str, str, bytes, str | None, str]] = [
     ("empty file, forced", "empty2.csv", b"", "csv", r"empty2\.csv: empty file"),
     ("missing columns", "cols.csv", f"timestamp,user,title\n2026-11-02T09:00:00Z,u1,{CANARY}\n".encode(), "csv",
      r"cols\.csv: missing columns app, action"),
-    ("header not UTF-8", "hdr.csv", b"timestamp,user,app,action,t\xe9\n", None, r"hdr\.csv line 1: the header is not UTF-8"),
+    ("header not UTF-8", "hdr.csv", b"timestamp,user,app,action,t\xe9\n", None,
+     r"hdr\.csv line 1: the header is not UTF-8"),
     ("binary noise", "noise.bin", bytes(range(256)) * 4, "csv", r"noise\.bin"),
     ("action logger time", "al.csv", (AL + AL_OK.replace("2026-11-02T09:00:00.000Z", CANARY)).encode(),
      None, r"line 2, column timeStamp: not a time"),
@@ -166,7 +169,8 @@ CLI_CASES = [c for c in BROKEN if c[0] in ("field over 128 KB", "non-UTF-8 byte"
                                             "XES billion laughs", "empty file", "time is an e-mail")]
 
 
-@pytest.mark.parametrize(("name", "content", "fmt", "pattern"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
+@pytest.mark.parametrize(("name", "content", "fmt", "pattern"), [c[1:] for c in CLI_CASES],
+                         ids=[c[0] for c in CLI_CASES])
 def test_cli_broken_input_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, name: str, content: bytes,
                                                                    fmt: str | None, pattern: str) -> None:
     path = tmp_path / name

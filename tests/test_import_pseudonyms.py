@@ -51,7 +51,8 @@ def test_a_damaged_secret_file_is_an_error_not_a_new_secret(tmp_path: Path, isol
 
 
 CSV = "timestamp,user,app,title,action,target,value\n2026-11-02T09:00:00Z,{u},excel,Book1,click,A1,\n"
-AL = "timeStamp,userID,targetApp,eventType\n2026-11-02T09:00:00Z,{u},Chrome,clickButton\n2026-11-02T09:00:01Z,,Chrome,copy\n"
+AL = ("timeStamp,userID,targetApp,eventType\n2026-11-02T09:00:00Z,{u},Chrome,clickButton\n"
+      "2026-11-02T09:00:01Z,,Chrome,copy\n")
 XES = ('<?xml version="1.0"?><log><trace><event><string key="concept:name" value="a"/>'
        '<string key="org:resource" value="{u}"/><date key="time:timestamp" value="2026-11-02T09:00:00Z"/></event>'
        '<event><string key="concept:name" value="b"/><date key="time:timestamp" value="2026-11-02T09:00:01Z"/>'
