@@ -44,6 +44,7 @@ class Agent:
         self._pipeline: Pipeline | None = None
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._wake = threading.Event()
+        self._element_stats: dict[str, object] = {}   # element look-ups of the last capture, for --stats-file
         self.stop_reason = ""
 
     # -- consent --------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class Agent:
             return {}
         pausing.retire(self.store.path)
         pipeline.stop(discard=discard)
-        return pipeline.stats.summary()
+        return {**pipeline.stats.summary(), **self._element_stats}
 
     @property
     def capturing(self) -> bool:
@@ -192,4 +193,5 @@ class Agent:
                 source.stop()
             except Exception:   # noqa: BLE001 - stopping the others matters more
                 log.exception("a source did not stop cleanly")
+            self._element_stats.update(getattr(source, "lookup_summary", {}))
         self._sources, self._focus = [], None

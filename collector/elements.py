@@ -8,9 +8,11 @@ is never passed off as its name.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
 
-from tasklens.collector.sources import Element
+from tasklens.collector.sources import PASSWORD_ROLES, Element, Window
 from tasklens.events import Action, RawEvent
 
 PATH_DEPTH = 8           # ancestors kept in a path, nearest first: enough to tell two "OK" buttons apart
@@ -22,6 +24,10 @@ DOCUMENT_ROLES = frozenset({"document web", "document frame"})
 # unnamed, these only lay others out: left out of paths, which then hold what a person would name
 LAYOUT_ROLES = frozenset({"filler", "panel", "section", "grouping", "scroll pane", "viewport", "layered pane",
                           "split pane", "invalid", "unknown", "redundant object", "generic"})
+# a click lands on the text inside a button or link; what was clicked is the button or link
+CONTENT_ROLES = frozenset({"static", "label", "image", "icon", "paragraph"})
+ACTIONABLE_ROLES = frozenset({"push button", "link", "toggle button", "check box", "radio button", "menu item",
+                              "page tab", "check menu item", "radio menu item", "list item", "table cell"})
 _SPACE = re.compile(r"\s+")
 
 
@@ -37,6 +43,15 @@ def name_without_value(role: str, name: str, value: str) -> str:
     if role in TEXT_ROLES and value and name and (value in name or name in value):
         return ""
     return name
+
+
+def promoted(role: str, ancestor_roles: Sequence[str]) -> int:
+    """How many levels up the clicked thing is: 1 or 2 for text inside a button or link, else 0."""
+    if role in CONTENT_ROLES:
+        for depth in (1, 2):
+            if len(ancestor_roles) >= depth and ancestor_roles[-depth] in ACTIONABLE_ROLES:
+                return depth
+    return 0
 
 
 def step(role: str, name: str) -> str:
@@ -64,3 +79,71 @@ def apply(ev: RawEvent, element: Element | None) -> RawEvent:
     if element.secret:
         return replace(ev, value="") if ev.action is Action.TYPE else ev
     return replace(ev, target=element.target, element_path=element.path_text)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One element as an OS layer without lazy calls gives it (UI Automation, AX), roles already in
+    AT-SPI's words; `value` is a field's text, compared with the name and never recorded."""
+
+    role: str
+    name: str = ""
+    pid: int = 0
+    secret: bool = False
+    value: str = ""
+    url: str = ""
+
+
+def from_nodes(chain: Sequence[Node], window: Window) -> Element | None:
+    """The element for `chain` (the leaf first, then its ancestors below the window), or None when it
+    belongs to another process than the focused window's (an excluded application, perhaps)."""
+    if not chain or (window.pid and chain[0].pid != window.pid):
+        return None
+    if any(n.secret or n.role in PASSWORD_ROLES for n in chain):
+        return Element("password text")
+    outer = list(reversed(chain[1:]))   # outermost first
+    up = promoted(chain[0].role, [n.role for n in outer])
+    leaf = outer[-up] if up else chain[0]
+    if up:
+        outer = outer[:-up]
+    name = name_without_value(leaf.role, leaf.name, leaf.value)
+    path = [step(n.role, n.name) + (" " + clean_name(n.url) if n.url else "") for n in outer]
+    return Element(leaf.role, clean_name(name), cap_path([p for p in path if p not in LAYOUT_ROLES]))
+
+
+class OsLayer(Protocol):
+    """What UI Automation and AX have in common, as their modules wrap them: opaque element handles."""
+
+    def at(self, x: int, y: int) -> object | None: ...
+    def focused(self) -> object | None: ...
+    def parent(self, handle: object) -> object | None: ...
+    def is_window(self, handle: object) -> bool: ...
+    def node(self, handle: object) -> Node: ...
+
+
+class WalkedElements:
+    """An element source over an OsLayer: the element's parents are walked up to its window. The OS
+    calls block (COM, AX messages); they run on the look-up thread, bounded by MAX_WALK steps."""
+
+    MAX_WALK = 24
+
+    def __init__(self, layer: OsLayer) -> None:
+        self._layer = layer
+
+    def at_point(self, x: int, y: int, window: Window) -> Element | None:
+        return self._walk(self._layer.at(x, y), window)
+
+    def focused(self, window: Window) -> Element | None:
+        return self._walk(self._layer.focused(), window)
+
+    def close(self) -> None:
+        pass
+
+    def _walk(self, handle: object | None, window: Window) -> Element | None:
+        chain: list[Node] = []
+        while handle is not None and len(chain) < self.MAX_WALK and not self._layer.is_window(handle):
+            chain.append(self._layer.node(handle))
+            if chain[-1].role in DOCUMENT_ROLES:
+                break   # above a web page sits the browser's own chrome
+            handle = self._layer.parent(handle)
+        return from_nodes(chain, window)

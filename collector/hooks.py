@@ -28,6 +28,7 @@ class InputHooks:
         self.user, self.focus, self.record_text = user, focus, record_text
         self._elements = elements
         self._lookup: ElementLookup | None = None
+        self.lookup_summary: dict[str, object] = {}   # figures of the last look-up thread, once stopped
 
     def _open(self, emit: Emit) -> None:
         self._emit = emit

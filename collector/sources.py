@@ -8,13 +8,13 @@ display library.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from tasklens.config import Config
-from tasklens.errors import EnvironmentMissingError
 from tasklens.events import RawEvent
 
 Emit = Callable[[RawEvent], None]
@@ -109,16 +109,26 @@ class Backend:
 
 def check_environment() -> None:
     """Raise EnvironmentMissingError (one line) unless this desktop can be watched."""
-    if sys.platform.startswith("linux") or sys.platform.startswith("freebsd"):
-        from tasklens.collector.x11.environment import check
+    if _portable():
+        from tasklens.collector.portable import check
         check()
         return
-    raise EnvironmentMissingError(f"capture on {sys.platform} is not supported yet: tasklens can watch X11 "
-                                  "desktops (Linux) for now; Windows and macOS come later")
+    from tasklens.collector.x11.environment import check as check_x11
+    check_x11()
 
 
 def desktop_backend(user: str, config: Config) -> Backend:
-    """The sources for this desktop; call `check_environment` first."""
+    """The sources for this desktop; call `check_environment` first. X11 has its own backend; elsewhere
+    (and with TASKLENS_BACKEND=portable) the portable one on pynput + pywinctl + psutil."""
     check_environment()
+    if _portable():
+        from tasklens.collector.portable import backend as portable
+        return portable(user, config)
     from tasklens.collector.x11 import backend
     return backend(user, config)
+
+
+def _portable() -> bool:
+    if os.environ.get("TASKLENS_BACKEND", "").lower() == "portable":
+        return True
+    return not (sys.platform.startswith("linux") or sys.platform.startswith("freebsd"))

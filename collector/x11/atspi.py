@@ -24,7 +24,7 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
 from tasklens.collector.elements import DOCUMENT_ROLES, LAYOUT_ROLES, TEXT_ROLES, cap_path, clean_name, \
-    name_without_value, step
+    name_without_value, promoted, step
 from tasklens.collector.sources import PASSWORD_ROLES, Element, Window
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,8 @@ _ACC = "org.a11y.atspi.Accessible"
 _LABELLED_BY = 2            # ATSPI_RELATION_LABELLED_BY
 _WINDOW_ROLES = frozenset({"frame", "window", "dialog", "alert", "file chooser", "application"})
 _MAX_DEPTH = 40             # a descent or a walk up stops here whatever the tree does
-# a click lands on the text inside a button or link; what was clicked is the button or link
-_CONTENT_ROLES = frozenset({"static", "label", "image", "icon", "paragraph"})
-_ACTIONABLE_ROLES = frozenset({"push button", "link", "toggle button", "check box", "radio button", "menu item",
-                               "page tab", "check menu item", "radio menu item", "list item", "table cell"})
+PATH_SECONDS = 30.0         # how long an element's ancestors (and the focused element) are remembered
+_MAX_CACHED = 20_000        # remembered objects; all forgotten at once beyond this
 _RESCAN_SECONDS = 2.0       # how often an application not on the bus is looked for again
 _FOCUS_EVENT = "object:state-changed:focused"
 
@@ -85,6 +83,9 @@ class AtspiElements:
         self._missed: dict[int, float] = {}
         self._silent: set[str] = set()
         self._end = 0.0
+        self._roles: dict[Ref, str] = {}
+        self._paths: dict[Ref, tuple[float, list[tuple[Ref, str, str]]]] = {}
+        self._last_focus: tuple[Ref, float, Element] | None = None
         # AT-SPI has no "what has the focus?" call: applications announce focus changes, which arrive
         # here as signals while other calls wait for their replies, or when `focused` drains them
         self._signals: deque[Any] = deque(maxlen=256)
@@ -137,7 +138,14 @@ class AtspiElements:
             return None
         self._take_signals()
         leaf = self._focus.get(app[0])
-        return None if leaf is None else self._element(leaf)
+        if leaf is None:
+            return None
+        last = self._last_focus
+        if last is not None and last[0] == leaf and time.monotonic() - last[1] < PATH_SECONDS:
+            return last[2]   # still the same field: typing in it costs no call
+        element = self._element(leaf)
+        self._last_focus = (leaf, time.monotonic(), element)
+        return element
 
     def _take_signals(self) -> None:
         """Read the focus announcements waiting on the connection; remember each application's latest."""
@@ -160,24 +168,39 @@ class AtspiElements:
         role = self._role(leaf)
         if role in PASSWORD_ROLES:
             return Element(role)   # its name, path and text are not read at all
-        ancestors = self._ancestors(leaf)
-        if any(r in PASSWORD_ROLES for _, r in ancestors):
+        try:
+            ancestors = self._ancestry(leaf)
+        except _Late:
+            ancestors = []   # past the deadline: the element without its path
+        if any(r in PASSWORD_ROLES for _, r, _ in ancestors):
             return Element("password text")
-        for depth in (1, 2):   # the text inside a button or link stands for the button or link
-            if role in _CONTENT_ROLES and len(ancestors) >= depth and ancestors[-depth][1] in _ACTIONABLE_ROLES:
-                leaf, role = ancestors[-depth]
-                ancestors = ancestors[:-depth]
-                break
+        up = promoted(role, [r for _, r, _ in ancestors])   # the text inside a button stands for the button
+        if up:
+            leaf, role, _ = ancestors[-up]
+            ancestors = ancestors[:-up]
         name = self._name(leaf) or self._label(leaf)
         if name and role in TEXT_ROLES:
             name = name_without_value(role, name, self._text(leaf))
-        chain: list[str] = []
-        try:   # nearest first: past the deadline, the element keeps what its path has so far
-            for ref, r in reversed(ancestors):
-                chain.insert(0, self._step(ref, r))
-        except _Late:
-            pass
-        return Element(role, clean_name(name), cap_path([c for c in chain if c not in LAYOUT_ROLES]))
+        return Element(role, clean_name(name), cap_path([t for _, _, t in ancestors if t not in LAYOUT_ROLES]))
+
+    def _ancestry(self, ref: Ref) -> list[tuple[Ref, str, str]]:
+        """(ancestor, role, its step in a path) of `ref` up to (not including) its window or up to its web
+        page, outermost first. Remembered for PATH_SECONDS: the next click in the same form asks one call."""
+        known = self._paths.get(ref)
+        if known is not None and time.monotonic() - known[0] < PATH_SECONDS:
+            return known[1]
+        parent: Ref = tuple(self._get(ref, "Parent"))  # type: ignore[assignment]
+        out: list[tuple[Ref, str, str]] = []
+        if parent[1] not in (_NULL, _ROOT):
+            role = self._role(parent)
+            if role not in _WINDOW_ROLES:
+                # above a web page sits the browser's own chrome; a runaway tree stops at _MAX_DEPTH
+                above = [] if role in DOCUMENT_ROLES or len(self._paths) > _MAX_CACHED else self._ancestry(parent)
+                out = [*above[-_MAX_DEPTH:], (parent, role, self._step(parent, role))]
+        if len(self._paths) > _MAX_CACHED:
+            self._paths.clear()
+        self._paths[ref] = (time.monotonic(), out)
+        return out
 
     def _step(self, ref: Ref, role: str) -> str:
         text = step(role, self._name(ref))
@@ -187,29 +210,13 @@ class AtspiElements:
                 text += " " + url
         return text
 
-    def _ancestors(self, leaf: Ref) -> list[tuple[Ref, str]]:
-        """Parents of `leaf` with their roles, up to (not including) its window or up to its web page,
-        outermost first; as many as the deadline allows."""
-        out: list[tuple[Ref, str]] = []
-        ref = leaf
-        try:
-            while len(out) < _MAX_DEPTH:
-                parent: Ref = tuple(self._get(ref, "Parent"))  # type: ignore[assignment]
-                if parent[1] in (_NULL, _ROOT):
-                    break
-                role = self._role(parent)
-                if role in _WINDOW_ROLES:
-                    break
-                out.append((parent, role))
-                if role in DOCUMENT_ROLES:
-                    break   # above a web page sits the browser's own chrome
-                ref = parent
-        except _Late:
-            pass
-        return out[::-1]
-
     def _role(self, ref: Ref) -> str:
-        return str(self._call(ref, _ACC, "GetRoleName")[0])
+        role = self._roles.get(ref)
+        if role is None:   # an object's role never changes
+            if len(self._roles) > _MAX_CACHED:
+                self._roles.clear()
+            role = self._roles[ref] = str(self._call(ref, _ACC, "GetRoleName")[0])
+        return role
 
     def _name(self, ref: Ref) -> str:
         return str(self._get(ref, "Name"))
