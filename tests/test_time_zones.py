@@ -6,6 +6,7 @@ and a time that cannot be read is refused with a message that does not repeat it
 
 from __future__ import annotations
 
+import csv
 import math
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,3 +95,22 @@ def test_action_logger_and_xes_take_the_zone_too(tmp_path: Path) -> None:
                    '</event></trace></log>')
     assert [r.ts for r in load(xes, tz=time_zone("Europe/Berlin")).raws] == [T, T]
     assert [r.ts for r in load(xes).raws] == [T + 3600, T]
+
+
+def test_cli_tz_moves_naive_import_times_onto_utc(tmp_path: Path) -> None:
+    """`analyze --tz Europe/Berlin`: a naive 10:00 in the input is 09:00Z in events.csv."""
+    from helpers import run_cli
+
+    rows = ["timestamp,user,app,title,action,target,value"]
+    for k in range(12):
+        for s, (app, action, target) in enumerate([("excel", "click", "A1"), ("sap", "paste", "Amount"),
+                                                   ("sap", "key", "enter")]):
+            rows.append(f"2026-11-02T10:{k:02d}:{s * 5:02d},u1,{app},{app} window,{action},{target},")
+    src = tmp_path / "events.csv"
+    src.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "analysis"
+    r = run_cli("analyze", str(src), "--out", str(out), "--tz", "Europe/Berlin", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    with open(out / "events.csv", newline="") as f:
+        stamps = sorted(row["timestamp"] for row in csv.DictReader(f))
+    assert stamps[0] == "2026-11-02T09:00:00.000Z" and stamps[-1] == "2026-11-02T09:11:10.000Z"
