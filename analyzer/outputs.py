@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tasklens import auditfile
-from tasklens.analyzer import decisions
+from tasklens.analyzer import decisions, signers
 from tasklens.analyzer.pipeline import Analysis
 from tasklens.analyzer.xes import write_log
 from tasklens.errors import OutputError
@@ -28,6 +28,7 @@ from tasklens.files import atomic_folder, atomic_open, atomic_write, csv_cell
 
 OUTPUTS = ("report.json", "events.csv", "report.html", "log.xes")
 KEPT = (decisions.FILE, auditfile.NAME)   # the analysis' history: carried over when the folder is rebuilt
+OURS = frozenset((*OUTPUTS, *KEPT, signers.NAME))   # all an analysis folder may hold, so it may be replaced
 
 
 def _type_name(a: Analysis, type_id: int) -> str:
@@ -113,10 +114,16 @@ def write_xes(a: Analysis, path: Path) -> None:
 
 def check_out(out: Path) -> None:
     """Refuse, before any work, an output folder that cannot be written: a file in its place or above it,
-    a read-only folder or parent, a read-only audit trail. Probes by really writing (root ignores modes)."""
-    out = Path(out)
+    a folder holding files tasklens did not write (it is replaced whole: they would be lost), a read-only
+    folder or parent, a read-only audit trail. Probes by really writing (root ignores modes)."""
+    out = Path(out).resolve()
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file: give a folder (it is created if missing)")
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in OURS) if out.is_dir() else []
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise OutputError(f"--out {out} holds files that are not an analysis' ({', '.join(foreign[:3])}{more}); the "
+                          "folder is replaced whole: give a new or empty folder, or move those files")
     above = next(p for p in out.parents if p.exists())   # where the folder (or its parents) will be made
     if not above.is_dir():
         raise OutputError(f"{above} is a file, not a folder: give a folder path for --out")
@@ -154,12 +161,12 @@ def write_all(a: Analysis, out_dir: Path, audit_detail: str = "",
     takes its place. Raises `OutputError` with `out_dir` as it was before."""
     from tasklens.analyzer.html import render
 
-    out_dir = Path(out_dir)
-    check_out(out_dir)
+    out_dir, place = Path(out_dir), Path(out_dir).resolve()   # `--out .` is a folder with a name and a parent
+    check_out(place)
     data = report(a)
     text = _json(data)
-    with atomic_folder(out_dir) as tmp:
-        _carry_over(out_dir, tmp)
+    with atomic_folder(place) as tmp:
+        _carry_over(place, tmp)
         atomic_write(tmp / "report.json", text)
         write_events_csv(a, tmp / "events.csv")
         atomic_write(tmp / "report.html", render(data, Counter(e.user for e in a.events)))

@@ -21,9 +21,9 @@ BATCH = 5_000
 
 def run(args: argparse.Namespace) -> int:
     from tasklens import keys
+    from tasklens.analyzer.loaders import store_events
     from tasklens.analyzer.outputs import check_out, write_all
     from tasklens.analyzer.outputs import report as make_report
-    from tasklens.analyzer.loaders import store_events
     from tasklens.analyzer.pipeline import analyze
     from tasklens.cli.common import config
     from tasklens.errors import OutputError

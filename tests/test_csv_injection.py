@@ -7,10 +7,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from helpers import make_events
 from hypothesis import given
 from hypothesis import strategies as st
-
-from helpers import make_events
 from tasklens.analyzer.outputs import write_all
 from tasklens.analyzer.pipeline import analyze
 from tasklens.errors import OutputError

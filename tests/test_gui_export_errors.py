@@ -9,16 +9,15 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from helpers import make_events  # noqa: E402
-from tasklens.analyzer.outputs import write_all  # noqa: E402
-from tasklens.analyzer.pipeline import analyze  # noqa: E402
+from helpers import make_events
+from tasklens.analyzer.outputs import write_all
+from tasklens.analyzer.pipeline import analyze
 
 
 @pytest.mark.parametrize("what", ["HTML report", "CSV", "XES"])
-def test_export_onto_a_folder_warns_and_leaves_nothing(qtbot, tmp_path: Path, monkeypatch, what: str) -> None:  # noqa: ANN001
+def test_export_onto_a_folder_warns_and_leaves_nothing(qtbot, tmp_path: Path, monkeypatch, what: str) -> None:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QFileDialog, QMessageBox
-
     from tasklens.gui.dashboard import Dashboard
 
     folder = tmp_path / "analysis"

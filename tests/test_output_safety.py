@@ -15,7 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from helpers import make_events
 from tasklens import auditfile
 from tasklens.analyzer import decisions
@@ -42,7 +41,7 @@ def store(tmp_path: Path) -> Path:
 
 
 def _immutable(path: Path) -> None:
-    r = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+    r = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
     if r.returncode != 0:
         pytest.skip(f"chattr +i is not available here: {r.stderr.strip()}")
 
@@ -114,7 +113,6 @@ def test_rerun_replaces_outputs_whole_and_keeps_decisions_and_audit(analysis: An
     kept = decisions.Decisions()
     kept.set_status("C01", "accepted", ("a", "b"))
     decisions.save(out, kept)
-    (out / "stale-from-an-older-version.csv").write_text("old output\n")
     (out / "events.csv").unlink()
     (out / "events.csv").mkdir()   # a folder where a file is expected: replaced with the folder
     (out / "events.csv" / "x").write_text("x")
@@ -124,6 +122,24 @@ def test_rerun_replaces_outputs_whole_and_keeps_decisions_and_audit(analysis: An
     assert [e["detail"] for e in auditfile.read(out)][-1] == "second run"
     assert [e["action"] for e in auditfile.read(out)] == ["analyze", "analyze"]
     assert (out / "events.csv").is_file() and not _leftovers(tmp_path)
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path: Path, store: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "notes.txt").write_text("mine\n")
+    assert main(["analyze", str(store), "--out", str(tmp_path / "work"), "--no-progress"]) == 2
+    assert "notes.txt" in _one_line_error(capsys)
+    assert [p.name for p in (tmp_path / "work").iterdir()] == ["notes.txt"]
+
+
+def test_out_dot_is_the_current_folder(tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert main(["analyze", str(store), "--out", ".", "--no-progress"]) == 0
+    assert {p.name for p in (tmp_path / "here").iterdir()} >= set(OUTPUTS)
+    monkeypatch.chdir(tmp_path)
+    assert {p.name for p in (tmp_path / "here").iterdir()} >= set(OUTPUTS) and not _leftovers(tmp_path)
 
 
 def test_outputs_are_private(analysis: Analysis, tmp_path: Path) -> None:
@@ -183,7 +199,7 @@ def test_nan_duration_never_reaches_report_json(tmp_path: Path) -> None:
 
 
 # -- read-only places (chattr +i) -----------------------------------------------------------------
-def test_read_only_output_folder_is_one_line(tmp_path: Path, store: Path, immutable,  # noqa: ANN001
+def test_read_only_output_folder_is_one_line(tmp_path: Path, store: Path, immutable,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert main(["analyze", str(store), "--out", str(out), "--no-progress"]) == 0
@@ -195,7 +211,7 @@ def test_read_only_output_folder_is_one_line(tmp_path: Path, store: Path, immuta
     assert _snapshot(out) == before and not _leftovers(tmp_path)
 
 
-def test_read_only_parent_is_one_line(tmp_path: Path, store: Path, immutable,  # noqa: ANN001
+def test_read_only_parent_is_one_line(tmp_path: Path, store: Path, immutable,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     parent = tmp_path / "ro"
     parent.mkdir()
@@ -205,7 +221,7 @@ def test_read_only_parent_is_one_line(tmp_path: Path, store: Path, immutable,  #
     assert list(parent.iterdir()) == []
 
 
-def test_read_only_audit_file_is_one_line(tmp_path: Path, store: Path, immutable,  # noqa: ANN001
+def test_read_only_audit_file_is_one_line(tmp_path: Path, store: Path, immutable,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert main(["analyze", str(store), "--out", str(out), "--no-progress"]) == 0
