@@ -165,13 +165,17 @@ def write_all(a: Analysis, out_dir: Path, audit_detail: str = "",
     check_out(place)
     data = report(a)
     text = _json(data)
-    with atomic_folder(place) as tmp:
-        _carry_over(place, tmp)
-        atomic_write(tmp / "report.json", text)
-        write_events_csv(a, tmp / "events.csv")
-        atomic_write(tmp / "report.html", render(data, Counter(e.user for e in a.events)))
-        write_xes(a, tmp / "log.xes")
-        if also is not None:
-            also(tmp)
-        auditfile.append(tmp, "analyze", audit_detail or f"events={len(a.events)}")
+    try:
+        with atomic_folder(place) as tmp:
+            _carry_over(place, tmp)
+            atomic_write(tmp / "report.json", text)
+            write_events_csv(a, tmp / "events.csv")
+            atomic_write(tmp / "report.html", render(data, Counter(e.user for e in a.events)))
+            write_xes(a, tmp / "log.xes")
+            if also is not None:
+                also(tmp)
+            auditfile.append(tmp, "analyze", audit_detail or f"events={len(a.events)}")
+    except UnicodeEncodeError:   # a lone surrogate, e.g. from a JSON escape: no UTF-8 file can hold it
+        raise OutputError("the events hold text that is not valid Unicode (a lone surrogate); nothing was "
+                          "written: fix the input") from None
     return {name: out_dir / name for name in OUTPUTS}

@@ -198,6 +198,13 @@ def test_nan_duration_never_reaches_report_json(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists() and not _leftovers(tmp_path)
 
 
+def test_text_no_utf8_file_can_hold_is_one_error(tmp_path: Path) -> None:
+    events = make_events(100, title="Book \ud800 - Excel")
+    with pytest.raises(OutputError, match="not valid Unicode"):
+        write_all(analyze(events), tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not _leftovers(tmp_path)
+
+
 # -- read-only places (chattr +i) -----------------------------------------------------------------
 def test_read_only_output_folder_is_one_line(tmp_path: Path, store: Path, immutable,
                                              capsys: pytest.CaptureFixture[str]) -> None:
