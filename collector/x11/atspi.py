@@ -86,6 +86,7 @@ class AtspiElements:
         self._roles: dict[Ref, str] = {}
         self._paths: dict[Ref, tuple[float, list[tuple[Ref, str, str]]]] = {}
         self._last_focus: tuple[Ref, float, Element] | None = None
+        self._windows: dict[Ref, tuple[float, list[Ref]]] = {}
         # AT-SPI has no "what has the focus?" call: applications announce focus changes, which arrive
         # here as signals while other calls wait for their replies, or when `focused` drains them
         self._signals: deque[Any] = deque(maxlen=256)
@@ -118,8 +119,10 @@ class AtspiElements:
     # -- the two questions -----------------------------------------------------------------------
     def at_point(self, x: int, y: int, window: Window) -> Element | None:
         self._end = time.monotonic() + self.deadline
-        for frame in self._frames(window):
-            if not self._call(frame, "org.a11y.atspi.Component", "Contains", "iiu", (x, y, _SCREEN))[0]:
+        frames = self._frames(window)
+        for frame in frames:
+            if len(frames) > 1 and not self._call(frame, "org.a11y.atspi.Component", "Contains", "iiu",
+                                                  (x, y, _SCREEN))[0]:
                 continue
             chain = [frame]
             while len(chain) < _MAX_DEPTH:
@@ -244,10 +247,15 @@ class AtspiElements:
 
     # -- finding the application -------------------------------------------------------------------
     def _frames(self, window: Window) -> list[Ref]:
+        """The application's windows, asked again after a second (dialogs come and go)."""
         app = self._app(window)
         if app is None:
             return []
-        return [tuple(c) for c in self._call(app, _ACC, "GetChildren")[0]]  # type: ignore[misc]
+        known = self._windows.get(app)
+        if known is None or time.monotonic() - known[0] > 1.0:
+            known = self._windows[app] = (time.monotonic(),
+                                          [tuple(c) for c in self._call(app, _ACC, "GetChildren")[0]])  # type: ignore[misc]
+        return known[1]
 
     def _app(self, window: Window) -> Ref | None:
         pid = window.pid
