@@ -95,12 +95,12 @@ class UrlQueryRecognizer(PatternRecognizer):
     ENTITY = "URL_QUERY"
     # a value runs to the next delimiter, less closing brackets, quotes and full stops right before it:
     # in (https://x/?t=abc). the value is abc
-    _END = r"(?=[)\]}>\"'.,!?]*(?:[&#;\s]|$))"
+    _END = r"(?=[)\]}>\"'.,!?]*(?:[&#;\s?]|$))"
     PATTERNS = (
         # a value after key= inside ?... or #...
         Pattern("query value", rf"(?<=[?&#;][^=&#\s?]{{1,64}}=)[^&#;\s]+?{_END}", 0.9),
         # a query or fragment part without key= (e.g. ?C12345 or #token)
-        Pattern("bare query", rf"(?<=[?&#])(?![^&#;\s]*=)[^&#;\s?]+?{_END}", 0.5),
+        Pattern("bare query", rf"(?<=[?&#])(?![^&#;\s=)\]}}>\"']*=)[^&#;\s?]+?{_END}", 0.5),
     )
 
     def __init__(self) -> None:
@@ -124,8 +124,7 @@ def _inside_url(text: str, start: int) -> bool:
     """True when the query part at `start` belongs to a URL-like token (scheme://, www., host.tld/...)."""
     token_start = max(text.rfind(" ", 0, start), text.rfind("\t", 0, start)) + 1
     head = text[token_start:start]
-    q = min((i for i in (head.find("?"), head.find("#")) if i >= 0), default=-1)
-    return q > 0 and _URL_START.search(head[:q]) is not None
+    return any(c in "?#" and _URL_START.search(head[:q]) for q, c in enumerate(head))
 
 
 class DisplayNameRecognizer(PatternRecognizer):
@@ -237,12 +236,12 @@ class LabelledIpRecognizer(IpRecognizer):
     """Presidio's IP recognizer, which also finds an address right after a label: `host:fe80::1`.
 
     Presidio's IPv6 patterns refuse a colon before the address (so as not to start inside one), which
-    let every `field:address` through. Each such pattern gets a twin that accepts `label:` before it,
-    where the label starts with a letter and follows no word character or colon.
+    let every `field:address` through. Each such pattern gets a twin that accepts `label:` or a lone
+    `:` before it, where the label starts with a letter and follows no word character or colon.
     """
 
     _NO_COLON_BEFORE = r"(?<![\w:])"
-    _LABEL_BEFORE = r"(?<=(?<![\w:])[A-Za-z][\w.-]{0,31}:)"
+    _LABEL_BEFORE = r"(?<=(?<![\w:])(?:[A-Za-z][\w.-]{0,31})?:)"
 
     def __init__(self) -> None:
         twins = [Pattern(f"{p.name} after a label", self._LABEL_BEFORE + p.regex[len(self._NO_COLON_BEFORE):],
@@ -254,6 +253,7 @@ class LabelledIpRecognizer(IpRecognizer):
 # Digits joined by phone punctuation (one space, "/" only between digits), maybe after + or 00.
 _PHONE_RUN = re.compile(r"(?:\+|(?<!\d)00)?[\d(](?:[\d().\-]|/(?=\d)|\s(?=[\d(]))*\d")
 _DIGIT_GROUP = re.compile(r"\d+")
+_NEXT_GROUP = re.compile(r"\s(?=[\d(])")
 _MIN_PHONE_DIGITS = 7
 _MAX_PHONE_DIGITS = 15                      # E.164
 _AREA_CODE_DIGITS = 5                       # the longest first group of a grouped number (03322 1234)
@@ -274,6 +274,43 @@ def has_phone_word(text: str) -> bool:
 def mask_bare_phone_runs(text: str, placeholder: str = "<PHONE_NUMBER>") -> str:
     """`text` with every bare run of 7-15 digits replaced: for a value whose field is a phone field."""
     return _BARE_RUN.sub(placeholder, text)
+
+
+_INTERNATIONAL_00 = re.compile(r"00[1-9]")
+# Written so only a phone number is written, whether or not the numbering plan knows it (made up,
+# mistyped, a new area code): +CC ..., 00CC and groups, (area) ..., 0area/..., US 3-3-4.
+_SURE_SHAPES = (
+    ("+ and a country code", re.compile(r"\+.*")),
+    ("00, a country code and groups", re.compile(r"00[1-9]\d*[ /-]\S.*")),
+    ("an area code in brackets", re.compile(r"(?:\+\d{1,3}[ -]?)?\(\d{2,5}\)[ -]?\d[\d -]*\d")),
+    ("a trunk 0 and an area code", re.compile(r"0[1-9]\d{1,3}[ /-]\d[\d -]*\d")),
+    ("3-3-4 digits", re.compile(r"\d{3}([-. ])\d{3}\1\d{4}")),
+)
+
+
+_MAX_SPLITS = 6
+
+
+def _sub_runs(run: str) -> list[tuple[int, int]]:
+    """(start, end) of `run` and of its parts at spaces, longest first: a run that is no phone number may
+    hold one, after a number ("page 2 0049 89 87654321") or before one ("+44 20 7946 0958 2026 11")."""
+    splits = [m.start() for m in _NEXT_GROUP.finditer(run)][:_MAX_SPLITS]
+    starts = [_unopened(run), *(i + 1 for i in splits)]
+    ends = [len(run), *(len(run[:i].rstrip("().-/ ")) for i in splits)]   # a part ends in a digit
+    return sorted({(s, e) for s in starts for e in ends if e > s}, key=lambda se: (se[0] - se[1], se[0]))
+
+
+def _unopened(run: str) -> int:
+    """How many leading brackets belong to the text, not the number: "((089) 1234567" has one."""
+    lead = 0
+    while run[lead] == "(" and run.count("(", lead) > run.count(")"):
+        lead += 1
+    return lead
+
+
+def _sure_phone_shape(run: str) -> str:
+    """Why `run` is a phone number by its shape alone, or "" if its shape does not say."""
+    return next((why for why, shape in _SURE_SHAPES if shape.fullmatch(run)), "")
 
 
 def _phone_shaped(run: str) -> bool:
@@ -319,44 +356,47 @@ class RunPhoneRecognizer(PhoneRecognizer):
             for r in recognizer.analyze(text, recognizer.supported_entities, None):
                 if r.score >= 0.5:    # IBAN-shaped or a card number with a valid checksum
                     blanked = blanked[:r.start] + "x" * (r.end - r.start) + blanked[r.end:]
-        context: bool | None = None          # looked for once, on the first bare run
+        context: list[bool] = []             # looked for once, when a run needs it
         for run in _PHONE_RUN.finditer(blanked):
-            candidate = run.group()
-            digits = sum(c.isdigit() for c in candidate)
-            if digits < _MIN_PHONE_DIGITS:
-                continue
-            if not _phone_shaped(candidate):
-                context = has_phone_word(text) if context is None else context
-                has_context = context and digits <= _MAX_PHONE_DIGITS
-                results = [self._by_shape(len(candidate), "a digit run beside a phone word")] if has_context else []
-            else:
-                results = self._parse(candidate, digits, entities)
+            start, results = 0, []
+            for start, end in _sub_runs(run.group()):
+                results = self._run(run.group()[start:end], text, entities, context)
+                if results:
+                    break
             for r in results:
-                r.start, r.end = r.start + run.start(), r.end + run.start()
+                r.start, r.end = r.start + run.start() + start, r.end + run.start() + start
                 r.recognition_metadata = (r.recognition_metadata or {}) | {   # ours, not the inner one's
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
                 found.setdefault((r.start, r.end), r)
         return list(found.values())
 
-    def _parse(self, candidate: str, digits: int, entities: list[str]) -> list[RecognizerResult]:
+    def _run(self, candidate: str, text: str, entities: list[str], context: list[bool]) -> list[RecognizerResult]:
+        """The phone numbers in one digit run (positions in the run); `context` caches the phone-word look-up."""
+        digits = sum(c.isdigit() for c in candidate)
+        if digits < _MIN_PHONE_DIGITS:
+            return []
+        results = self._parse(candidate, entities) if _phone_shaped(candidate) else []
+        if results or digits > _MAX_PHONE_DIGITS:
+            return results
+        why = _sure_phone_shape(candidate)
+        if not why:
+            if not context:
+                context.append(has_phone_word(text))
+            why = "digits beside a phone word" if context[0] else ""
+        return [self._by_shape(len(candidate), why)] if why else []
+
+    def _parse(self, candidate: str, entities: list[str]) -> list[RecognizerResult]:
         """phonenumbers' reading of one phone-shaped run; 00 is read as + (phonenumbers knows 00 only
-        for some regions), and a +CC number outside the numbering plan is a number all the same."""
-        international = candidate.startswith("+")
-        if candidate.startswith("00") and candidate[2:3].isdigit() and candidate[2] != "0":
+        for some regions)."""
+        if _INTERNATIONAL_00.match(candidate):
             results = self._international.analyze("+" + candidate[2:], entities, None)
             for r in results:    # back to the candidate's positions: "+" stands for two characters
                 r.start, r.end = (r.start + 1 if r.start else 0), r.end + 1
-            grouped = len(_DIGIT_GROUP.findall(candidate)) > 1
-            international = grouped   # 0049 89 ...: as sure as +49 89 ...; a bare 00... run must parse
-        elif international:
-            results = self._international.analyze(candidate, entities, None)
-        else:
-            results = super().analyze(candidate, entities, None)
-        if not results and international and digits <= _MAX_PHONE_DIGITS:
-            # +CC and digits but outside the numbering plan (made up, mistyped): a number all the same
-            results = [self._by_shape(len(candidate), "+ and a country code, outside the numbering plan")]
-        return results
+            return results
+        if candidate.startswith("+"):
+            return self._international.analyze(candidate, entities, None)
+        return super().analyze(candidate, entities, None)
 
     def _by_shape(self, length: int, why: str) -> RecognizerResult:
         """A finding of ours, not phonenumbers'; with an explanation, which the context enhancer writes to."""
