@@ -24,6 +24,7 @@ class Assumptions:
     working_days_per_month: float = 21.0
     min_instances: int = 5              # fewer instances: not a candidate
     min_steps: int = 4                  # instances shorter than this (median events): not a candidate
+    min_order: float = 0.95             # a candidate's usual steps come in one order this consistently
 
 
 @dataclass
@@ -41,6 +42,8 @@ class TypeFacts:
     decision_points: int
     working_days: float                              # distinct (user, day) pairs observed in the data
     median_events: float = 0.0                       # events per instance
+    usual_steps: int = 0                             # activities found in at least half the instances
+    order: float = 0.0                               # how consistently they come in one order (see `structure`)
 
 
 @dataclass
@@ -60,6 +63,37 @@ class Candidate:
     rationale: str = ""
     status: str = "open"        # the analyst's decision: open, accepted (figures confirmed) or rejected
     analyst_name: str = ""      # the analyst's name for it, if they gave one
+
+
+def structure(variants: Sequence[tuple[tuple[int, ...], int]], most: int = 500) -> tuple[int, float]:
+    """(usual steps, order consistency) of a task type: the activities in at least half its instances,
+    and over every pair of them the share of instances holding both that put them in the pair's usual
+    order (by first occurrence). A routine's steps keep their order whatever is optional or repeated;
+    chatting, reading mail or editing a document repeat the same few actions in any order."""
+    top = sorted(variants, key=lambda v: -v[1])[:most]
+    n = sum(k for _, k in top)
+    presence: Counter[int] = Counter()
+    for seq, k in top:
+        for x in set(seq):
+            presence[x] += k
+    usual = {x for x, k in presence.items() if k >= 0.5 * n}
+    before: Counter[tuple[int, int]] = Counter()
+    for seq, k in top:
+        first: dict[int, int] = {}
+        for i, x in enumerate(seq):
+            if x in usual:
+                first.setdefault(x, i)
+        ordered = sorted(first, key=first.__getitem__)
+        for i, x in enumerate(ordered):
+            for y in ordered[i + 1:]:
+                before[(x, y)] += k
+    agree = total = 0
+    for (x, y), k in before.items():
+        back = before.get((y, x), 0)
+        if k > back or (k == back and x < y):
+            agree += k
+        total += k
+    return len(usual), (agree / total if total else 0.0)
 
 
 def entropy(counts: Sequence[int]) -> float:
@@ -83,6 +117,8 @@ def score_parts(t: TypeFacts, a: Assumptions) -> dict[str, float]:
         "applications": len(t.apps),
         "rework_rate": round(t.rework_instances / n, 3) if n else 0.0,
         "variant_coverage": round(covered / n, 3) if n else 0.0,
+        "usual_steps": t.usual_steps,
+        "order_consistency": round(t.order, 3),
     }
 
 
@@ -100,6 +136,8 @@ def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Can
         n = len(t.instance_ids)
         if n < a.min_instances or t.seconds <= 0 or t.median_events < a.min_steps:
             continue
+        if t.usual_steps < a.min_steps or t.order < a.min_order:
+            continue   # no repeated multi-step structure: time in a chat or a document, however long
         parts = score_parts(t, a)
         auto = automatability(parts)
         hours = t.seconds / 3600

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from tasklens.analyzer.activities import label_all
-from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank, renumber
+from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank, renumber, structure
 from tasklens.analyzer.decisions import Decisions, apply_to_types, match_candidate
 from tasklens.analyzer.processmap import Edge, directly_follows
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
@@ -182,7 +182,7 @@ def _why_empty(evs: list[Event], instances: list[Instance], candidates: list[Can
     if not candidates:
         a = p.assumptions
         return [f"no RPA candidate: no task type has at least {a.min_instances} instances of at least "
-                f"{a.min_steps} steps"]
+                f"{a.min_steps} steps that come in one order (chatting, mail and editing one document do not)"]
     return []
 
 
@@ -254,7 +254,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
         facts.append(TypeFacts(t, tv, [i.id for i, _ in members], users, sum(i.seconds for i, _ in members),
                                actions, apps, sum(1 for i, _ in members if _rework(variants[i.variant], usual)),
                                _decision_points(tv), float(sum(len(days_of_user[u]) for u in users)),
-                               float(np.median([i.events for i, _ in members]))))
+                               float(np.median([i.events for i, _ in members])), *structure(tv)))
     routines = mine(variants, vw, p.routines)
     if progress:
         progress("routines", 1, 1)
