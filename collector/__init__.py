@@ -3,7 +3,9 @@
     Agent(store, config, user)   consent-gated capture: start(), pause(until), resume(), run(), stop()
     check_environment()          one-line EnvironmentMissingError when this desktop cannot be watched
     Pipeline                     sources -> bounded queue -> runs -> exclusions -> masker -> batched store
-    EventSource / Backend        the seam to the desktop (X11 now, in `x11/`; others raise "not supported yet")
+    EventSource / ElementSource / Backend
+                                 the seam to the desktop: X11 + AT-SPI in `x11/`; the portable backend
+                                 (pynput + pywinctl + psutil) elsewhere, with UI Automation or AX elements
 
 Importing this package touches no display library: the backend is imported when capture starts.
 """

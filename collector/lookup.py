@@ -46,6 +46,7 @@ class ElementLookup:
         self._focus: tuple[int, float, Element | None] | None = None   # (window handle, when, element)
         self.latencies: deque[float] = deque(maxlen=100_000)
         self.failures = 0
+        self._cpu = 0.0   # CPU seconds the look-up thread used, known once it ends
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="tasklens-elements", daemon=True)
@@ -66,13 +67,15 @@ class ElementLookup:
     def summary(self) -> dict[str, object]:
         lat = sorted(self.latencies)
         p95 = round(lat[min(len(lat) - 1, int(0.95 * len(lat)))] * 1000, 2) if lat else None
-        return {"element_lookups": len(lat), "element_lookup_p95_ms": p95, "element_lookup_failures": self.failures}
+        return {"element_lookups": len(lat), "element_lookup_p95_ms": p95, "element_lookup_failures": self.failures,
+                "element_thread_cpu_s": round(self._cpu, 3)}
 
     # -- the look-up thread -------------------------------------------------------------------------
     def _loop(self) -> None:
         while (item := self._queue.get()) is not _STOP:
             assert isinstance(item, _Pending)
             self._emit(apply(item.event, self._element(item)))
+        self._cpu = time.thread_time()
 
     def _element(self, item: _Pending) -> Element | None:
         ev, window = item.event, item.window

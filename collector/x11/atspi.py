@@ -38,6 +38,8 @@ _ACC = "org.a11y.atspi.Accessible"
 _LABELLED_BY = 2            # ATSPI_RELATION_LABELLED_BY
 _WINDOW_ROLES = frozenset({"frame", "window", "dialog", "alert", "file chooser", "application"})
 _MAX_DEPTH = 40             # a descent or a walk up stops here whatever the tree does
+_LEAF_ROLES = frozenset({"push button", "toggle button", "check box", "radio button", "link", "entry", "text",
+                         "password text", "spin button", "menu item", "check menu item", "radio menu item"})
 PATH_SECONDS = 30.0         # how long an element's ancestors (and the focused element) are remembered
 _MAX_CACHED = 20_000        # remembered objects; all forgotten at once beyond this
 _RESCAN_SECONDS = 2.0       # how often an application not on the bus is looked for again
@@ -131,6 +133,8 @@ class AtspiElements:
                 if child[1] == _NULL or child in chain:
                     break
                 chain.append(child)  # type: ignore[arg-type]
+                if self._role(child) in _LEAF_ROLES:   # nothing a person clicks sits inside these
+                    break
             return self._element(chain[-1]) if len(chain) > 1 else None
         return None
 
