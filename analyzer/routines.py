@@ -2,8 +2,10 @@
 
 Mined on distinct variants weighted by their instance counts. PrefixSpan's `closed=True` also returns
 some non-closed patterns and `.frequent()` reuses its result list (see dependencies-here.md), so the
-result is copied and filtered to closed patterns here. "Gap-aware": support counts only instances in
-which the pattern's steps occur with at most `max_gap` other events between consecutive steps.
+result is copied and filtered here: to closed patterns, then, on the gap-aware support, to patterns
+that no longer pattern holds in most of their instances (maximal in practice). "Gap-aware": support
+counts only instances in which the pattern's steps occur with at most `max_gap` other events between
+consecutive steps.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class RoutineParams:
     max_length: int = 25
     max_gap: int = 2            # other events allowed between two steps of a routine
     max_routines: int = 30
+    contained_share: float = 0.8   # a routine inside a longer one found in this share of its instances is dropped
 
 
 @dataclass(frozen=True)
@@ -40,24 +43,27 @@ def occurs(pattern: Sequence[int], seq: Sequence[int], max_gap: int) -> bool:
     return True
 
 
-def _closed(patterns: list[tuple[int, tuple[int, ...]]]) -> list[tuple[int, tuple[int, ...]]]:
-    """Drop patterns that are subsequences of a longer pattern with the same support."""
-    def sub(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-        it = iter(b)
-        return all(x in it for x in a)
-    by_support: dict[int, list[tuple[int, ...]]] = {}
-    for s, pat in patterns:
-        by_support.setdefault(s, []).append(pat)
-    out = []
-    for s, pat in patterns:
-        if not any(len(o) > len(pat) and sub(pat, o) for o in by_support[s]):
-            out.append((s, pat))
-    return out
+def _subsequence(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    it = iter(b)
+    return all(x in it for x in a)
+
+
+def maximal(patterns: list[tuple[int, tuple[int, ...]]], share: float) -> list[tuple[int, tuple[int, ...]]]:
+    """Drop each pattern that a longer one contains and is found in at least `share` of its instances:
+    one routine is reported once, at its full length, not again at 13, 14 and 15 of its steps
+    (`share` 1.0 keeps the closed patterns, a small share only the maximal ones)."""
+    longest_first = sorted(patterns, key=lambda sp: -len(sp[1]))
+    kept: list[tuple[int, tuple[int, ...]]] = []
+    for s, pat in longest_first:
+        if not any(len(o) > len(pat) and so >= share * s and _subsequence(pat, o) for so, o in kept):
+            kept.append((s, pat))
+    keep = set(kept)
+    return [sp for sp in patterns if sp in keep]
 
 
 def mine(variants: Sequence[tuple[int, ...]], weights: Sequence[int],
          p: RoutineParams = RoutineParams()) -> list[Routine]:
-    """Closed, gap-aware frequent routines, most instances x steps first."""
+    """Maximal-in-practice, gap-aware frequent routines, most instances x steps first."""
     from prefixspan import PrefixSpan
 
     total = int(sum(weights))
@@ -68,17 +74,12 @@ def mine(variants: Sequence[tuple[int, ...]], weights: Sequence[int],
     ps.minlen, ps.maxlen = p.min_length, p.max_length
     found = list(ps.frequent(minsup, closed=True, key=lambda _p, matches: sum(weights[i] for i, _ in matches),
                              bound=lambda _p, matches: sum(weights[i] for i, _ in matches)))
-    routines = []
-    for _, pat in _closed([(s, tuple(pt)) for s, pt in found]):
+    routines = {}
+    for _, pat in maximal([(s, tuple(pt)) for s, pt in found], 1.0):
         inside = tuple(i for i, v in enumerate(variants) if occurs(pat, v, p.max_gap))
         support = sum(weights[i] for i in inside)
         if support >= minsup:
-            routines.append(Routine(pat, support, inside))
-    routines.sort(key=lambda r: (-r.support * len(r.steps), r.steps))
-    return _closed_routines(routines)[:p.max_routines]
-
-
-def _closed_routines(routines: list[Routine]) -> list[Routine]:
-    kept = _closed([(r.support, r.steps) for r in routines])
-    keep = {pat for _, pat in kept}
-    return [r for r in routines if r.steps in keep]
+            routines[pat] = Routine(pat, support, inside)
+    keep = {pat for _, pat in maximal([(r.support, r.steps) for r in routines.values()], p.contained_share)}
+    out = sorted((r for r in routines.values() if r.steps in keep), key=lambda r: (-r.support * len(r.steps), r.steps))
+    return out[:p.max_routines]
