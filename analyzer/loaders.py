@@ -24,6 +24,7 @@ from xml.parsers import expat
 
 from tasklens.errors import BundleError, InputFormatError
 from tasklens.events import ACTIONS, Action, Event, RawEvent, parse_time
+from tasklens.files import csv_uncell
 from tasklens.store import Store
 
 if TYPE_CHECKING:
@@ -216,7 +217,7 @@ def load_tasklens_csv(path: Path, skip_bad_rows: bool = False, tz: tzinfo = time
     out = Loaded(path, "csv")
     for i, line, names, fields in _csv_rows(path, TASKLENS_REQUIRED, fold_case=True):
         try:
-            row = _row(names, fields)
+            row = {k: csv_uncell(v) for k, v in _row(names, fields).items()}   # ours carry `'` before =+-@
             action = row["action"].strip().lower()
             if action not in ACTIONS:
                 raise ValueError(f"column action: unknown action (one of {', '.join(a.value for a in Action)})")
@@ -355,7 +356,8 @@ def load_xes(path: Path, skip_bad_rows: bool = False, unsegment: bool = False, t
                 raise ValueError(f"event {pos}, attribute time:timestamp: {e}") from None
             label = a.get("Label") or a.get("Key") or a.get("Column") or ""
             title = a.get("Url") or a.get("FileName") or a.get("NameFile") or a.get("Sheet") or ""
-            out.raws.append(RawEvent(ts, users(a.get("org:resource") or "user"), a.get("source") or "", title,
+            app = a.get("source") or a.get("app") or ""   # "app": what tasklens' own log.xes writes
+            out.raws.append(RawEvent(ts, users(a.get("org:resource") or "user"), app, title,
                                      import_action(name), f"{name}:{label}" if label else name,
                                      a.get("Value", ""), source_row=pos))
             out.cases.append(f"{t_index}:{case}")   # type: ignore[union-attr]

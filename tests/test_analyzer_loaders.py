@@ -81,3 +81,19 @@ def test_store_events_carry_their_ids(store_path: Path) -> None:
     loaded = load(store_path)
     assert [e.source_row for e in loaded.events] == [e.id for e in loaded.events]
     assert len(loaded.events) == 5 and not loaded.raws
+
+
+def test_tasklens_reads_its_own_formula_safe_cells_and_xes_apps_back(tmp_path: Path) -> None:
+    from tasklens.analyzer.xes import write_log
+    from tasklens.files import csv_cell
+
+    path = tmp_path / "events.csv"
+    path.write_text("timestamp,user,app,title,action\n"
+                    f"2026-11-02T09:00:00Z,u1,{csv_cell('=HYPERLINK(1)')},{csv_cell('-3 items')},click\n"
+                    "2026-11-02T09:00:01Z,u1,'plain,title,click\n")
+    raws = load(path).raws
+    assert [(r.app, r.title) for r in raws] == [("=HYPERLINK(1)", "-3 items"), ("'plain", "title")]
+    xes = tmp_path / "log.xes"
+    write_log(xes, "t", [(0, {}, {"concept:name": "click", "time:timestamp": 1_793_606_400.0, "org:resource": "u1",
+                                  "app": "excel"})])
+    assert [r.app for r in load(xes).raws] == ["excel"]
