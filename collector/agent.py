@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from tasklens.collector import pausing
+from tasklens.collector.hooks import InputHooks
 from tasklens.collector.idle import IdleSource
 from tasklens.collector.pipeline import Excluded, MaskerLike, Pipeline
 from tasklens.collector.sources import Backend, EventSource, FocusSource, desktop_backend
@@ -167,6 +168,8 @@ class Agent:
     def _start_sources(self) -> None:
         assert self._pipeline is not None
         backend = self._backend(self.user, self.config)
+        if isinstance(backend.input, InputHooks):
+            backend.input.excluded = self._excluded
         put = self._pipeline.put
         idle = IdleSource(self.user, self.config.idle_seconds, lambda: backend.focus.current)
 

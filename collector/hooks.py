@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from tasklens.collector.keys import classify
@@ -29,11 +30,13 @@ class InputHooks:
         self._elements = elements
         self._lookup: ElementLookup | None = None
         self.lookup_summary: dict[str, object] = {}   # figures of the last look-up thread, once stopped
+        # windows whose elements are never asked for: the agent sets its exclusion rule (app, exe, title)
+        self.excluded: Callable[[str, str, str], bool] | None = None
 
     def _open(self, emit: Emit) -> None:
         self._emit = emit
         if self._elements is not None:
-            self._lookup = ElementLookup(self._elements, emit)
+            self._lookup = ElementLookup(self._elements, emit, self.excluded)
             self._lookup.start()
 
     def _close(self) -> None:

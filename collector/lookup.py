@@ -39,8 +39,9 @@ class _Pending:
 class ElementLookup:
     """Feeds `emit` with input events carrying their element; `submit` is what input hooks call."""
 
-    def __init__(self, elements: ElementSource, emit: Emit) -> None:
-        self._elements, self._emit = elements, emit
+    def __init__(self, elements: ElementSource, emit: Emit,
+                 excluded: Callable[[str, str, str], bool] | None = None) -> None:
+        self._elements, self._emit, self._excluded = elements, emit, excluded
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._focus: tuple[int, float, Element | None] | None = None   # (window handle, when, element)
@@ -79,6 +80,8 @@ class ElementLookup:
 
     def _element(self, item: _Pending) -> Element | None:
         ev, window = item.event, item.window
+        if self._excluded is not None and self._excluded(window.app, window.exe, window.title):
+            return None   # an excluded application is not even asked (the pipeline drops its events)
         if ev.action is Action.CLICK and item.point is not None:
             self._focus = None   # a click may move the focus
             x, y = item.point

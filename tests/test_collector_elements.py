@@ -4,6 +4,7 @@ the element path through the masker and the real store, including a store from b
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,8 @@ class FakeElements:
         self.closed = True
 
 
-def run_lookup(elements: FakeElements, items: list[tuple[RawEvent, tuple[int, int] | None]]) -> list[RawEvent]:
+def run_lookup(elements: FakeElements, items: list[tuple[RawEvent, tuple[int, int] | None]],
+               excluded: Callable[[str, str, str], bool] | None = None) -> list[RawEvent]:
     out: list[RawEvent] = []
     done = threading.Event()
 
@@ -57,7 +59,7 @@ def run_lookup(elements: FakeElements, items: list[tuple[RawEvent, tuple[int, in
         out.append(ev)
         if len(out) == len(items):
             done.set()
-    lookup = ElementLookup(elements, emit)
+    lookup = ElementLookup(elements, emit, excluded)
     lookup.start()
     for ev, point in items:
         lookup.submit(ev, WIN, point)
@@ -120,6 +122,12 @@ def test_lookups_keep_order_ask_at_the_click_point_and_reuse_the_focus_for_a_typ
                                                                                                  'text "Vendor"', "down"]
     # one look-up for the click, one for the run, one again after tab moved the focus
     assert fake.asked == [("at", 105, 205, 42), ("focus", 42), ("focus", 42)]
+
+
+def test_an_excluded_application_is_not_even_asked() -> None:
+    fake = FakeElements()
+    out = run_lookup(fake, [(raw(Action.CLICK, "left", "5,5"), (1, 1))], excluded=lambda app, exe, title: app == "gedit")
+    assert out == [raw(Action.CLICK, "left", "5,5")] and fake.asked == []
 
 
 def test_a_failing_lookup_leaves_todays_event() -> None:

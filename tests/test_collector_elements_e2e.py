@@ -184,3 +184,26 @@ def test_without_an_accessibility_bus_clicks_are_recorded_as_today_and_the_log_s
     col.stop()
     assert [e["target"] for e in stored(store) if e["action"] == "click"] == ["left"]
     assert col.log.read_text().count("UI elements are not recorded: no D-Bus session bus") == 1
+
+
+def test_an_excluded_application_leaves_no_element(desk: tuple[XDisplay, Path],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    _needs("/usr/libexec/at-spi-bus-launcher", "dbus-daemon", SYSTEM_PYTHON)
+    disp, tmp = desk
+    disp.start_accessibility()
+    monkeypatch.setenv("TASKLENS_CONFIG", str(config_file(tmp, '[capture]\napp_deny = ["python3*"]\n')))
+    form = disp.window("^Invoice form$", [SYSTEM_PYTHON, str(FORM), "Invoice form", f"Pay {CANARY_NAME}"])
+    term = disp.xterm("after the form")
+    store = tmp / "events.db"
+    col = Collector(disp, store, tmp)
+    col.wait_ready()
+    disp.activate(form)
+    _click(disp, disp.env, "a11y_form.py", "push button", f"Pay {CANARY_NAME}")
+    disp.activate(term)
+    disp.xdotool("type", "--delay", "30", "ok")
+    wait_for(lambda: any(e["action"] == "type" for e in stored(store)), "typing in the xterm stored")
+    col.stop()
+    events = stored(store)
+    assert "excluded" in [e["action"] for e in events]
+    assert not any(e["app"].startswith("python3") for e in events), events
+    assert "Pay" not in repr(events) and CANARY_NAME not in repr(events)
