@@ -89,6 +89,7 @@ class AtspiElements:
         self._paths: dict[Ref, tuple[float, list[tuple[Ref, str, str]]]] = {}
         self._last_focus: tuple[Ref, float, Element] | None = None
         self._windows: dict[Ref, tuple[float, list[Ref]]] = {}
+        self._labels: dict[Ref, tuple[float, str]] = {}
         # AT-SPI has no "what has the focus?" call: applications announce focus changes, which arrive
         # here as signals while other calls wait for their replies, or when `focused` drains them
         self._signals: deque[Any] = deque(maxlen=256)
@@ -185,9 +186,11 @@ class AtspiElements:
         if up:
             leaf, role, _ = ancestors[-up]
             ancestors = ancestors[:-up]
-        name = self._name(leaf) or self._label(leaf)
-        if name and role in TEXT_ROLES:
+        name = self._name(leaf)
+        if name and role in TEXT_ROLES:   # a field's own name may be its text; its label's name is a caption
             name = name_without_value(role, name, self._text(leaf))
+        elif not name:
+            name = self._label(leaf)
         return Element(role, clean_name(name), cap_path([t for _, _, t in ancestors if t not in LAYOUT_ROLES]))
 
     def _ancestry(self, ref: Ref) -> list[tuple[Ref, str, str]]:
@@ -229,11 +232,20 @@ class AtspiElements:
         return str(self._get(ref, "Name"))
 
     def _label(self, ref: Ref) -> str:
-        """The name of the label an unnamed field is labelled by (GTK forms name entries so)."""
+        """The name of the label an unnamed field is labelled by (GTK forms name entries so); remembered
+        like paths, since typing goes back to the same few fields."""
+        known = self._labels.get(ref)
+        if known is not None and time.monotonic() - known[0] < PATH_SECONDS:
+            return known[1]
+        label = ""
         for kind, targets in self._call(ref, _ACC, "GetRelationSet")[0]:
             if kind == _LABELLED_BY and targets:
-                return self._name(tuple(targets[0]))  # type: ignore[arg-type]
-        return ""
+                label = self._name(tuple(targets[0]))  # type: ignore[arg-type]
+                break
+        if len(self._labels) > _MAX_CACHED:
+            self._labels.clear()
+        self._labels[ref] = (time.monotonic(), label)
+        return label
 
     def _text(self, ref: Ref) -> str:
         try:
