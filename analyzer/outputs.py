@@ -47,6 +47,7 @@ def report(a: Analysis) -> dict[str, Any]:
         "activities": len(a.activities), "instances": len(a.instances), "task_types": len(a.type_facts),
         "variants": len(a.variants), "routines": len(a.routines), "candidates": len(a.candidates),
         "hours_in_tasks": round(sum(i.seconds for i in a.instances) / 3600, 3),
+        "unassigned_instances": a.unassigned,
         "notes": a.notes,
     }
     types = []

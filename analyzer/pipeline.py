@@ -72,6 +72,7 @@ class Analysis:
     params: Params
     start_activities: dict[str, list[str]] = field(default_factory=dict)   # per user
     notes: list[str] = field(default_factory=list)   # sentences about the data a reader should know
+    unassigned: int = 0                               # instances like no other, left without a task type
 
     def task_type_of_events(self) -> np.ndarray:
         types = np.array([i.task_type for i in self.instances] + [-1], dtype=np.int64)
@@ -167,6 +168,20 @@ def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: flo
                if sum(1 for c in nxt.values() if c >= min_share * sum(nxt.values())) > 1)
 
 
+def _drop_unassigned(task: np.ndarray, rows: list[Any], variants: list[tuple[int, ...]], vw: list[int],
+                     vtype: np.ndarray) -> tuple[np.ndarray, list[Any], list[tuple[int, ...]], list[int], np.ndarray]:
+    """Instances of no task type (see `cluster_variants`) become events between tasks; ids stay 0..n-1."""
+    keep_v = np.flatnonzero(vtype >= 0)
+    new_v = np.full(len(variants), -1)
+    new_v[keep_v] = np.arange(len(keep_v))
+    kept = [r for r in rows if vtype[r[4]] >= 0]
+    new_t = np.full(int(task.max()) + 2, -1)
+    new_t[[r[0] for r in kept]] = np.arange(len(kept))
+    task = new_t[task]            # -1 picks the trailing -1
+    rows = [(k, r[1], r[2], r[3], int(new_v[r[4]]), r[5], r[6]) for k, r in enumerate(kept)]
+    return task, rows, [variants[v] for v in keep_v], [vw[v] for v in keep_v], vtype[keep_v]
+
+
 def _why_empty(evs: list[Event], instances: list[Instance], candidates: list[Candidate], given_cases: bool,
                p: Params) -> list[str]:
     """The sentence that says why an output is empty, so an empty report is an answer, not a puzzle."""
@@ -227,6 +242,10 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     weights = Counter(r[4] for r in inst_rows)
     vw = [weights[v] for v in range(len(variants))]
     vtype = cluster_variants(variants, vw, p.types)
+    unassigned = sum(w for w, t in zip(vw, vtype.tolist()) if t < 0)
+    if unassigned:
+        task, inst_rows, variants, vw, vtype = _drop_unassigned(task, inst_rows, variants, vw, vtype)
+        notes.append(f"{unassigned} instance(s) like no other left without a task type")
     if decisions is not None:
         vtype = apply_to_types(vtype, variants, vw, names, decisions)
     if progress:
@@ -273,5 +292,5 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     log.info("analysed %d events: %d instances, %d task types, %d routines, %d candidates", len(evs),
              len(instances), len(facts), len(routines), len(candidates))
     return Analysis(evs, acts, names, task, instances, variants, vtype, facts, routines, candidates, edges, p,
-                    starts, notes)
+                    starts, notes, unassigned)
 

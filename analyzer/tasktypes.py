@@ -3,7 +3,8 @@
 Distinct variants (step sequences) are clustered, not instances: a month of work has thousands of
 instances but far fewer variants. Each variant is a TF-IDF vector of its activities and activity
 pairs; agglomerative clustering with a cosine distance threshold finds the number of types itself.
-Beyond `max_variants` the rarest variants join the type of their nearest clustered variant.
+Beyond `max_variants` the rarest variants join the type of their nearest clustered variant. A type
+of one instance is no type: it joins the nearest type or is left unassigned (-1) and counted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +20,8 @@ import numpy as np
 @dataclass(frozen=True)
 class TypeParams:
     distance_threshold: float = 0.7   # cosine distance (average linkage) under which variants merge
+    fold_similarity: float = 0.2      # a lone instance joins its nearest type at this cosine similarity, else
+                                      # it is left unassigned (type -1): a type of one instance is no type
     max_variants: int = 3000          # agglomerative clustering is quadratic: cluster at most this many
 
 
@@ -29,10 +33,11 @@ def _tokens(seq: Sequence[int]) -> str:
 
 def cluster_variants(variants: Sequence[tuple[int, ...]], weights: Sequence[int],
                      p: TypeParams = TypeParams()) -> np.ndarray:
-    """A task-type number for each distinct variant (0 = the type with the most instances)."""
+    """A task-type number for each distinct variant (0 = the type with the most instances; -1 = a lone
+    instance like no other, unassigned)."""
     n = len(variants)
     if n <= 1:
-        return np.zeros(n, dtype=np.int64)
+        return np.where(np.asarray(weights, dtype=np.int64) > 1, 0, -1) if n else np.zeros(0, dtype=np.int64)
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
@@ -51,9 +56,36 @@ def cluster_variants(variants: Sequence[tuple[int, ...]], weights: Sequence[int]
     tail = order[p.max_variants:]
     if len(tail):
         labels[tail] = labels[head][np.asarray((x[tail] @ x[head].T).argmax(axis=1)).ravel()]
-    # renumber by instances, largest type first
-    size = Counter()
+    labels = _fold_lone(x, labels, weights, p.fold_similarity)
+    # renumber by instances, largest type first; unassigned stays -1
+    size: Counter[int] = Counter()
     for lab, w in zip(labels, weights):
-        size[int(lab)] += int(w)
-    rank = {lab: i for i, (lab, _) in enumerate(size.most_common())}
+        if lab >= 0:
+            size[int(lab)] += int(w)
+    rank = {lab: i for i, (lab, _) in enumerate(size.most_common())} | {-1: -1}
     return np.array([rank[int(lab)] for lab in labels], dtype=np.int64)
+
+
+def _fold_lone(x: Any, labels: np.ndarray, weights: Sequence[int], min_similarity: float) -> np.ndarray:
+    """Types of a single instance join the type whose centroid is nearest, or become -1 (unassigned)."""
+    from sklearn.preprocessing import normalize
+
+    w = np.asarray(weights, dtype=float)
+    size = np.bincount(labels, weights=w)
+    lone = np.flatnonzero(size[labels] <= 1)
+    if len(lone) == 0:
+        return labels
+    out = labels.copy()
+    kept = np.flatnonzero(size > 1)
+    if len(kept) == 0:
+        out[lone] = -1
+        return out
+    rows = np.flatnonzero(size[labels] > 1)
+    index = {t: i for i, t in enumerate(kept.tolist())}
+    member = np.zeros((len(kept), len(labels)))
+    member[[index[t] for t in labels[rows].tolist()], rows] = w[rows]
+    centroids = normalize(member @ x)
+    sim = np.asarray(x[lone] @ centroids.T)
+    best = sim.argmax(axis=1)
+    out[lone] = np.where(sim[np.arange(len(lone)), best] >= min_similarity, kept[best], -1)
+    return out
