@@ -198,5 +198,5 @@ def match_candidate(decisions: Decisions, cid: str, signature: Steps) -> Candida
     for d in decisions.candidates.values():
         if d.signature and d.signature == signature:
             return d
-    d = decisions.candidates.get(cid)
-    return d if d is not None and not d.signature else None
+    by_id = decisions.candidates.get(cid)
+    return by_id if by_id is not None and not by_id.signature else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -28,7 +28,7 @@ class Bar:
         self.stream = stream if stream is not None else sys.stderr
         self.terminal = self.stream.isatty()
         self._stage = ""
-        self._bar: tqdm | None = None   # type: ignore[type-arg]  # tqdm is generic only in its stubs
+        self._bar: tqdm[Any] | None = None
         self._started = self._last = 0.0
         self._done = self._total = 0
 

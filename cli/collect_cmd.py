@@ -6,9 +6,14 @@ SIGINT/SIGTERM write what is queued and exit 0; SIGUSR1 pauses and SIGUSR2 resum
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tasklens.collector.agent import Agent
 
 log = logging.getLogger("tasklens.collector")
 
@@ -28,6 +33,11 @@ def _thread_ended(a: threading.ExceptHookArgs) -> None:
     log.log(logging.INFO if closed else logging.ERROR, "capture thread %s ended: %s: %s",
             a.thread.name if a.thread else "?", a.exc_type.__name__, a.exc_value)
     log.debug("traceback", exc_info=(a.exc_type, a.exc_value, a.exc_traceback))  # type: ignore[arg-type]
+
+
+def _ask(agent: Agent, request: str, _signum: int, _frame: object) -> None:
+    """A signal handler: hand the request to the agent's loop (nothing else is safe in a handler)."""
+    agent.submit(request)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         agent = Agent(store, cfg, user)
         for sig, request in ((signal.SIGINT, "stop"), (signal.SIGTERM, "stop"),
                              (signal.SIGUSR1, "pause"), (signal.SIGUSR2, "resume")):
-            signal.signal(sig, lambda _n, _f, r=request: agent.submit(r))
+            signal.signal(sig, functools.partial(_ask, agent, request))
         try:
             agent.start()
             state = "paused (SIGUSR2 or the tray resumes)" if not agent.capturing else "capturing"

@@ -66,8 +66,10 @@ def _command(sub: argparse._SubParsersAction, name: str, help: str,  # type: ign
              examples: Sequence[str] = ()) -> argparse.ArgumentParser:
     """A subcommand that takes the global options and shows its examples under `--help`."""
     epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
-    return sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".", epilog=epilog,
-                          parents=[_COMMON], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=help[:1].upper() + help[1:] + ".", epilog=epilog, parents=[_COMMON],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:

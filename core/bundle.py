@@ -255,12 +255,13 @@ def _event(line: bytes, path: Path, n: int) -> Event:
         ts, duration = float(d["ts"]), float(d["duration"])
         if not (math.isfinite(ts) and math.isfinite(duration)):
             raise ValueError("not finite")
-        texts = [d[k] for k in ("user", "app", "title", "target", "value")]
-        ints = [d[k] for k in ("count", "source_row", "id")]
-        if not all(isinstance(t, str) for t in texts) or not isinstance(ints[0], int) or not all(
-                i is None or (isinstance(i, int) and not isinstance(i, bool)) for i in ints[1:]):
+        texts = {k: d.get(k, "") if k == "element_path" else d[k]   # element_path: newer than format 2
+                 for k in ("user", "app", "title", "target", "value", "element_path")}
+        ints = {k: d[k] for k in ("count", "source_row", "id")}
+        if not all(isinstance(t, str) for t in texts.values()) or not isinstance(ints["count"], int) or not all(
+                i is None or (isinstance(i, int) and not isinstance(i, bool)) for i in (ints["source_row"], ints["id"])):
             raise TypeError("field types")
-        return Event(ts, *texts[:3], _ACTION[d["action"]], *texts[3:], duration, *ints)
+        return Event(ts=ts, action=_ACTION[d["action"]], duration=duration, **texts, **ints)
     except (ValueError, KeyError, TypeError, OverflowError):
         raise BundleError(f"bundle {path} holds a malformed event (line {n}): ask the employee to export "
                           "it again") from None

@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tasklens.errors import KeyUnavailableError
 
@@ -63,7 +64,7 @@ def new_raw_key() -> Key:
     return Key(secrets.token_hex(32), True, "new")
 
 
-def _keyring():  # type: ignore[no-untyped-def]
+def _keyring() -> Any:   # the keyring module (untyped), or None
     """The keyring module if a real backend is there, else None (headless Linux has none)."""
     try:
         import keyring

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import quote
 
 import sqlcipher3
@@ -243,7 +244,7 @@ class Store:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 cur = self._db.executemany(sql, rows) if rows is not None else self._db.execute(sql)
-                changed = cur.rowcount
+                changed = int(cur.rowcount)
                 self._db.execute("COMMIT")
                 return changed
             except sqlcipher3.Error as e:
@@ -346,14 +347,15 @@ class Store:
             self._params_write("state", "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
 
     # -- reading -------------------------------------------------------------------------------
-    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:   # rows are untyped
         with self._lock:
             try:
-                return self._db.execute(sql, params).fetchall()
+                rows: list[tuple[Any, ...]] = self._db.execute(sql, params).fetchall()
+                return rows
             except sqlcipher3.Error as e:
                 raise StoreOpenError(self._why_not(e)) from None
 
-    def _query_one(self, sql: str, params: tuple[object, ...] = ()) -> tuple[object, ...] | None:
+    def _query_one(self, sql: str, params: tuple[object, ...] = ()) -> tuple[Any, ...] | None:
         rows = self._query(sql, params)
         return rows[0] if rows else None
 

@@ -127,8 +127,10 @@ class Dashboard(QMainWindow):
         reset = QPushButton("Reset filters")
         reset.clicked.connect(self.reset_filters)
         filters = QHBoxLayout()
-        for w in (QLabel("From"), self.since, QLabel("to"), self.until, self.employees, self.applications, reset):
-            filters.addWidget(w)
+        widgets: tuple[QWidget, ...] = (QLabel("From"), self.since, QLabel("to"), self.until, self.employees,
+                                        self.applications, reset)
+        for widget in widgets:
+            filters.addWidget(widget)
         filters.addStretch()
         self.source_label = QLabel("Open an analysis folder or a store.")
         self.source_label.setObjectName("note")
@@ -210,9 +212,13 @@ class Dashboard(QMainWindow):
         self.progress.setMinimumDuration(0)
         self.progress.canceled.connect(self.job.cancel)
         self.job.progress.connect(self._progress)
-        self.job.done.connect(lambda folder: (self.progress.reset(), self._guard(self.open_analysis, Path(folder))))
+        self.job.done.connect(self._analysed)
         self.job.failed.connect(self._failed)
         self._thread = worker.start(self.job)
+
+    def _analysed(self, folder: str) -> None:
+        self.progress.reset()
+        self._guard(self.open_analysis, Path(folder))
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         stages = ("reading the store", "activities", "segmentation", "task types", "routines", "process map",
@@ -360,6 +366,7 @@ class Dashboard(QMainWindow):
     def screenshots(self, file: Path) -> list[Path]:
         """Render every page to FILE-<page>.png (1280x800)."""
         app = QApplication.instance()
+        assert app is not None, "a dashboard exists only inside a QApplication"
         written = []
         self.resize(1280, 800)
         self.show()

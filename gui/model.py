@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class AnalysisData:
     """One analysis folder: report.json as a dict and events.csv as columns."""
 
     folder: Path
-    report: dict
+    report: dict[str, Any]
     ts: np.ndarray           # float epoch seconds
     user: np.ndarray         # codes into users
     app: np.ndarray
@@ -82,7 +83,7 @@ class AnalysisData:
             raise InputFormatError(f"{rpath}: not valid JSON ({e})") from None
         codes = {k: _Codes() for k in ("user", "app", "activity", "candidate")}
         codes["candidate"]("")
-        cols: dict[str, list] = defaultdict(list)
+        cols: dict[str, list[float]] = defaultdict(list)
         with open(epath, newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
             missing = [c for c in NEEDED if c not in (reader.fieldnames or [])]
@@ -254,9 +255,9 @@ class View:
     def task_types(self) -> list[TaskType]:
         d = self.data
         steps = self.instance_steps(self.in_task)
-        first = {}
+        first: dict[int, int] = {}
         for i in np.flatnonzero(self.in_task):
-            first.setdefault(int(d.task[i]), i)
+            first.setdefault(int(d.task[i]), int(i))
         by_type: dict[int, list[int]] = defaultdict(list)
         for t in steps:
             by_type[int(self.types[first[t]])].append(t)
@@ -362,7 +363,7 @@ def layered(position: dict[str, float], edges: dict[tuple[str, str], int]) -> tu
         if rank[a] < rank[b]:
             preds[b].append(a)
     layer: dict[str, int] = {}
-    for a in sorted(rank, key=rank.get):
+    for a in sorted(rank, key=lambda k: rank[k]):
         layer[a] = max((layer[p] + 1 for p in preds[a]), default=0)
     slot: dict[str, float] = {}
     order: dict[str, int] = {}

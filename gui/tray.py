@@ -8,6 +8,7 @@ exists (bare X servers, some desktops) a small status window offers the same men
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -200,6 +201,7 @@ class TrayController(QObject):
 
     def _run_agent(self) -> None:
         agent = self.agent
+        assert agent is not None, "start() makes the agent before the thread"
         try:
             agent.start()
             agent.run()
@@ -234,7 +236,7 @@ class TrayController(QObject):
         m.addSeparator()
         self.pause_menu = m.addMenu("Pause")
         for text, choice in (("for 15 minutes", "15min"), ("for 1 hour", "1h"), ("until tomorrow", "tomorrow")):
-            self._add(self.pause_menu, text, lambda c=choice: self.pause(c))
+            self._add(self.pause_menu, text, functools.partial(self.pause, choice))
         self.resume_action = self._add(m, "Resume", self.resume)
         self._add(m, "Exclude the current application…", self.exclude_current)
         m.addSeparator()

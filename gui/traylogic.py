@@ -7,6 +7,7 @@ import threading
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from tasklens.config import Config
 from tasklens.errors import ConfigError
@@ -87,7 +88,7 @@ def add_app_deny(config_file: Path, app: str) -> bool:
     """Append `app` to `[capture] app_deny` in the user's config file; False if it was there already.
 
     The file is rewritten from its parsed content (comments are not kept)."""
-    data: dict = {}
+    data: dict[str, Any] = {}
     if config_file.is_file():
         try:
             data = tomllib.loads(config_file.read_text(encoding="utf-8"))

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tasklens import analystkey, bundle, signing
 from tasklens.errors import BundleError
+from tasklens.events import Action, Event
 from tasklens.store import Store
 
 PASS = {"TASKLENS_PASSPHRASE": "analyst passphrase 1"}
@@ -270,3 +271,15 @@ def test_export_without_analyst_key_explains(store_path: Path, tmp_path: Path) -
     assert r.returncode == 2 and "pass --to analyst.pub" in r.stderr
     r = run_cli("export", "--store", str(store_path), "--bundle", str(tmp_path / "x.tlb"), "--to", str(store_path))
     assert r.returncode == 2 and "is not a PEM public key" in r.stderr
+
+
+def test_ui_element_paths_travel_in_bundles(tmp_path: Path, analyst: Path, private: bundle.X25519PrivateKey) -> None:
+    signer = Ed25519PrivateKey.generate()
+    roster = tmp_path / "roster.json"
+    signing.enrol(roster, signing.raw(signer.public_key()), "p01")
+    events = [Event(1_790_000_000.0, "emp-1", "firefox", "Invoice", Action.CLICK, 'push button "Post"',
+                    element_path='document web "Invoice" > form "Vendor"')]
+    path = tmp_path / "one.tlb"
+    bundle.write_bundle(path, events, "emp-1", analystkey.load_public(analyst / "analyst.pub"), signer)
+    _, _, read = bundle.read_bundle(path, private, signing.load_roster(roster))
+    assert [e.element_path for e in read] == ['document web "Invoice" > form "Vendor"']
