@@ -192,6 +192,7 @@ def _add_consent_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
         _store_option(p)
         if name == "withdraw":
             p.add_argument("--delete", action="store_true", help="also delete every event recorded about you")
+            p.add_argument("--yes", action="store_true", help="with --delete: do not ask for confirmation")
         p.set_defaults(run=_lazy("privacy_cmd", func))
 
 

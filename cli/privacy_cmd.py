@@ -7,23 +7,30 @@ starts fast.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tasklens.errors import TasklensError
+
+if TYPE_CHECKING:
+    from tasklens.store import Store
 
 
-def _open(args: argparse.Namespace, create: bool):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, create: bool) -> Store:
     from tasklens.cli.common import store_path
     from tasklens.store import Store
     return Store.open(store_path(args), create=create)
 
 
-def _look(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _look(args: argparse.Namespace) -> Store:
     """For commands that only read (and audit the read): a damaged store is reported, never written."""
     from tasklens.cli.common import store_path
     from tasklens.store import Store
     return Store.open_verified(store_path(args))
 
 
-def _me(store) -> str:  # type: ignore[no-untyped-def]
+def _me(store: Store) -> str:
     from tasklens.identity import store_pseudonym
     return store_pseudonym(store)
 
@@ -75,7 +82,15 @@ def consent_withdraw(args: argparse.Namespace) -> int:
     cfg = config(args)
     with _open(args, create=True) as store:
         user = _me(store)
-        deleted = consent.withdraw(store, user, cfg, delete=bool(getattr(args, "delete", False)))
+        if args.delete and not args.yes:
+            n = store.count(user=user)
+            if not sys.stdin.isatty():
+                raise TasklensError(f"would withdraw consent and delete {n} events of {user}: add --yes to confirm")
+            if input(f"Withdraw consent and delete all {n} events recorded about {user}? [y/N] "
+                     ).strip().lower() not in ("y", "yes"):
+                print("nothing changed")
+                return 1
+        deleted = consent.withdraw(store, user, cfg, delete=bool(args.delete))
         left = store.count(user=user)
     print(f"Consent withdrawn for {user}: capture stops.")
     if args.delete:

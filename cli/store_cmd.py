@@ -43,6 +43,9 @@ def info(args: argparse.Namespace) -> int:
     return 0
 
 
+TAIL = 20   # events `store show --tail` prints without --limit
+
+
 def show(args: argparse.Namespace) -> int:
     since, until = time_arg(args.since, "--since"), time_arg(args.until, "--until")
     with _look(args) as store:
@@ -53,9 +56,14 @@ def show(args: argparse.Namespace) -> int:
                 print(json.dumps({"time": iso(a.ts), "actor": a.actor, "action": a.action, "detail": a.detail})
                       if args.json else f"{iso(a.ts)}  {a.actor:<12} {a.action:<18} {a.detail}")
             return 0
-        events = list(store.events(since, until, args.user, args.app, args.limit, newest_first=args.tail))
+        limit = args.limit if args.limit is not None or not args.tail else TAIL
+        events = list(store.events(since, until, args.user, args.app, limit, newest_first=args.tail))
+        stored = store.count() if not events else len(events)
     if args.tail:
         events.reverse()
+    if not events:   # say so: after an erasure, silence would look like a failure
+        print("the store holds no events" if not stored else "no stored event matches these filters",
+              file=sys.stderr)
     out = sys.stdout
     for e in events:
         if args.json:

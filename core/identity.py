@@ -7,21 +7,13 @@ by trying logins.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import hmac
 import secrets
 
-from tasklens.store import Store
+from tasklens.store import Store, actor_name
 
 _SECRET_KEY = "pseudonym_secret"
-
-
-def login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - containers without a passwd entry
-        return "unknown"
 
 
 def pseudonym(secret: bytes, login: str) -> str:
@@ -34,4 +26,4 @@ def store_pseudonym(store: Store, login: str | None = None) -> str:
     if secret is None:
         secret = secrets.token_hex(32)
         store.set_state(_SECRET_KEY, secret)
-    return pseudonym(bytes.fromhex(secret), login or login_name())
+    return pseudonym(bytes.fromhex(secret), login or actor_name())

@@ -64,6 +64,9 @@ class AuditEntry:
     detail: str
 
 
+ERASED = "an employee"   # who an audit row names once that employee's data was erased
+
+
 def actor_name() -> str:
     try:
         return getpass.getuser()
@@ -276,6 +279,15 @@ class Store:
     def delete_user(self, user: str) -> int:
         """Delete every event of `user` (the employee's right to erasure)."""
         return self._params_write("delete", "DELETE FROM events WHERE user = ?", (user,))
+
+    def forget_in_audit(self, user: str, login: str) -> None:
+        """After erasure: audit rows keep what happened and when, but no longer name `user` or `login`.
+
+        The trail must outlive the data it describes without linking the login to the pseudonym.
+        """
+        self._params_write("audit", "UPDATE audit SET actor = ? WHERE actor = ?", (ERASED, login))
+        self._params_write("audit", "UPDATE audit SET detail = replace(detail, ?, ?) WHERE instr(detail, ?) > 0",
+                           (user, ERASED, user))
 
     def vacuum(self, wait: float = READER_WAIT) -> bool:
         """Rewrite the file so deleted rows leave no trace in free pages or the WAL; True once verified.

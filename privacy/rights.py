@@ -12,7 +12,7 @@ from pathlib import Path
 from tasklens.errors import OutputError, StoreWriteError, TasklensError
 from tasklens.events import iso
 from tasklens.files import open_private
-from tasklens.store import TRACES_REMAIN, Store
+from tasklens.store import ERASED, TRACES_REMAIN, Store, actor_name
 
 
 def export_user(store: Store, user: str, out: Path) -> int:
@@ -49,7 +49,8 @@ def delete_user(store: Store, user: str, action: str = "store.delete-my-data") -
     reading so long that the rewrite could not be verified: never a claim of "no trace" that is untrue.
     """
     deleted = store.delete_user(user)
-    store.audit(action, f"user={user} deleted={deleted}")
+    store.forget_in_audit(user, actor_name())
+    store.audit(action, f"{ERASED} erased their data: {deleted} events", actor=ERASED)
     if not store.vacuum():
         raise StoreWriteError(f"deleted {deleted} events of {user}, but {TRACES_REMAIN} "
                               "`tasklens store delete-my-data` (or the tray's Delete my data) again to finish")

@@ -12,7 +12,7 @@ import pytest
 
 from tasklens.events import Action, Event
 from tasklens.identity import store_pseudonym
-from tasklens.store import Store
+from tasklens.store import Store, actor_name
 
 NOTICE = "Test notice: we record application names and masked titles."
 
@@ -48,13 +48,30 @@ def test_consent_show_accept_withdraw(org_config: Path, store_path: Path) -> Non
     assert kept.returncode == 0 and "1 events recorded about you remain" in kept.stdout
     assert "withdrawn" in tasklens("consent", "show", "--store", str(store_path)).stdout
 
-    deleted = tasklens("consent", "withdraw", "--delete", "--store", str(store_path))
+    unasked = tasklens("consent", "withdraw", "--delete", "--store", str(store_path))   # no terminal to ask at
+    assert unasked.returncode == 2 and "add --yes" in unasked.stderr
+    deleted = tasklens("consent", "withdraw", "--delete", "--yes", "--store", str(store_path))
     assert deleted.returncode == 0 and "Deleted 1 events" in deleted.stdout
     with Store.open(store_path) as store:
         assert store.count(user=me) == 0 and store.count(user="emp-other") == 1
-        trail = [(a.action, a.detail) for a in store.audit_trail()]
-    actions = [a for a, _ in trail]
+        trail = [(a.actor, a.action, a.detail) for a in store.audit_trail()]
+    actions = [a for _, a, _ in trail]
     assert {"consent.show", "consent.accept", "consent.withdraw", "consent.withdraw.delete"} <= set(actions)
+    # the trail outlives the data without linking the login to the pseudonym
+    assert not any(me in detail or actor == actor_name() for actor, _, detail in trail)
+    assert ("an employee", "consent.withdraw.delete", "an employee erased their data: 1 events") in trail
+
+
+def test_store_show_says_when_nothing_is_stored_and_tails_by_default(store_path: Path) -> None:
+    assert tasklens("consent", "accept", "--store", str(store_path)).returncode == 0
+    empty = tasklens("store", "show", "--store", str(store_path))
+    assert empty.returncode == 0 and empty.stdout == "" and "the store holds no events" in empty.stderr
+    with Store.open(store_path) as store:
+        store.append([Event(1_790_000_000.0 + i, "emp-1", "app", f"t{i}", Action.FOCUS) for i in range(30)])
+    tail = tasklens("store", "show", "--tail", "--store", str(store_path)).stdout.splitlines()
+    assert len(tail) == 20 and tail[-1].endswith(" t29") and tail[0].endswith(" t10")
+    none = tasklens("store", "show", "--app", "nothing-like-it", "--store", str(store_path))
+    assert none.stdout == "" and "no stored event matches these filters" in none.stderr
 
 
 def test_export_my_data_writes_only_my_events_and_audits(store_path: Path, tmp_path: Path) -> None:
