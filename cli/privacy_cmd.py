@@ -37,6 +37,7 @@ def _me(store: Store) -> str:
 
 def consent_show(args: argparse.Namespace) -> int:
     from tasklens.cli.common import config, store_path
+    from tasklens.cli.state_cmd import pause_note
     from tasklens.events import iso
     from tasklens.privacy import consent
 
@@ -49,6 +50,7 @@ def consent_show(args: argparse.Namespace) -> int:
     with _look(args) as store:
         user = _me(store)
         decision = store.consent(user)
+        paused = pause_note(store)
         store.audit("consent.show", f"user={user}")
     if decision is None:
         print(f"Your decision ({user}): none yet. Run `tasklens consent accept` to accept.")
@@ -59,6 +61,8 @@ def consent_show(args: argparse.Namespace) -> int:
               "since. Run `tasklens consent accept` to accept this version; capture waits until you do.")
     else:
         print(f"Your decision ({user}): withdrawn on {iso(decision.ts)}; nothing is captured.")
+    if paused:
+        print(paused[:1].upper() + paused[1:] + ".")
     return 0
 
 

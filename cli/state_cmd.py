@@ -10,9 +10,12 @@ import argparse
 import json
 import math
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tasklens.cli.common import config, store_path
+
+if TYPE_CHECKING:
+    from tasklens.store import Store
 
 
 def add_pause_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,6 +30,14 @@ def add_status_arguments(p: argparse.ArgumentParser) -> None:
 
 def _local(ts: float) -> str:
     return datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def pause_note(store: Store) -> str:
+    """"paused until ..." for `store info` and `consent show`, or "" when capture is not paused."""
+    from tasklens.collector import pausing
+
+    until = pausing.paused_until(store)
+    return "" if until is None else f"capture is paused {pausing.describe_until(until)} (`tasklens resume` continues)"
 
 
 def pause(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ import sys
 
 from tasklens import keys
 from tasklens.cli.common import store_path, time_arg
+from tasklens.cli.state_cmd import pause_note
 from tasklens.errors import KeyUnavailableError, StoreWriteError, TasklensError
 from tasklens.events import iso
 from tasklens.identity import store_pseudonym
@@ -27,6 +28,7 @@ def _look(args: argparse.Namespace) -> Store:
 def info(args: argparse.Namespace) -> int:
     with _look(args) as store:
         facts = store.info()
+        facts["paused"] = pause_note(store)
         store.audit("store.info")
     if args.json:
         print(json.dumps(facts, indent=2))
@@ -40,6 +42,8 @@ def info(args: argparse.Namespace) -> int:
     print(f"events     {facts['events']} ({span})")
     print(f"users      {len(users)}: {', '.join(users)}")  # type: ignore[arg-type]
     print(f"integrity  {facts['integrity']}")
+    if facts["paused"]:
+        print(f"capture    {str(facts['paused']).removeprefix('capture is ')}")
     return 0
 
 

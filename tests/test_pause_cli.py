@@ -95,3 +95,13 @@ def test_a_pause_set_while_no_agent_runs_holds_at_its_start(store_path: Path) ->
         agent.start()
         assert not agent.capturing
         agent.stop()
+
+
+def test_store_info_and_consent_show_say_capture_is_paused(store_path: Path) -> None:
+    assert run_cli("consent", "accept", "--store", str(store_path)).returncode == 0
+    assert "paused" not in run_cli("store", "info", "--store", str(store_path)).stdout
+    assert run_cli("pause", "--for", "1h", "--store", str(store_path)).returncode == 0
+    info = run_cli("store", "info", "--store", str(store_path)).stdout
+    assert "capture    paused until " in info and "tasklens resume" in info
+    assert json.loads(run_cli("store", "info", "--json", "--store", str(store_path)).stdout)["paused"]
+    assert "Capture is paused until " in run_cli("consent", "show", "--store", str(store_path)).stdout
