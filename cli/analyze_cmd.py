@@ -35,7 +35,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "Europe/Berlin (default: UTC); times with Z or an offset keep theirs")
     p.add_argument("--keep-user-ids", action="store_true",
                    help="show imported user ids as they are instead of as pseudonyms (emp-XXXXXXXX)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress on stderr (a bar on a terminal, else a line per stage every few seconds)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors; implies --no-progress")
+    p.add_argument("--json", action="store_true",
+                   help="print a machine-readable summary (report.json's summary, the top candidates, notes, "
+                        "files) on stdout instead of the text one")
     p.add_argument("--key", type=Path, metavar="ANALYST_KEY",
                    help="the analyst's analyst.key, to open employee bundles (passphrase: $TASKLENS_PASSPHRASE "
                         "or asked)")
@@ -57,6 +62,7 @@ def _dedupe(events: list[Event]) -> tuple[list[Event], int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
     import sys
 
     from tasklens.analyzer import decisions, signers
@@ -78,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         from tasklens.signing import default_roster, load_roster
         private = load_private(args.key, passphrase(confirm=False))
         roster = load_roster(args.roster or default_roster(args.key))
-    bar = Bar(enabled=not args.no_progress and sys.stderr.isatty())
+    bar = Bar(enabled=not (args.no_progress or args.quiet))
     events: list[Event] = []
     cases: list[str] = []
     masker, skipped, refused, all_cases = None, 0, 0, True
@@ -115,15 +121,26 @@ def run(args: argparse.Namespace) -> int:
     kept = decisions.load(args.out)   # an analyst's decisions about an earlier analysis into this folder
     analysis = analyze(events, Params(order=args.order), progress=bar, cases=cases if all_cases and cases else None,
                        decisions=kept)
+    bar("writing outputs", 0, 1)
     paths = write_all(analysis, args.out, audit_detail=f"inputs={len(args.inputs)} events={len(analysis.events)} "
                                                        f"refused={refused} duplicates={duplicates}",
                       also=lambda folder: signers.write(folder, signed - unsigned))   # in the same rename
+    bar("writing outputs", 1, 1)
     bar.close()
     notes = [f"skipped {skipped} malformed rows" if skipped else "",
              f"{refused} input(s) refused" if refused else "",
              f"{duplicates} duplicate events counted once" if duplicates else "",
              f"honoured {kept.count()} analyst decisions" if kept.count() else ""] + analysis.notes
     s = analysis
+    if args.json:
+        report = json.loads(paths["report.json"].read_text(encoding="utf-8"))
+        top = [{**c, "instances": len(c["instances"])} for c in report["candidates"][:5]]   # ids: see report.json
+        print(json.dumps({"summary": report["summary"], "candidates": top,
+                          "notes": [n for n in notes if n], "files": {k: str(v) for k, v in paths.items()}},
+                         indent=2, ensure_ascii=False))
+        return 0
+    if args.quiet:
+        return 0
     print(f"{len(s.events)} events from {len({e.user for e in s.events})} users, {len(s.instances)} task "
           f"instances, {len(s.type_facts)} task types, {len(s.routines)} routines, {len(s.candidates)} RPA "
           "candidates" + "".join(f"; {n}" for n in notes if n))

@@ -106,3 +106,22 @@ def test_bash_completion_completes_commands(tmp_path: Path, words: list[str], ex
 def test_zsh_completion_is_a_compdef() -> None:
     out = subprocess.run([*TASKLENS, "completion", "zsh"], capture_output=True, text=True, check=True).stdout
     assert out.startswith("#compdef tasklens") and "delete-my-data" in out
+
+
+def test_analyze_json_and_quiet(tmp_path: Path) -> None:
+    import json
+
+    from helpers import run_cli
+
+    log = tmp_path / "in.csv"
+    log.write_text("timestamp,user,app,title,action,target\n" + "".join(
+        f"2026-11-02T09:{m:02d}:{s:02d}Z,u1,crm,Case,click,{step}\n"
+        for m in range(30) for s, step in ((0, "Open"), (10, "Edit"), (20, "Save"))))
+    out = run_cli("analyze", str(log), "--out", str(tmp_path / "a"), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["summary"]["events"] == 90 and data["files"]["report.json"].endswith("report.json")
+    assert all(isinstance(c["instances"], int) for c in data["candidates"])
+    assert "tasklens: writing outputs: 1/1" in out.stderr   # progress off a terminal: one line per stage
+    quiet = run_cli("analyze", str(log), "--out", str(tmp_path / "b"), "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == "" and "tasklens: " not in quiet.stderr
