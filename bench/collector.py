@@ -158,9 +158,11 @@ def elements_run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     return {"cpu_on_pct": cpu["on"], "cpu_off_pct": cpu["off"], "cpu_pynput_pct": cpu["pynput"],
             "on_over_off": round(cpu["on"] / max(cpu["off"], 1e-3), 2),
             "rss_on_mb": round(peak["on"] / 2**20), "rss_off_mb": round(peak["off"] / 2**20),
-            "element_lookups": stats.get("element_lookups"), "element_lookup_p95_ms": stats.get("element_lookup_p95_ms"),
+            "element_lookups": stats.get("element_lookups"),
+            "element_lookup_p95_ms": stats.get("element_lookup_p95_ms"),
             "element_lookup_failures": stats.get("element_lookup_failures"),
-            "element_thread_cpu_pct": round(100 * stats.get("element_thread_cpu_s", 0) / seconds, 2), "events_sent": sent,
+            "element_thread_cpu_pct": round(100 * stats.get("element_thread_cpu_s", 0) / seconds, 2),
+            "events_sent": sent,
             "stored_on": accounted(workdir / "on.db")[1]}
 
 

@@ -35,7 +35,7 @@ class AxLayer:
     """The OsLayer over ApplicationServices' AXUIElement functions."""
 
     def __init__(self) -> None:
-        import ApplicationServices as ax
+        import ApplicationServices as ax  # type: ignore[import-not-found, unused-ignore]
         if not ax.AXIsProcessTrusted():
             raise PermissionError("tasklens lacks the Accessibility permission")
         self._ax = ax

@@ -32,7 +32,8 @@ _MODIFIERS = {"ctrl": "ctrl", "ctrl_l": "ctrl", "ctrl_r": "ctrl", "alt": "alt", 
 
 def check() -> None:
     """Raise EnvironmentMissingError (one line) unless pynput and pywinctl can watch this desktop."""
-    if sys.platform.startswith("linux") or sys.platform.startswith("freebsd"):
+    system: str = sys.platform   # a plain str: this one module serves every platform
+    if system.startswith("linux") or system.startswith("freebsd"):
         from tasklens.collector.x11.environment import check as check_x11
         check_x11()   # pynput and pywinctl use X11 here too: the same needs, checked before they import
         return
@@ -40,9 +41,8 @@ def check() -> None:
         import pynput.keyboard  # noqa: F401 - importing is the check
         import pywinctl  # noqa: F401
     except Exception as e:   # noqa: BLE001 - each OS fails its own way; the message says which
-        raise EnvironmentMissingError(f"cannot watch this {sys.platform} desktop: {type(e).__name__}: {e}") from None
-    log.warning("capture on %s uses the portable backend, which has not run on a real %s device yet",
-                sys.platform, sys.platform)
+        raise EnvironmentMissingError(f"cannot watch this {system} desktop: {type(e).__name__}: {e}") from None
+    log.warning("capture on %s uses the portable backend, which has not run on a real %s device yet", system, system)
 
 
 def backend(user: str, config: Config) -> Backend:

@@ -41,7 +41,7 @@ class UiaLayer:
     """The OsLayer over `uiautomation`."""
 
     def __init__(self) -> None:
-        import uiautomation
+        import uiautomation  # type: ignore[import-not-found, unused-ignore]
         self._auto = uiautomation
         self._ready = threading.local()
 

@@ -118,15 +118,16 @@ def test_lookups_keep_order_ask_at_the_click_point_and_reuse_the_focus_for_a_typ
              (raw(Action.SCROLL, "down", ts=1.6), None)]
     out = run_lookup(fake, items)
     assert [e.ts for e in out] == [1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]
-    assert [e.target for e in out] == ['push button "Post invoice"'] + ['text "Vendor"'] * 3 + ["tab",
-                                                                                                 'text "Vendor"', "down"]
+    vendor = 'text "Vendor"'
+    assert [e.target for e in out] == ['push button "Post invoice"', vendor, vendor, vendor, "tab", vendor, "down"]
     # one look-up for the click, one for the run, one again after tab moved the focus
     assert fake.asked == [("at", 105, 205, 42), ("focus", 42), ("focus", 42)]
 
 
 def test_an_excluded_application_is_not_even_asked() -> None:
     fake = FakeElements()
-    out = run_lookup(fake, [(raw(Action.CLICK, "left", "5,5"), (1, 1))], excluded=lambda app, exe, title: app == "gedit")
+    out = run_lookup(fake, [(raw(Action.CLICK, "left", "5,5"), (1, 1))],
+                     excluded=lambda app, exe, title: app == "gedit")
     assert out == [raw(Action.CLICK, "left", "5,5")] and fake.asked == []
 
 
@@ -155,7 +156,8 @@ def test_a_store_from_before_element_paths_is_migrated(tmp_path: Path) -> None:
     for script in MIGRATIONS[:2]:
         db.executescript(script)
     db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
-    db.execute("INSERT INTO events (ts, user, app, title, action, target) VALUES (1, 'emp-1', 'x', 't', 'click', 'left')")
+    db.execute("INSERT INTO events (ts, user, app, title, action, target) "
+               "VALUES (1, 'emp-1', 'x', 't', 'click', 'left')")
     db.close()
     with Store.open(store, create=False) as s:
         (old,) = list(s.events())

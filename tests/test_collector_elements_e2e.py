@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from a11y import widget_center
+from helpers import wait_for
 from test_collector_e2e import Collector, config_file, desk, stored  # noqa: F401 - desk is a fixture
 from xdisplay import XDisplay, xdisplay  # noqa: F401 - the fixture desk uses
-from helpers import wait_for
 
 pytestmark = [pytest.mark.display, pytest.mark.timeout(180)]
 
@@ -186,8 +185,8 @@ def test_without_an_accessibility_bus_clicks_are_recorded_as_today_and_the_log_s
     assert col.log.read_text().count("UI elements are not recorded: no D-Bus session bus") == 1
 
 
-def test_an_excluded_application_leaves_no_element(desk: tuple[XDisplay, Path],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_an_excluded_application_leaves_no_element(desk: tuple[XDisplay, Path],  # noqa: F811
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     _needs("/usr/libexec/at-spi-bus-launcher", "dbus-daemon", SYSTEM_PYTHON)
     disp, tmp = desk
     disp.start_accessibility()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import wait_for
 from test_collector_e2e import Collector, desk, stored  # noqa: F401 - desk is a fixture
 from test_collector_elements_e2e import FORM, SYSTEM_PYTHON, _click, _needs

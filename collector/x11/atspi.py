@@ -23,8 +23,16 @@ from jeepney import DBusAddress, HeaderFields, MatchRule, MessageType, new_metho
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
-from tasklens.collector.elements import DOCUMENT_ROLES, LAYOUT_ROLES, TEXT_ROLES, cap_path, clean_name, \
-    name_without_value, promoted, step
+from tasklens.collector.elements import (
+    DOCUMENT_ROLES,
+    LAYOUT_ROLES,
+    TEXT_ROLES,
+    cap_path,
+    clean_name,
+    name_without_value,
+    promoted,
+    step,
+)
 from tasklens.collector.sources import PASSWORD_ROLES, Element, Window
 
 log = logging.getLogger(__name__)
@@ -133,7 +141,7 @@ class AtspiElements:
                                          (x, y, _SCREEN))[0])
                 if child[1] == _NULL or child in chain:
                     break
-                chain.append(child)  # type: ignore[arg-type]
+                chain.append(child)
                 if self._role(child) in _LEAF_ROLES:   # nothing a person clicks sits inside these
                     break
             return self._element(chain[-1]) if len(chain) > 1 else None
@@ -199,7 +207,7 @@ class AtspiElements:
         known = self._paths.get(ref)
         if known is not None and time.monotonic() - known[0] < PATH_SECONDS:
             return known[1]
-        parent: Ref = tuple(self._get(ref, "Parent"))  # type: ignore[assignment]
+        parent: Ref = tuple(self._get(ref, "Parent"))
         out: list[tuple[Ref, str, str]] = []
         if parent[1] not in (_NULL, _ROOT):
             role = self._role(parent)
@@ -240,7 +248,7 @@ class AtspiElements:
         label = ""
         for kind, targets in self._call(ref, _ACC, "GetRelationSet")[0]:
             if kind == _LABELLED_BY and targets:
-                label = self._name(tuple(targets[0]))  # type: ignore[arg-type]
+                label = self._name(tuple(targets[0]))
                 break
         if len(self._labels) > _MAX_CACHED:
             self._labels.clear()
@@ -270,7 +278,7 @@ class AtspiElements:
         known = self._windows.get(app)
         if known is None or time.monotonic() - known[0] > 1.0:
             known = self._windows[app] = (time.monotonic(),
-                                          [tuple(c) for c in self._call(app, _ACC, "GetChildren")[0]])  # type: ignore[misc]
+                                          [tuple(c) for c in self._call(app, _ACC, "GetChildren")[0]])
         return known[1]
 
     def _app(self, window: Window) -> Ref | None:

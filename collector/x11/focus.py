@@ -80,7 +80,7 @@ class FocusTracker:
     def _is_relevant(self, ev: Any) -> bool:
         if ev.type == Xlib.X.PropertyNotify:
             if ev.window == self._root:
-                return ev.atom == self._atoms["_NET_ACTIVE_WINDOW"]
+                return bool(ev.atom == self._atoms["_NET_ACTIVE_WINDOW"])
             return ev.atom in (self._atoms["_NET_WM_NAME"], self._atoms["WM_NAME"])
         if ev.type == Xlib.X.ConfigureNotify and self._watched is not None:
             self._safe_update_geometry()

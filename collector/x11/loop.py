@@ -18,7 +18,8 @@ class EventThread:
     """Hands each drained burst of events of `disp` to `on_events`; `on_tick` runs when `timeout()` passes."""
 
     def __init__(self, disp: Any, name: str, on_events: Callable[[list[Any]], None],
-                 timeout: Callable[[], float | None] = lambda: None, on_tick: Callable[[], None] = lambda: None) -> None:
+                 timeout: Callable[[], float | None] = lambda: None,
+                 on_tick: Callable[[], None] = lambda: None) -> None:
         self.disp, self.name = disp, name
         self._on_events, self._timeout, self._on_tick = on_events, timeout, on_tick
         self._wake_r, self._wake_w = os.pipe()
