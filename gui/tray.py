@@ -106,7 +106,8 @@ def _amount(e: Event) -> str:
 class LiveTable(QDialog):
     """The newest events exactly as stored (masked), refreshed every second."""
 
-    COLUMNS = ["Time (UTC)", "Application", "Window title", "Action", "Target", "Value", "Amount"]
+    COLUMNS = ["Time (UTC)", "Application", "Window title", "Action", "Target (UI element or key)", "Element path",
+               "Value", "Amount"]
 
     def __init__(self, store: Store, user: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,8 +135,8 @@ class LiveTable(QDialog):
 
     def refresh(self) -> None:
         events = list(self.store.events(user=self.user, newest_first=True, limit=LIVE_ROWS))
-        self.table.set_rows([(fmt_time(e.ts), e.app, e.title, e.action.value, e.target, e.value, _amount(e))
-                             for e in events])
+        self.table.set_rows([(fmt_time(e.ts), e.app, e.title, e.action.value, e.target, e.element_path, e.value,
+                              _amount(e)) for e in events])
         self.note.setText(f"The last {len(events)} events recorded about you ({self.user}), newest first, exactly "
                           "as they are stored: personal data is replaced by <PLACEHOLDERS> before storing.")
 

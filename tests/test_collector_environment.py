@@ -75,6 +75,8 @@ def test_x_server_without_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         disp.close()
 
 
-def test_other_systems_are_not_supported_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_systems_get_the_portable_backend_and_one_line_when_it_cannot_load(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "win32")
-    _fails(monkeypatch, "capture on win32 is not supported yet")
+    monkeypatch.setitem(sys.modules, "pynput.keyboard", None)   # as if pynput could not load here
+    _fails(monkeypatch, "cannot watch this win32 desktop: ModuleNotFoundError")
