@@ -33,7 +33,7 @@ Metrics (events are the input rows; "noise" is an event of no true instance):
   its events over its true hours (an instance's hours: first to last event); the row shows the ratio
   farthest from 1.
 
-    .venv/bin/python bench/accuracy.py [--quick] [--seeds 20] [--jobs 2] [--keep DIR] [--json FILE]
+    .venv/bin/python bench/accuracy.py [--quick] [--seeds 20] [--jobs 2] [--keep DIR] [--json FILE] [--by-routine]
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from pathlib import Path
 
 import uilog_families  # bench/uilog_families.py, beside this script
 from sklearn.metrics import adjusted_rand_score, f1_score
+
 from tasklens.events import parse_time
 
 UILOGS = Path("/work/shared/data/uilogs/leno-rpm-segmentator")
@@ -114,7 +115,8 @@ def routines_found(routines: Sequence[str], types: Sequence[str], candidate_type
     size_r = Counter(routines)
     size_t = Counter(types)
     both = Counter((r, t) for r, t in zip(routines, types) if t in candidate_types)
-    return [r for r in wanted if any(n > size_t[t] / 2 and n >= size_r[r] / 2 for (rr, t), n in both.items() if rr == r)]
+    return [r for r in wanted
+            if any(n > size_t[t] / 2 and n >= size_r[r] / 2 for (rr, t), n in both.items() if rr == r)]
 
 
 def spurious(cases: Sequence[str], tasks: Sequence[str], candidates: Sequence[str], top: set[str]) -> int:
@@ -457,6 +459,23 @@ def table(results: list[Result]) -> str:
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
 
 
+def by_routine(results: list[Result]) -> str:
+    """Per family and planted routine: in how many seeds it was missed, and its hours ratio (median, range)."""
+    seen: dict[tuple[str, str], list[float]] = defaultdict(list)
+    missed: Counter[tuple[str, str]] = Counter()
+    for r in results:
+        for name, h in r.hours.items():
+            key = (r.family or r.name, name)
+            seen[key].append(h)
+            missed[key] += name not in r.found
+    lines = ["| family | routine | missed | hours ratio median (min-max) |", "|---|---|---|---|"]
+    for (fam, name), hs in sorted(seen.items()):
+        hs = sorted(hs)
+        lines.append(f"| {fam} | {name} | {missed[fam, name]}/{len(hs)} | "
+                     f"{_f(hs[len(hs) // 2])} ({_f(hs[0])}-{_f(hs[-1])}) |")
+    return "\n".join(lines)
+
+
 def jobs(seeds: int, families: Sequence[str]) -> list[Job]:
     """The research logs (as delivered and stitched) and the families' seeds; the slowest first."""
     out = []
@@ -464,7 +483,7 @@ def jobs(seeds: int, families: Sequence[str]) -> list[Job]:
         for p in sorted((UILOGS / sub).glob(f"*.{ext}")):
             for variant in ("", " stitched"):
                 out.append(Job(f"{p.stem}{variant}".replace(" ", "-"), kind, str(p), unsegment=kind == "leno-xes"))
-    out += [Job("mixed-log1-5-6", "leno-mixed", unsegment=True), Job("mixed-log1-5-6-stitched", "leno-mixed", unsegment=True)]
+    out += [Job(name, "leno-mixed", unsegment=True) for name in ("mixed-log1-5-6", "mixed-log1-5-6-stitched")]
     out += [Job(f"{fam}-{seed}", "family", family=fam, seed=seed) for seed in range(seeds) for fam in families]
     return out
 
@@ -478,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="analyses at once (default 2)")
     ap.add_argument("--keep", type=Path, metavar="DIR", help="keep the logs, truths and analyses in DIR")
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write every result as JSON")
+    ap.add_argument("--by-routine", action="store_true", help="also a table per planted routine")
     args = ap.parse_args(argv)
     todo = jobs(3 if args.quick else args.seeds, args.families)
     if args.no_research_logs or not UILOGS.is_dir():
@@ -492,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{len(results)} analyses in {time.monotonic() - started:.0f} s; ARI over events of true instances "
           f"(noise excluded); routines found counts routines with >= {MIN_INSTANCES} instances; family cells "
           "are mean/min over seeds (spurious: mean/max; hours: mean of each seed's worst, and its range)")
+    if args.by_routine:
+        print("\n" + by_routine(results))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) | {"ratio": r.ratio, "pass": passes(r)} for r in results],
                                         indent=1, default=str))

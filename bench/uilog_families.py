@@ -9,9 +9,10 @@ routines among noise and records, per event, the true task instance and routine:
 - `rare`: a weekly and a monthly routine (5-25 instances across all users) among frequent ones;
 - `optional`: one routine with optional and repeated steps, one user, ~1,000 instances, little noise;
 - `return`: routines that come back to the window they started in (CRM -> sheet -> CRM);
-- `capture`: `interleaved` (the same seed gives the same work) with what the collector records: a click is the mouse button plus a position,
-  typing has no element, copy and paste are chords, web applications are all the browser, and titles
-  carry what the masker leaves (<PERSON>, <EMAIL_ADDRESS>, long order numbers as <PHONE_NUMBER>);
+- `capture`: `interleaved` (the same seed gives the same work) with what the collector records: a click
+  is the mouse button plus a position, typing has no element, copy and paste are chords, web
+  applications are all the browser, and titles carry what the masker leaves (<PERSON>,
+  <EMAIL_ADDRESS>, long order numbers as <PHONE_NUMBER>);
 - `noise-heavy`: long single-application sessions without stable structure (chatting, reading mail,
   editing one document) around a few routines; the sessions must not become candidates.
 
@@ -254,8 +255,10 @@ def _context(rng: random.Random, day: int) -> dict[str, str]:
         "priority": rng.choice(("High", "Medium", "Low")), "month": MONTHS[min(day // 20, 3)],
         "expense": f"ER-{rng.randint(100000, 999999)}", "customer": f"C{rng.randint(100000, 999999)}",
         "street": f"{rng.randint(1, 200)} {rng.choice(LAST)} Street", "zip": str(rng.randint(10000, 99999)),
-        "street2": f"{rng.randint(1, 200)} {rng.choice(LAST)} Road", "payment": f"py_{rng.randint(10 ** 9, 10 ** 10)}",
-        "iban": f"DE{rng.randint(10, 99)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        "street2": f"{rng.randint(1, 200)} {rng.choice(LAST)} Road",
+        "payment": f"py_{rng.randint(10 ** 9, 10 ** 10)}",
+        "iban": (f"DE{rng.randint(10, 99)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)} "
+                 f"{rng.randint(1000, 9999)}"),
         "bic": rng.choice(("DEUTDEFF", "COBADEFF", "NORDSESS")), "week": str(10 + day // 5),
         "period": f"{3 + day // 20:02d}/2026", "claim": f"CL-{rng.randint(1000000, 9999999)}",
         "policy": f"P{rng.randint(10 ** 7, 10 ** 8 - 1)}", "note": rng.choice(("taxi", "hotel", "repair", "glass")),
@@ -332,7 +335,8 @@ def _noise(kind: str, seconds: float, rng: random.Random) -> Iterator[tuple[floa
             app = "Teams"
         elif kind == "mail":
             if rng.random() < 0.3:
-                title = rng.choice(_NOISE_SUBJECTS).format(n=rng.randint(1, 99), name=_person(rng)) + " - Inbox - Outlook"
+                subject = rng.choice(_NOISE_SUBJECTS)
+                title = subject.format(n=rng.randint(1, 99), name=_person(rng)) + " - Inbox - Outlook"
             elif t == 0.0:
                 title = "Inbox - Outlook"
             act = (("click", "Message list", "") if r < 0.35 else ("scroll", "Reading pane", "") if r < 0.7
@@ -348,7 +352,8 @@ def _noise(kind: str, seconds: float, rng: random.Random) -> Iterator[tuple[floa
         else:   # document
             act = (("type", "Document", rng.choice(("the figures for", "as agreed,", "next steps"))) if r < 0.55
                    else ("key", rng.choice(("enter", "backspace", "down")), "") if r < 0.75
-                   else ("scroll", "Document", "") if r < 0.88 else ("shortcut", rng.choice(("ctrl+s", "ctrl+b", "ctrl+z")), ""))
+                   else ("scroll", "Document", "") if r < 0.88
+                   else ("shortcut", rng.choice(("ctrl+s", "ctrl+b", "ctrl+z")), ""))
             app = "Word"
         think = rng.uniform(2.0, 9.0) if kind in ("mail", "browser") else rng.uniform(1.0, 6.0)
         t += think

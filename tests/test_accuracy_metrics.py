@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import accuracy as acc  # bench/accuracy.py
 import uilog_families as fam
+
 from tasklens.analyzer.loaders import load_tasklens_csv
 from tasklens.events import parse_time
 
@@ -160,7 +161,8 @@ def _xes(path: Path, traces: int) -> None:
     events = "".join(
         f'<trace><string key="concept:name" value="t{t}"/>'
         + "".join(f'<event><string key="concept:name" value="step{k}"/>'
-                  f'<date key="time:timestamp" value="2020-01-01T{t:02d}:{k:02d}:00.000+11:00"/></event>' for k in range(3))
+                  f'<date key="time:timestamp" value="2020-01-01T{t:02d}:{k:02d}:00.000+11:00"/></event>'
+                  for k in range(3))
         + "</trace>" for t in range(traces))
     path.write_text(f'<?xml version="1.0" encoding="UTF-8" ?><log xes.version="1.0">{events}</log>', encoding="utf-8")
 
@@ -168,13 +170,15 @@ def _xes(path: Path, traces: int) -> None:
 def test_stitched_xes_jumps_back_twice_mixes_forms_and_keeps_the_truth(tmp_path: Path) -> None:
     _xes(tmp_path / "a.xes", 9)
     acc.stitch_xes(tmp_path / "a.xes", tmp_path / "b.xes")
-    assert acc.xes_truth(tmp_path / "b.xes") == acc.xes_truth(tmp_path / "a.xes") == [str(t) for t in range(9) for _ in range(3)]
+    truth = [str(t) for t in range(9) for _ in range(3)]
+    assert acc.xes_truth(tmp_path / "b.xes") == acc.xes_truth(tmp_path / "a.xes") == truth
     text = (tmp_path / "b.xes").read_text(encoding="utf-8")
     values = [v.split('"')[0] for v in text.split('key="time:timestamp" value="')[1:]]
     times = [parse_time(v) for v in values]
     assert sum(1 for a, b in pairwise(times) if b < a) == 2
     assert {v[-1] == "Z" for v in values[:9]} == {True}
-    assert all(v.endswith("+00:00") for v in values[9:18]) and all(v[-6] not in "+-Z" and "Z" not in v for v in values[18:])
+    assert all(v.endswith("+00:00") for v in values[9:18])
+    assert all(v[-6] not in "+-Z" and "Z" not in v for v in values[18:])
     # within each recording the spacing is the original one
     assert [round(b - a) for a, b in pairwise(times[:9])] == [60, 60, 3480, 60, 60, 3480, 60, 60]
 
@@ -203,3 +207,15 @@ def test_capture_is_the_interleaved_work_as_the_collector_records_it() -> None:
     core = [(r.ts, r.user, r.case, r.routine) for r in captured.rows if r.action not in ("idle", "active")]
     assert core == [(r.ts, r.user, r.case, r.routine) for r in plain.rows]
     assert {r.target for r in plain.rows if r.action == "click"} != {"left"}
+
+
+def test_the_table_and_the_routine_breakdown_say_pass_fail_and_misses() -> None:
+    ok = acc.Result("interleaved-0", "family", "interleaved", events=10, true_instances=2, found_instances=2,
+                    ari=1.0, f1=1.0, routines=1, found=["R"], hours={"R": 1.05})
+    short = acc.Result("interleaved-1", "family", "interleaved", events=10, true_instances=2, found_instances=1,
+                       ari=0.5, f1=0.6, routines=1, found=[], hours={"R": 0.5})
+    broken = acc.Result("log1", "leno-xes", status="TRACEBACK IndexError", true_instances=100)
+    text = acc.table([ok, short, broken])
+    assert "FAIL 1/2" in text and "1/2" in text and "TRACEBACK IndexError" in text
+    assert acc.passes(ok) and not acc.passes(short) and not acc.passes(broken)
+    assert "| interleaved | R | 1/2 | 1.05 (0.50-1.05) |" in acc.by_routine([ok, short])
