@@ -4,7 +4,8 @@ Input hooks must return at once (a slow hook delays the desktop's input on some 
 events on others), while an accessibility call crosses processes and may hang on a busy application.
 So every input event goes through one queue to this thread, in order: a click is looked up at the
 point it happened, typing and pastes get the focused element (remembered for a typing run, forgotten
-at any click, key or window change), everything else passes through untouched. Whatever goes wrong
+at any other click, key or window change; a click into a field makes that field the focused one),
+everything else passes through untouched. Whatever goes wrong
 (no bus, an application that exposes nothing, a look-up past its deadline) leaves today's event.
 """
 
@@ -18,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tasklens.collector.elements import apply
+from tasklens.collector.elements import TEXT_ROLES, apply
 from tasklens.collector.sources import Element, ElementSource, Emit, Window
 from tasklens.events import Action, RawEvent
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 FOCUS_REUSE_SECONDS = 1.0   # a typing run reuses the focused element for this long after the last look-up
 _FOCUSED_ACTIONS = frozenset({Action.TYPE, Action.PASTE})
+_CLICK_FOCUSES = TEXT_ROLES - {"combo box"}   # a click into these leaves the keyboard focus there
 _STOP = object()
 
 
@@ -83,9 +85,12 @@ class ElementLookup:
         if self._excluded is not None and self._excluded(window.app, window.exe, window.title):
             return None   # an excluded application is not even asked (the pipeline drops its events)
         if ev.action is Action.CLICK and item.point is not None:
-            self._focus = None   # a click may move the focus
             x, y = item.point
-            return self._ask(lambda: self._elements.at_point(x, y, window))
+            element = self._ask(lambda: self._elements.at_point(x, y, window))
+            # a click moves the focus: into the field clicked (typing there needs no look-up), else unknown
+            typed_into = element is not None and (element.secret or element.role in _CLICK_FOCUSES)
+            self._focus = (window.handle, ev.ts, element) if typed_into else None
+            return element
         if ev.action not in _FOCUSED_ACTIONS:
             if ev.action in (Action.KEY, Action.SHORTCUT):
                 self._focus = None   # tab, enter, alt+tab... may move the focus

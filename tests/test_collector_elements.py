@@ -124,6 +124,13 @@ def test_lookups_keep_order_ask_at_the_click_point_and_reuse_the_focus_for_a_typ
     assert fake.asked == [("at", 105, 205, 42), ("focus", 42), ("focus", 42)]
 
 
+def test_typing_after_a_click_into_a_field_is_that_fields_without_asking() -> None:
+    fake = FakeElements(at=Element("password text"), focus=Element("text", "Vendor"))
+    out = run_lookup(fake, [(raw(Action.CLICK, "left", "5,5", ts=1.0), (7, 7)),
+                            (raw(Action.TYPE, "", "hunter2", ts=1.2), None)])
+    assert out[1].value == "" and out[1].target == "" and fake.asked == [("at", 7, 7, 42)]
+
+
 def test_an_excluded_application_is_not_even_asked() -> None:
     fake = FakeElements()
     out = run_lookup(fake, [(raw(Action.CLICK, "left", "5,5"), (1, 1))],
