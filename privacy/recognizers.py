@@ -278,12 +278,15 @@ def mask_bare_phone_runs(text: str, placeholder: str = "<PHONE_NUMBER>") -> str:
 
 _INTERNATIONAL_00 = re.compile(r"00[1-9]")
 # Written so only a phone number is written, whether or not the numbering plan knows it (made up,
-# mistyped, a new area code): +CC ..., 00CC and groups, (area) ..., 0area/..., US 3-3-4.
+# mistyped, a new area code): +CC ..., 00CC and groups, (0area) or (3 digits) ..., 0area 12345...,
+# 0area/12345..., US 3-3-4. A subscriber part has 5 digits or more, so `0900 1700` (a shift), `(2026) 2500`
+# and `0815-2026` are not phone numbers by shape (phonenumbers may still read them as one).
+_SUBSCRIBER = r"(?=(?:\D*\d){5})\d[\d -]*\d"
 _SURE_SHAPES = (
     ("+ and a country code", re.compile(r"\+.*")),
     ("00, a country code and groups", re.compile(r"00[1-9]\d*[ /-]\S.*")),
-    ("an area code in brackets", re.compile(r"(?:\+\d{1,3}[ -]?)?\(\d{2,5}\)[ -]?\d[\d -]*\d")),
-    ("a trunk 0 and an area code", re.compile(r"0[1-9]\d{1,3}[ /-]\d[\d -]*\d")),
+    ("an area code in brackets", re.compile(rf"(?:\+\d{{1,3}}[ -]?)?\((?:0\d{{1,4}}|\d{{3}})\)[ -]?{_SUBSCRIBER}")),
+    ("a trunk 0 and an area code", re.compile(rf"0[1-9]\d{{1,3}}[ /]{_SUBSCRIBER}")),
     ("3-3-4 digits", re.compile(r"\d{3}([-. ])\d{3}\1\d{4}")),
 )
 
@@ -295,7 +298,7 @@ def _sub_runs(run: str) -> list[tuple[int, int]]:
     """(start, end) of `run` and of its parts at spaces, longest first: a run that is no phone number may
     hold one, after a number ("page 2 0049 89 87654321") or before one ("+44 20 7946 0958 2026 11")."""
     splits = [m.start() for m in _NEXT_GROUP.finditer(run)][:_MAX_SPLITS]
-    starts = [_unopened(run), *(i + 1 for i in splits)]
+    starts = [_unopened(run), *(i + 1 + _unopened(run[i + 1:]) for i in splits)]
     ends = [len(run), *(len(run[:i].rstrip("().-/ ")) for i in splits)]   # a part ends in a digit
     return sorted({(s, e) for s in starts for e in ends if e > s}, key=lambda se: (se[0] - se[1], se[0]))
 

@@ -67,6 +67,9 @@ NEGATIVES = [
     "Card 4111 1111 1111 1112 declined",                    # fails the Luhn check
     "https://docs.python.org/3/library/re.html - Firefox",
     "the keller door and the wei river",                    # a listed name's parts alone need a capital
+    "Shift 0900-1700 - Rota",                               # digit groups that are no phone by shape
+    "Budget (2026) 2500 EUR - Excel",
+    "Date 01.02.2026 - Calendar",
 ]
 
 # Issue 12 item 5: shapes the recognizers used to miss (text, the substring that must go, its placeholder)
@@ -89,6 +92,11 @@ PATTERN_MISSES = [
     ("Pay gb82 west 1234 5698 7654 32 today", "5698 7654", "<IBAN_CODE>"),
     ("host:fe80::1ff:fe23:4567:890a up", "fe80::1ff:fe23:4567:890a", "<IP_ADDRESS>"),
     ("ipv6:2001:db8::8a2e:370:7334 - ping", "8a2e:370:7334", "<IP_ADDRESS>"),
+    # made up or unassigned, but written as only phone numbers are written
+    ("Open (328) 400-8808 today", "400-8808", "<PHONE_NUMBER>"),
+    ("Notes 100-993-6713", "993-6713", "<PHONE_NUMBER>"),
+    ("Office 070/9537120 - Outlook", "9537120", "<PHONE_NUMBER>"),
+    ("page 2 0049 10 1000000 - Teams", "1000000", "<PHONE_NUMBER>"),   # after another number
     ("cd ~erin/projects - bash", "erin", "<USERNAME>"),
     ("~erin/notes.txt - gedit", "erin", "<USERNAME>"),
 ]
