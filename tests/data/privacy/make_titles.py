@@ -81,6 +81,12 @@ def _fields(rng: random.Random) -> dict[str, str]:
         "intranet": f"{first.lower()}.{last.lower()}@{rng.choice(['corp.internal', 'hq.local', 'globex.test'])}",
         "madeup_phone": f"+49 {rng.choice([150, 154, 158, 165])} {rng.randint(1000000, 9999999)}",
         "lower_name": f"{first} {last}".lower(),
+        "intl_phone": rng.choice([f"0049 89 {rng.randint(1000000, 99999999)}", f"0044 20 {rng.randint(7000, 8999)} "
+                                  f"{rng.randint(1000, 9999)}", f"+1-415-{rng.randint(200, 989)}-{rng.randint(1000, 9999)}",
+                                  f"(089) {rng.randint(1000000, 9999999)}"]),
+        "bare_phone": str(rng.randint(2000000000, 9899999999)),
+        "lower_iban": _iban(rng).lower(), "doc": str(rng.randint(5100000000, 5199999999)),
+        "ip6": f"fe80::{rng.randint(4096, 65535):x}:{rng.randint(4096, 65535):x}",
     }
 
 
@@ -161,6 +167,17 @@ TEMPLATES: dict[str, list[list[P]]] = {
         [("Sprint {num} board | Jira | https://jira.example.com/secure/RapidBoard.jspa?rapidView=", None),
          ("{num}", "URL_QUERY")],
         [("Quote Q-{year}-{qid} total 1,249.00 EUR - Excel", None)],
+        # issue 12 item 5: shapes that were missed
+        [("Call back ", None), ("{intl_phone}", "PHONE_NUMBER"), (" - Teams", None)],
+        [("Tel. ", None), ("{bare_phone}", "PHONE_NUMBER"), (" - Outlook", None)],
+        [("Refund to ", None), ("{lower_iban}", "IBAN_CODE"), (" - Bank", None)],
+        [("link:https://portal.example.com/?token=", None), ("{token}", "URL_QUERY"), (" - Slack", None)],
+        [("Open (https://crm.example.com/c?id=", None), ("{qid}", "URL_QUERY"), (") - Chrome", None)],
+        [("host:", None), ("{ip6}", "IP_ADDRESS"), (" unreachable - Nagios", None)],
+        [("cd ~", None), ("{login}", "USERNAME"), ("/reports - bash", None)],
+        # issue 11 item 3: order and document numbers are not phone numbers
+        [("Where is my order {bare_phone}? - Mozilla Thunderbird", None)],
+        [("Document {doc} was posted in company code 1000 - SAP Easy Access", None)],
         [("SWIFT transfer ", None), ("{iban}", "IBAN_CODE"), (" 2,500.00 EUR ref ", None), ("{inv}", None),
          (" - Bank", None)],
     ],
