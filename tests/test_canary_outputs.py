@@ -21,7 +21,7 @@ recognizers = [{ entity = "CUSTOMER_ID", regex = '\\bCUST-\\d{6}\\b' }]
 
 
 def write_import(path: Path) -> None:
-    """Five employees repeat a short routine whose window titles and values carry every canary."""
+    """Five employees repeat a short routine whose apps, window titles, targets and values carry every canary."""
     texts = [t for t, _ in CANARIES.values()]
     with path.open("w", newline="") as f:
         w = csv.writer(f)
@@ -30,7 +30,7 @@ def write_import(path: Path) -> None:
         for user in range(5):
             for rep in range(24):
                 for k, text in enumerate(texts):
-                    w.writerow([iso(t), f"u{user}", "crm", text, "paste" if k % 2 else "focus", "field", text])
+                    w.writerow([iso(t), f"u{user}", text, text, "paste" if k % 2 else "focus", text, text])
                     t += 3
                 t += 900   # a break between routine instances
 

@@ -51,7 +51,9 @@ def masker() -> Masker:
 def _raw_events(user: str) -> list[RawEvent]:
     raws = []
     for i, (text, _) in enumerate(CANARIES.values()):
-        raws.append(RawEvent(1_790_000_000.0 + i, user, "app", text, Action.FOCUS, target=text, value=text))
+        # every text field carries the canary: an imported app column can hold anything (issue 12)
+        raws.append(RawEvent(1_790_000_000.0 + i, user, text, text, Action.FOCUS, target=text, value=text,
+                             element_path=text))
     # one string the masker cannot handle (too long) must be redacted whole, not stored as it is
     raws.append(RawEvent(1_790_000_100.0, user, "app", "x" * 20_000 + " ottilie.canary@example.org", Action.FOCUS))
     return raws
