@@ -105,8 +105,11 @@ def generalise_parts(titles: Iterable[tuple[str, str]]) -> dict[tuple[str, str],
 
 
 def _head(part: str) -> str:
-    """The part before a name-like tail ("Invoice # from" in "Invoice # from Acme GmbH"), or ""."""
+    """The part before a name-like tail ("Invoice # from" in "Invoice # from Acme GmbH"), the id before a
+    record's subject ("#" in "# Export button greyed out": a ticket, a case), or ""."""
     words = part.split(" ")
+    if len(words) > 1 and words[0] == "#":
+        return "#"
     if _NAME.match(part):
         return ""
     for k in range(max(1, len(words) - 3), len(words)):

@@ -88,20 +88,16 @@ def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int) -> float:
     return float(np.dot(weights, mode_share[home]) / weights.sum())
 
 
-def _boundary_signal(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, n_acts: int) -> np.ndarray:
-    """Per activity: mean log pause before it plus its context-switch rate, relative to all events."""
+def _boundary_signal(ts: np.ndarray, apps: np.ndarray) -> np.ndarray:
+    """Per event: its log pause before, relative to all events, plus whether it switches application."""
     gap = np.diff(ts, prepend=ts[0] if len(ts) else 0.0)
     lg = np.log1p(np.maximum(gap, 0.0))
     switch = np.ones(len(apps), dtype=float)
     switch[1:] = apps[1:] != apps[:-1]
-    n = np.bincount(acts, minlength=n_acts).astype(float)
-    n[n == 0] = 1
-    mean_lg = np.bincount(acts, weights=lg, minlength=n_acts) / n
-    mean_sw = np.bincount(acts, weights=switch, minlength=n_acts) / n
-    return (mean_lg - lg.mean()) / (lg.std() + 1e-9) + (mean_sw - switch.mean())
+    return (lg - lg.mean()) / (lg.std() + 1e-9) + (switch - switch.mean())
 
 
-def _pick(scores: dict[int, float], signal: np.ndarray, tol: float,
+def _pick(scores: dict[int, float], signal: Callable[[int], float], tol: float,
           coverage: Callable[[int], float]) -> int:
     """Among near-best candidates (rotations of one structure tie), the one whose instances keep the
     most events after trimming (the true start keeps the whole task), then the strongest boundary."""
@@ -111,7 +107,7 @@ def _pick(scores: dict[int, float], signal: np.ndarray, tol: float,
         cov = {a: coverage(a) for a in ties}
         top = max(cov.values())
         ties = [a for a in ties if cov[a] >= top * (1 - COVERAGE_TIE)]
-    return max(ties, key=lambda a: (signal[a], scores[a]))
+    return max(ties, key=lambda a: (signal(a), scores[a]))
 
 
 def unexplained(acts: np.ndarray, cut: np.ndarray, inside: np.ndarray, n_acts: int,
@@ -159,14 +155,15 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
              if p.min_instances <= counts[a] <= len(acts) // 2 and a not in never]
     if not cands:
         return []
-    signal = _boundary_signal(ts, acts, apps, n_acts)
+    per_event = _boundary_signal(ts, apps)
+    gap = np.diff(ts, prepend=ts[0])
     chosen: list[int] = []
     mask = forced.copy()
     current = consistency(acts, mask, n_acts) if mask.any() else 0.0
     rejected: set[int] = set()
     while len(chosen) < p.max_task_types:
         if chosen:
-            inside = instances(acts, forced, breaks, chosen, n_acts, p) >= 0
+            inside = instances(acts, forced, breaks, chosen, n_acts, p, ts) >= 0
             eligible = unexplained(acts, mask, inside, n_acts, p.min_repeat)
         else:
             eligible = np.ones(n_acts, dtype=bool)
@@ -174,9 +171,15 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
         scores = {a: consistency(acts, mask | (acts == a), n_acts) for a in pool}
         cache: dict[int, float] = {}
 
+        def signal(c: int) -> float:
+            """The boundary where instances of `c` would begin (after their lead-in steps)."""
+            at = lead_in(acts, gap, forced, chosen + [c]) == c
+            return float(per_event[at].mean()) if at.any() else -np.inf
+
         def coverage(c: int) -> float:
             if c not in cache:
-                cache[c] = float((instances(acts, forced, breaks, chosen + [c], n_acts, p) >= 0).mean())
+                # steps, not events: a rotation that swallows the chat between two tasks covers no more
+                cache[c] = float(_cut(acts, forced, breaks, chosen + [c], n_acts, p, ts)[1].mean())
             return cache[c]
 
         picked = None
@@ -253,26 +256,65 @@ def _task_end(is_core: np.ndarray, seg: np.ndarray, n_seg: int, max_gap: int) ->
     return end
 
 
+def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[int], max_back: int = 3,
+            share: float = 0.8) -> np.ndarray:
+    """Per event, the start activity whose instance begins there (-1 elsewhere): at a start, or up to
+    `max_back` events before it where the same steps lead into it (>= `share` of its occurrences) and
+    the pause comes before them, not after. The window a task opens with is often the one it comes
+    back to at its end (CRM -> sheet -> CRM): that focus occurs twice per instance, so it cannot be
+    the start, but it is the instance's first event."""
+    out = np.where(np.isin(acts, starts), acts, -1)
+    taken = out >= 0
+    for a in starts:
+        pos = np.flatnonzero((acts == a) & ~forced)
+        pos = pos[pos > 0]
+        for _ in range(max_back):
+            if len(pos) < 3:
+                break
+            prev = acts[pos - 1]
+            values, counts = np.unique(prev, return_counts=True)
+            if counts.max() < share * len(pos):
+                break
+            hit = pos[(prev == values[counts.argmax()]) & ~taken[pos - 1]]
+            if len(hit) < 3 or np.median(gap[hit - 1]) < 2 * np.median(gap[hit]):
+                break
+            out[hit - 1], out[hit] = out[hit], -1
+            pos = hit - 1
+            pos = pos[(pos > 0) & ~forced[pos]]
+    return out
+
+
 def instances(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
-              p: SegmentParams) -> np.ndarray:
-    """Instance number per event when cutting before `starts` (and at `forced`), -1 between tasks."""
+              p: SegmentParams, ts: np.ndarray | None = None) -> np.ndarray:
+    """Instance number per event when cutting before `starts` (and at `forced`), -1 between tasks.
+    With `ts`, an instance begins where the steps leading into its start begin (see `lead_in`)."""
+    return _cut(acts, forced, breaks, starts, n_acts, p, ts)[0]
+
+
+def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
+         p: SegmentParams, ts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """`instances`, and per event whether it is a core step of its segment's task."""
     n = len(acts)
     out = np.full(n, -1, dtype=np.int64)
-    is_s = np.isin(acts, starts)
+    if ts is None:
+        start_of = np.where(np.isin(acts, starts), acts, -1)
+    else:
+        start_of = lead_in(acts, np.diff(ts, prepend=ts[0] if n else 0.0), forced, starts)
+    is_s = start_of >= 0
     cut = forced | is_s
     seg = np.cumsum(cut) - 1
     first = np.flatnonzero(cut)
-    group_of_seg = np.where(is_s[first], acts[first], -1)
+    group_of_seg = np.where(is_s[first], start_of[first], -1)
     in_task = group_of_seg[seg] >= 0
+    core = _core(acts, seg, group_of_seg, n_acts, p)
+    pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
+    is_core = np.isin(pair, np.array([g * n_acts + a for g, a in core], dtype=np.int64))
+    is_core[first] = True
     if p.trim_tail:
-        core = _core(acts, seg, group_of_seg, n_acts, p)
-        pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
-        is_core = np.isin(pair, np.array([g * n_acts + a for g, a in core], dtype=np.int64))
-        is_core[first] = True
         in_task &= np.arange(n) <= _task_end(is_core, seg, len(first), p.max_inner_gap)[seg]
     in_task &= ~breaks
     out[in_task] = seg[in_task]
-    return out
+    return out, is_core & in_task
 
 
 def steady_times(ts: np.ndarray) -> np.ndarray:
@@ -308,4 +350,4 @@ def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: n
     starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p)
     if not starts:   # no recurring structure: no task to report
         return np.full(n, -1, dtype=np.int64), []
-    return instances(acts, forced, breaks, starts, n_acts, p), starts
+    return instances(acts, forced, breaks, starts, n_acts, p, ts), starts
