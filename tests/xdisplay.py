@@ -96,6 +96,11 @@ class XDisplay:
         self.env["DBUS_SESSION_BUS_ADDRESS"] = address
         self.env.pop("AT_SPI_BUS_ADDRESS", None)
         self._start("at-spi", ["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"])
+        # our launcher must own the name first: a call to it before then starts a second one by D-Bus
+        # activation, outside this display's processes
+        owned = ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+                 "org.freedesktop.DBus.NameHasOwner", "string:org.a11y.Bus"]
+        self._wait(lambda: "boolean true" in self._run(owned).stdout, "at-spi-bus-launcher did not start")
         enable = ["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
                   "org.freedesktop.DBus.Properties.Set", "string:org.a11y.Status", "string:IsEnabled",
                   "variant:boolean:true"]
