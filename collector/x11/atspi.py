@@ -92,7 +92,6 @@ class AtspiElements:
         self._pid_app: dict[int, Ref] = {}
         self._missed: dict[int, float] = {}
         self._silent: set[str] = set()
-        self._end = 0.0
         self._roles: dict[Ref, str] = {}
         self._paths: dict[Ref, tuple[float, list[tuple[Ref, str, str]]]] = {}
         self._last_focus: tuple[Ref, float, Element] | None = None
@@ -105,7 +104,7 @@ class AtspiElements:
         rule = MatchRule(type="signal", interface="org.a11y.atspi.Event.Object", member="StateChanged")
         rule.add_arg_condition(0, "focused")
         self._filter = conn.filter(rule, queue=self._signals)
-        self._end = time.monotonic() + 2.0
+        self._end = time.monotonic() + 2.0   # each look-up sets its own deadline; this one is for setting up
         self._call(("org.freedesktop.DBus", "/org/freedesktop/DBus"), message_bus.interface, "AddMatch", "s",
                    (rule.serialise(),))
         try:   # at-spi2-core 2.46 takes (event, properties, application); older ones the event alone
