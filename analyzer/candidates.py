@@ -25,6 +25,7 @@ class Assumptions:
     min_instances: int = 5              # fewer instances: not a candidate
     min_steps: int = 4                  # instances shorter than this (median events): not a candidate
     min_order: float = 0.95             # a candidate's usual steps come in one order this consistently
+    max_variant_share: float = 0.5      # ... and in one application, its instances repeat a step sequence
 
 
 @dataclass
@@ -138,6 +139,8 @@ def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Can
             continue
         if t.usual_steps < a.min_steps or t.order < a.min_order:
             continue   # no repeated multi-step structure: time in a chat or a document, however long
+        if len(t.apps) == 1 and len(t.variants) > a.max_variant_share * n:
+            continue   # in one application, no instance repeats another: browsing, reading, writing
         parts = score_parts(t, a)
         auto = automatability(parts)
         hours = t.seconds / 3600

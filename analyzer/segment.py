@@ -100,7 +100,7 @@ def _boundary_signal(ts: np.ndarray, apps: np.ndarray) -> np.ndarray:
 def _pick(scores: dict[int, float], signal: Callable[[int], float], tol: float,
           coverage: Callable[[int], float]) -> int:
     """Among near-best candidates (rotations of one structure tie), the one whose instances keep the
-    most events after trimming (the true start keeps the whole task), then the strongest boundary."""
+    most core steps after trimming (the true start keeps the whole task), then the strongest boundary."""
     best = max(scores.values())
     ties = sorted((a for a, s in scores.items() if s >= best - tol), key=lambda a: -scores[a])[:MAX_TIES]
     if len(ties) > 1:
