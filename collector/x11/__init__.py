@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from tasklens.config import Config
 from tasklens.collector.sources import Backend, ElementSource
+from tasklens.config import Config
 
 log = logging.getLogger(__name__)
 _told: set[str] = set()   # why elements are off, said once per process
