@@ -44,8 +44,8 @@ class PathUserRecognizer(PatternRecognizer):
                 rf"{_SHARED_HOMES}{_WIN_NAME}", 0.9),
         Pattern("posix home", rf"(?<=/home/){_SHARED_HOMES}{_POSIX_NAME}|(?<=/Users/){_SHARED_HOMES}{_POSIX_NAME}",
                 0.9),
-        # ~erin/ (a tilde that does not follow a word or a path: not ~/ nor backup~)
-        Pattern("tilde user", r"(?<=(?<![\w/~])~)[A-Za-z_][\w.-]*(?=[/\\]|$)", 0.6),
+        # ~erin/ (a tilde that does not follow a word or a path: not ~/ nor backup~); 0.9 like a home folder
+        Pattern("tilde user", r"(?<=(?<![\w/~])~)[A-Za-z_][\w.-]*(?=[/\\]|$)", 0.9),
         # the local part of user@host: an e-mail address is replaced as a whole by its own recognizer
         Pattern("login", r"(?<![\w.+-])[A-Za-z0-9_][\w.+-]*(?=@[A-Za-z0-9\[][\w.\-:\]]*)", 0.9),
         Pattern("url user info", r"(?<=://)[^/?#@\s]+(?=@)", 0.9),
