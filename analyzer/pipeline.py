@@ -11,7 +11,7 @@ import logging
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -136,7 +136,33 @@ def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentP
         starts[users[lo]] = found
         if progress:
             progress("segmentation", k + 1, len(bounds) - 1)
+    if len(bounds) > 2:
+        pooled = _pooled_leftovers(task, users, ts, acts, apps, breaks, n_acts, p)
+        if pooled is not None:
+            idx, local, found = pooled
+            task[idx] = np.where(local >= 0, local + offset, -1)
+            starts[ALL_USERS] = found
     return _renumber(task), starts
+
+
+ALL_USERS = "*"   # start_activities key of the routines found in all users' leftovers together
+
+
+def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: np.ndarray, apps: np.ndarray,
+                      breaks: np.ndarray, n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+    """A weekly or monthly routine happens once or twice per person: too rare to be found in anyone's
+    own events, it recurs across the team. The events no user's instances took, pooled (each run of
+    them a recording of its own), are segmented once more."""
+    idx = np.flatnonzero((task < 0) & ~breaks)
+    if len(idx) < p.min_instances * p.min_steps:
+        return None
+    user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
+    runs = (np.diff(idx, prepend=-2) != 1) | (np.diff(user_ids, prepend=-1) != 0)
+    # each leftover run is already cut apart: a rare routine filling runs of its own gains no consistency
+    rare = replace(p, min_gain=-0.001)
+    local, found = segment_stream(ts[idx], acts[idx], apps[idx], np.zeros(len(idx), bool), n_acts, rare, runs,
+                                  rare=True)
+    return idx, local, found
 
 
 def _renumber(task: np.ndarray) -> np.ndarray:

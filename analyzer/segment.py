@@ -145,12 +145,14 @@ def _successor_share(acts: np.ndarray, n_acts: int) -> np.ndarray:
 
 
 def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np.ndarray, breaks: np.ndarray,
-                  n_acts: int, p: SegmentParams) -> list[int]:
-    """Greedily choose the start activities that make segments most alike (see the module doc)."""
+                  n_acts: int, p: SegmentParams, rare: bool = False) -> list[int]:
+    """Greedily choose the start activities that make segments most alike (see the module doc).
+    `rare`: look for rare routines among much noise, trying the most regular activities first."""
     counts = np.bincount(acts, minlength=n_acts)
     never = set(acts[breaks].tolist())   # idle/active marks start nothing
     # most promising first: steps of a routine are followed by the same next step; noise is not
-    regular = counts * _successor_share(acts, n_acts)
+    share = _successor_share(acts, n_acts)
+    regular = counts * share if not rare else (share >= 0.9) * counts.max() + counts * share
     cands = [int(a) for a in np.argsort(-regular, kind="stable")
              if p.min_instances <= counts[a] <= len(acts) // 2 and a not in never]
     if not cands:
@@ -336,18 +338,22 @@ def active_seconds(ts: np.ndarray) -> float:
 
 
 def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: np.ndarray, n_acts: int,
-                   p: SegmentParams = SegmentParams()) -> tuple[np.ndarray, list[int]]:
+                   p: SegmentParams = SegmentParams(), cuts: np.ndarray | None = None,
+                   rare: bool = False) -> tuple[np.ndarray, list[int]]:
     """Instance number per event of one user's stream (-1: between tasks), and the
     start activities found. `breaks` marks idle events (never part of an instance). The stream is in
-    recorded order; where its time runs back (recordings stitched together), a new instance begins."""
+    recorded order; where its time runs back (recordings stitched together) or `cuts` says so, a new
+    instance begins. `rare`: see `choose_starts`."""
     n = len(acts)
     if n == 0:
         return np.full(0, -1, dtype=np.int64), []
     ts = steady_times(ts)
     gap = np.diff(ts, prepend=ts[0])
     forced = (gap > p.session_gap) | (gap < -p.backward_cut) | np.r_[True, breaks[:-1]]
+    if cuts is not None:   # where the caller knows a new recording begins
+        forced |= cuts
     forced[0] = True
-    starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p)
+    starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare)
     if not starts:   # no recurring structure: no task to report
         return np.full(n, -1, dtype=np.int64), []
     return instances(acts, forced, breaks, starts, n_acts, p, ts), starts

@@ -116,3 +116,37 @@ def test_a_lone_mistimed_row_neither_cuts_nor_goes_negative() -> None:
 def test_unknown_order_is_refused() -> None:
     with pytest.raises(ValueError, match="order must be one of"):
         analyze(routine_log(5)[0], Params(order="random"))
+
+
+WEEKLY = [("sap", Action.FOCUS, "", "Sales Analysis: Week {n} - SAP"), ("sap", Action.CLICK, "button:Execute", "Sales"),
+          ("sap", Action.CLICK, "button:Export", "Sales"), ("excel", Action.FOCUS, "", "week{n}.xlsx"),
+          ("excel", Action.COPY, "cell:Total", "week{n}.xlsx"), ("ppt", Action.FOCUS, "", "Weekly review {n}"),
+          ("ppt", Action.PASTE, "shape:Chart", "Weekly review {n}"), ("mail", Action.CLICK, "button:Send", "Review")]
+
+
+def test_a_weekly_routine_twice_per_person_is_found_across_the_team() -> None:
+    """Two instances per person are too few to find in anyone's own events; eight across four are not."""
+    rng = random.Random(5)
+    events: list[Event] = []
+    weekly_rows: set[int] = set()
+    for u in range(4):
+        t = 1_800_000_000.0 + u
+        evs, _ = routine_log(20, start=t, user=f"u{u}", row=len(events), seed=u)
+        for k in (6, 14):   # two weekly reviews between the daily routine's instances
+            at = k * len(ROUTINE)
+            gap_start = evs[at - 1].ts + 20.0
+            insert = []
+            for j, step in enumerate(WEEKLY):
+                insert.append(_event(gap_start + 2.0 * j, step, rng.randrange(10, 52), 0, f"u{u}"))
+            evs = evs[:at] + insert + [Event(e.ts + 60.0, e.user, e.app, e.title, e.action, e.target, e.value,
+                                             e.duration, e.count, 0) for e in evs[at:]]
+        for e in evs:
+            row = len(events)
+            if e.app in ("sap", "excel", "ppt", "mail"):
+                weekly_rows.add(row)
+            events.append(Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value, e.duration, e.count, row))
+    a = analyze(events)
+    types = {a.instances[int(t)].task_type for e, t in zip(a.events, a.task) if e.source_row in weekly_rows and t >= 0}
+    assert len(types) == 1
+    weekly = next(c for c in a.candidates if c.task_type in types)
+    assert len(weekly.instances) == 8 and len(weekly.users) == 4
