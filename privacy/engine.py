@@ -46,6 +46,7 @@ SCORE_THRESHOLD = 0.4
 _DIGITS = re.compile(r"\d")
 _IBAN_START = re.compile(r"[A-Za-z]{2}\s?\d{2}")
 _IP_HINT = re.compile(r"\d\.\d|[0-9A-Fa-f]?::?[0-9A-Fa-f]|::")
+_LETTER_OR_AT = re.compile(r"[^\W\d_]|@")   # a name or a login needs one (click positions `363,442` have none)
 
 
 def _digits_at_least(n: int) -> Callable[[str], bool]:
@@ -60,6 +61,8 @@ GATES: dict[str, Callable[[str], bool]] = {
     "IP_ADDRESS": lambda s: _IP_HINT.search(s) is not None,
     "US_SSN": _digits_at_least(9),
     "URL_QUERY": lambda s: "?" in s or "#" in s,
+    "USERNAME": lambda s: _LETTER_OR_AT.search(s) is not None,
+    "PERSON": lambda s: _LETTER_OR_AT.search(s) is not None,
 }
 
 

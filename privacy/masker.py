@@ -137,6 +137,8 @@ class Masker:
     def _results(self, segment: str) -> list[RecognizerResult]:
         """Presidio's findings in one part, each entity asked for only if its gate lets it through."""
         entities = self._always + [e for e, gate in self._gated if gate(segment)]
+        if not entities:    # every gate shut (Presidio would read an empty list as "all entities")
+            return []
         # tokens only matter for context words; most parts need none, so skip spaCy for them
         tokens = None if self._context.intersection(entities) else self._no_tokens
         with self._lock:
