@@ -26,6 +26,12 @@ class Assumptions:
     min_steps: int = 4                  # instances shorter than this (median events): not a candidate
     min_order: float = 0.95             # a candidate's usual steps come in one order this consistently
     max_variant_share: float = 0.5      # ... and in one application, its instances repeat a step sequence
+    # automatability: weights of its parts (they add up to 1)
+    weight_determinism: float = 0.35
+    weight_data_transfer: float = 0.25
+    weight_few_decisions: float = 0.15
+    weight_no_rework: float = 0.15
+    weight_few_applications: float = 0.10
 
 
 @dataclass
@@ -41,10 +47,12 @@ class TypeFacts:
     apps: set[str]
     rework_instances: int
     decision_points: int
-    working_days: float                              # distinct (user, day) pairs observed in the data
+    working_days: float                              # distinct (user, day) pairs of its users in the data
     median_events: float = 0.0                       # events per instance
     usual_steps: int = 0                             # activities found in at least half the instances
     order: float = 0.0                               # how consistently they come in one order (see `structure`)
+    team_days: float = 0.0                           # distinct days anyone in the data worked
+    team_user_days: float = 0.0                      # distinct (user, day) pairs of everyone in the data
 
 
 @dataclass
@@ -55,7 +63,7 @@ class Candidate:
     instances: list[int]
     users: list[str]
     hours_observed: float
-    hours_saved_per_month: float
+    hours_saved_per_month_team: float      # for the observed team: its hours per working day observed x days
     confidence: float
     confidence_label: str
     score: float
@@ -64,6 +72,12 @@ class Candidate:
     rationale: str = ""
     status: str = "open"        # the analyst's decision: open, accepted (figures confirmed) or rejected
     analyst_name: str = ""      # the analyst's name for it, if they gave one
+    hours_saved_per_month_per_fte: float = 0.0   # for one full-time employee of the observed team
+
+    @property
+    def hours_saved_per_month(self) -> float:
+        """The team's figure: the one that adds up across candidates."""
+        return self.hours_saved_per_month_team
 
 
 def structure(variants: Sequence[tuple[tuple[int, ...], int]], most: int = 500) -> tuple[int, float]:
@@ -123,11 +137,14 @@ def score_parts(t: TypeFacts, a: Assumptions) -> dict[str, float]:
     }
 
 
-def automatability(parts: dict[str, float]) -> float:
-    """0..1: deterministic, data-moving, few decisions, little rework, few applications."""
-    return round(0.35 * parts["determinism"] + 0.25 * min(1.0, 2 * parts["data_transfer"])
-                 + 0.15 / (1 + parts["decision_points"]) + 0.15 * (1 - parts["rework_rate"])
-                 + 0.10 / (1 + 0.25 * (parts["applications"] - 1)), 3)
+def automatability(parts: dict[str, float], a: Assumptions = Assumptions()) -> float:
+    """0..1: deterministic, data-moving, few decisions, little rework, few applications (weighted as
+    `Assumptions` says, so the weights are in report.json beside the figure)."""
+    return round(a.weight_determinism * parts["determinism"]
+                 + a.weight_data_transfer * min(1.0, 2 * parts["data_transfer"])
+                 + a.weight_few_decisions / (1 + parts["decision_points"])
+                 + a.weight_no_rework * (1 - parts["rework_rate"])
+                 + a.weight_few_applications / (1 + 0.25 * (parts["applications"] - 1)), 3)
 
 
 def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Candidate]:
@@ -142,23 +159,29 @@ def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Can
         if len(t.apps) == 1 and len(t.variants) > a.max_variant_share * n:
             continue   # in one application, no instance repeats another: browsing, reading, writing
         parts = score_parts(t, a)
-        auto = automatability(parts)
+        auto = automatability(parts, a)
         hours = t.seconds / 3600
-        per_month = hours * a.working_days_per_month / max(t.working_days, 1.0)
+        per_month = hours * a.working_days_per_month / max(t.team_days, 1.0)           # the observed team
+        per_fte = hours * a.working_days_per_month / max(t.team_user_days, 1.0)       # one full-time employee
         kept = parts["variant_coverage"] * ((1 - parts["rework_rate"]) if a.exceptions_manual else 1.0)
         saved = per_month * a.automation_rate * kept
+        saved_fte = per_fte * a.automation_rate * kept
         conf = round(min(1.0, n / 50) * min(1.0, t.working_days / 10) ** 0.5 * (0.5 + 0.5 * parts["determinism"]), 2)
-        rationale = (f"{n} instances by {len(t.users)} user(s), {hours:.1f} h observed over {t.working_days:g} "
-                     f"user-days (~{per_month:.1f} h/month); {parts['variants']} variants, the ones with >= "
+        rationale = (f"{n} instances by {len(t.users)} user(s), {hours:.1f} h observed over {t.team_days:g} "
+                     f"working days of the team ({t.team_user_days:g} person-days): ~{per_month:.1f} h/month for "
+                     f"the observed team, ~{per_fte:.2f} h/month per full-time employee; "
+                     f"{parts['variants']} variants, the ones with >= "
                      f"{a.variant_share:.0%} of instances cover {parts['variant_coverage']:.0%}; "
                      f"{parts['data_transfer']:.0%} of steps move data (copy, paste, typing); "
                      f"{parts['decision_points']} decision points; {parts['applications']} applications; "
                      f"{parts['rework_rate']:.0%} rework/exceptions "
                      f"({'left manual' if a.exceptions_manual else 'automated too'}); a bot taking "
-                     f"{a.automation_rate:.0%} of the covered time saves ~{saved:.1f} h/month")
+                     f"{a.automation_rate:.0%} of the covered time saves ~{saved:.1f} h/month for the team "
+                     f"(~{saved_fte:.2f} h/month per full-time employee)")
         out.append(Candidate("", 0, t.type_id, list(t.instance_ids), sorted(t.users), round(hours, 3),
                              round(saved, 2), conf, "high" if conf >= 0.7 else "medium" if conf >= 0.35 else "low",
-                             round(saved * auto, 3), parts | {"automatability": auto}, asdict(a), rationale))
+                             round(saved * auto, 3), parts | {"automatability": auto}, asdict(a), rationale,
+                             hours_saved_per_month_per_fte=round(saved_fte, 3)))
     return renumber(out)
 
 

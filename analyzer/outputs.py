@@ -48,6 +48,8 @@ def report(a: Analysis) -> dict[str, Any]:
         "variants": len(a.variants), "routines": len(a.routines), "candidates": len(a.candidates),
         "hours_in_tasks": round(sum(i.seconds for i in a.instances) / 3600, 3),
         "unassigned_instances": a.unassigned,
+        "hours_saved_per_month_team": round(sum(c.hours_saved_per_month_team for c in a.candidates
+                                                if c.status != "rejected"), 2),   # team figures add up; per-FTE ones do not
         "notes": a.notes,
     }
     types = []
@@ -70,7 +72,9 @@ def report(a: Analysis) -> dict[str, Any]:
     candidates = [{"id": c.id, "rank": c.rank, "name": c.analyst_name or _type_name(a, c.task_type),
                    "status": c.status, "confirmed": c.status == "accepted", "task_type": c.task_type,
                    "instances": c.instances, "users": c.users, "hours_observed": c.hours_observed,
-                   "hours_saved_per_month": c.hours_saved_per_month, "confidence": c.confidence,
+                   "hours_saved_per_month": c.hours_saved_per_month,
+                   "hours_saved_per_month_team": c.hours_saved_per_month_team,
+                   "hours_saved_per_month_per_fte": c.hours_saved_per_month_per_fte, "confidence": c.confidence,
                    "confidence_label": c.confidence_label, "score": c.score, "score_parts": c.parts,
                    "assumptions": c.assumptions, "rationale": c.rationale} for c in a.candidates]
     edges = [{"from": a.activities[e.source], "to": a.activities[e.target], "count": e.count,

@@ -281,6 +281,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     days_of_user: dict[str, set[int]] = defaultdict(set)
     for e in evs:
         days_of_user[e.user].add(int(e.ts // 86400))
+    team_days = float(len(set().union(*days_of_user.values()))) if days_of_user else 0.0
     by_type: dict[int, list[tuple[Instance, np.ndarray]]] = defaultdict(list)
     for inst, row in zip(instances, inst_rows):
         by_type[inst.task_type].append((inst, row[6]))
@@ -299,7 +300,8 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
         facts.append(TypeFacts(t, tv, [i.id for i, _ in members], users, sum(i.seconds for i, _ in members),
                                actions, apps, sum(1 for i, _ in members if _rework(variants[i.variant], usual)),
                                _decision_points(tv), float(sum(len(days_of_user[u]) for u in users)),
-                               float(np.median([i.events for i, _ in members])), *structure(tv)))
+                               float(np.median([i.events for i, _ in members])), *structure(tv), team_days,
+                               float(sum(len(d) for d in days_of_user.values()))))
     routines = mine(variants, vw, p.routines)
     if progress:
         progress("routines", 1, 1)

@@ -45,3 +45,16 @@ def test_structure_tells_routines_from_activity(name: str, make, is_structure: b
     facts = TypeFacts(0, variants, list(range(200)), {"u"}, 3600.0, Counter({Action.CLICK: 2000}), {"app"}, 0, 0,
                       5.0, 8.0, steps, order)
     assert bool(rank([facts], a)) == is_structure
+
+
+def test_hours_for_the_team_and_per_full_time_employee_are_named_apart() -> None:
+    """Two people over ten working days: the team's month holds twice one full-time employee's."""
+    variants = _variants([(0, 1, 2, 3, 4, 7, 8)] * 100)
+    facts = TypeFacts(0, variants, list(range(100)), {"a", "b"}, 20 * 3600.0, Counter({Action.PASTE: 700}),
+                      {"crm", "sheet"}, 0, 0, 20.0, 7.0, 7, 1.0, team_days=10.0, team_user_days=20.0)
+    c = rank([facts])[0]
+    assert c.hours_saved_per_month_team == pytest.approx(20 * 21 / 10 * 0.8, rel=0.01)
+    assert c.hours_saved_per_month_per_fte == pytest.approx(c.hours_saved_per_month_team / 2, rel=0.01)
+    assert c.hours_saved_per_month == c.hours_saved_per_month_team
+    assert "for the observed team" in c.rationale and "per full-time employee" in c.rationale
+    assert c.assumptions["weight_determinism"] == 0.35
