@@ -50,7 +50,8 @@ class Masker:
 
             from tasklens.privacy.engine import GATES, LANGUAGE, build_analyzer, context_entities, no_tokens
             from tasklens.privacy.recognizers import has_phone_word, mask_bare_phone_runs
-            self._phone_field, self._bare_phones = has_phone_word, mask_bare_phone_runs
+            self._phone_field = lru_cache(maxsize=4096)(has_phone_word)   # targets repeat endlessly
+            self._bare_phones = mask_bare_phone_runs
             self._analyzer = build_analyzer(config)
             self._no_tokens = no_tokens(self._analyzer)
             self._context = context_entities(config)
