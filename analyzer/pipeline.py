@@ -158,8 +158,9 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
         return None
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
     runs = (np.diff(idx, prepend=-2) != 1) | (np.diff(user_ids, prepend=-1) != 0)
-    # each leftover run is already cut apart: a rare routine filling runs of its own gains no consistency
-    rare = replace(p, min_gain=-0.001)
+    # each leftover run is already cut apart: a rare routine filling runs of its own gains no consistency;
+    # what recurs so rarely must be the same steps nearly every time to count as a routine
+    rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8))
     local, found = segment_stream(ts[idx], acts[idx], apps[idx], np.zeros(len(idx), bool), n_acts, rare, runs,
                                   rare=True)
     return idx, local, found
