@@ -21,7 +21,6 @@ def html_to_pdf(html: str, path: Path) -> None:
     try:
         from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF
         from PySide6.QtGui import (
-            QGuiApplication,
             QPageLayout,
             QPageSize,
             QPdfWriter,
@@ -29,7 +28,8 @@ def html_to_pdf(html: str, path: Path) -> None:
         )
     except ImportError as e:
         raise TasklensError(f"cannot write PDF: Qt is not usable here ({e}); write .html instead") from None
-    _app = QGuiApplication.instance() or QGuiApplication(["tasklens"])   # must live while printing
+    from tasklens.gui.app import application
+    _app = application()   # a QApplication, not a bare QGuiApplication: widgets may follow in this process
     data = QByteArray()
     buffer = QBuffer(data)
     if not buffer.open(QIODevice.OpenModeFlag.WriteOnly):
