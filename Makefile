@@ -12,7 +12,7 @@ APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutil
 # UI elements (AT-SPI) end to end: the accessibility bus, GTK 3 test applications, Chromium
 APT_A11Y := at-spi2-core libatk-adaptor dbus-x11 dbus-daemon gtk-3-examples python3-gi gir1.2-gtk-3.0 chromium
 
-.PHONY: demo test test-fast bench accuracy venv apt-test build clean
+.PHONY: demo test test-fast check bench accuracy venv apt-test build clean
 
 venv: $(STAMP)
 
@@ -29,8 +29,12 @@ apt-test:
 demo: venv
 	$(VENV)/bin/tasklens demo --out demo-out
 
-test: apt-test venv
+test: apt-test venv check
 	$(PY) -m pytest -q -ra
+
+# ruff and mypy --strict on the whole package (see .ci/check.sh for how mypy finds tasklens.analyzer in analyzer/)
+check: venv
+	VENV=$(VENV) bash .ci/check.sh
 
 test-fast: venv
 	$(PY) -m pytest -q -ra -m "not slow and not display"

@@ -2,7 +2,8 @@
 
 A label is `app | action | target | title template`: ids, numbers (whether the masker took them or
 not) and URL query values are generalised, so "Order 482913 - <PERSON> - CRM", "Order 771020 - <PERSON>
-- CRM" and "Order <PHONE_NUMBER> - <PERSON> - CRM" are the same step. Labels are cached per distinct (app, action, target, title): masked logs repeat
+- CRM" and "Order <PHONE_NUMBER> - <PERSON> - CRM" are the same step. Labels are cached per distinct
+(app, action, target, title): masked logs repeat
 strings heavily, so a million events cost a few thousand regex passes.
 """
 

@@ -253,4 +253,5 @@ def to_html(agg: Aggregate) -> str:
              ".warn{background:#fdecea;color:#8a1c12;padding:8px 10px;border-radius:4px}"
              "table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #dde3ea;"
              "text-align:left}th{background:#f3f6f9;font-weight:600}.supp{color:#8a5a00;font-style:italic}")
-    return f"<!doctype html><html><head><meta charset=utf-8><title>tasklens admin report</title><style>{style}</style></head><body>{''.join(parts)}</body></html>"
+    head = f"<!doctype html><html><head><meta charset=utf-8><title>tasklens admin report</title><style>{style}</style></head>"
+    return f"{head}<body>{''.join(parts)}</body></html>"

@@ -76,7 +76,8 @@ class Analysis:
 
     def task_type_of_events(self) -> np.ndarray:
         types = np.array([i.task_type for i in self.instances] + [-1], dtype=np.int64)
-        return types[self.task]            # task -1 picks the trailing -1
+        picked: np.ndarray = types[self.task]            # task -1 picks the trailing -1
+        return picked
 
     def candidate_of_type(self) -> dict[int, str]:
         return {c.task_type: c.id for c in self.candidates}

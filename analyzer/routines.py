@@ -10,7 +10,7 @@ consecutive steps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 
@@ -31,7 +31,7 @@ class Routine:
     variants: tuple[int, ...]   # indices of the variants that contain it
 
 
-def occurs(pattern: Sequence[int], seq: Sequence[int], max_gap: int) -> bool:
+def occurs(pattern: Sequence[Hashable], seq: Sequence[Hashable], max_gap: int) -> bool:
     """Whether `pattern` occurs in `seq` with at most `max_gap` events between consecutive steps."""
     if not pattern:
         return True

@@ -94,7 +94,8 @@ def _boundary_signal(ts: np.ndarray, apps: np.ndarray) -> np.ndarray:
     lg = np.log1p(np.maximum(gap, 0.0))
     switch = np.ones(len(apps), dtype=float)
     switch[1:] = apps[1:] != apps[:-1]
-    return (lg - lg.mean()) / (lg.std() + 1e-9) + (switch - switch.mean())
+    score: np.ndarray = (lg - lg.mean()) / (lg.std() + 1e-9) + (switch - switch.mean())
+    return score
 
 
 def _pick(scores: dict[int, float], signal: Callable[[int], float], tol: float,
@@ -178,11 +179,11 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
             at = lead_in(acts, gap, forced, chosen + [c]) == c
             return float(per_event[at].mean()) if at.any() else -np.inf
 
-        def coverage(c: int) -> float:
-            if c not in cache:
+        def coverage(c: int) -> float:   # called only within this iteration, so today's cache is the one meant
+            if c not in cache:  # noqa: B023
                 # steps, not events: a rotation that swallows the chat between two tasks covers no more
-                cache[c] = float(_cut(acts, forced, breaks, chosen + [c], n_acts, p, ts)[1].mean())
-            return cache[c]
+                cache[c] = float(_cut(acts, forced, breaks, chosen + [c], n_acts, p, ts)[1].mean())  # noqa: B023
+            return cache[c]  # noqa: B023
 
         picked = None
         while scores:

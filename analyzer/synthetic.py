@@ -55,7 +55,8 @@ def generate(users: int = 10, days: int = 5, routines: int = 4, seed: int = 1,
     """Yield (event, truth) per user in time order; about 1,100 x `scale` events per user and day."""
     rng = random.Random(seed)
     planted = make_routines(routines, rng)
-    noise = [(rng.choice(APPS), f"Window {chr(65 + i % 26)}{chr(97 + i // 26)} - <PERSON>", a) for i in range(40) for a in rng.sample(ACTIONS, 2)]
+    noise = [(rng.choice(APPS), f"Window {chr(65 + i % 26)}{chr(97 + i // 26)} - <PERSON>", a)
+             for i in range(40) for a in rng.sample(ACTIONS, 2)]
     instance, row = 0, 0
     for u in range(users):
         user = f"user-{u:03d}"

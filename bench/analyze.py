@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from peak import run   # bench/peak.py, beside this script
+from peak import run  # bench/peak.py, beside this script
 
 
 def _generate(n: int, folder: Path) -> tuple[Path, int]:

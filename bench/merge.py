@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from peak import run  # bench/peak.py, beside this script
+
 from tasklens.analystkey import load_public, new_key_pair
 from tasklens.bundle import write_bundle
 from tasklens.config import Config

@@ -64,7 +64,7 @@ def speed(masker: Masker, events: int, distinct: int, repeat: int) -> None:
 
 
 def quality(repeat: int) -> None:
-    config = Config(person_names=tuple(f"{f} {l}" for f in make_titles.LISTED_FIRST for l in make_titles.LISTED_LAST),
+    config = Config(person_names=tuple(f"{f} {last}" for f in make_titles.LISTED_FIRST for last in make_titles.LISTED_LAST),
                     recognizers=(Recognizer("CUSTOMER_ID", make_titles.CUSTOMER_REGEX),))
     masker = Masker(config)
     rows = [json.loads(line) for line in (DATA / "titles.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -94,7 +94,7 @@ def main() -> None:
     ap.add_argument("--distinct", type=int, default=3_000)
     args = ap.parse_args()
     start = time.perf_counter()
-    masker = Masker(Config(person_names=tuple(f"{f} {l}" for f in FIRST for l in LAST)))
+    masker = Masker(Config(person_names=tuple(f"{f} {last}" for f in FIRST for last in LAST)))
     print(f"masker set-up: {time.perf_counter() - start:.2f} s (Presidio, blank spaCy, offline)")
     speed(masker, args.events, args.distinct, args.repeat)
     quality(args.repeat)

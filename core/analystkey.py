@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import (
 )
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
 from tasklens.errors import BundleError
 from tasklens.files import atomic_write
 

@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import (
 )
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from tasklens import __version__
 from tasklens.analystkey import fingerprint
 from tasklens.errors import BundleError

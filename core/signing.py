@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+
 from tasklens.errors import BundleError, InputFormatError
 from tasklens.events import iso
 from tasklens.files import atomic_write

@@ -25,8 +25,8 @@ import sqlcipher3
 
 from tasklens import keys
 from tasklens.errors import OutputError, StoreOpenError, StoreWriteError
-from tasklens.files import FILE_MODE, private_dir
 from tasklens.events import Action, Event
+from tasklens.files import FILE_MODE, private_dir
 from tasklens.keys import Key
 from tasklens.schema import LATEST, MIGRATIONS
 

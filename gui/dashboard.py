@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QThread
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QApplication, QDateEdit, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
-                               QLineEdit, QMainWindow, QMenu, QMessageBox, QProgressDialog, QPushButton,
-                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tasklens.analyzer import decisions as dec
 from tasklens.errors import TasklensError

@@ -274,7 +274,7 @@ class View:
         d = self.data
         idx = np.flatnonzero(self.in_task)
         spans: dict[int, tuple[float, float]] = {}
-        for t, ts, s in zip(d.task[idx], d.ts[idx], d.seconds[idx]):
+        for t, ts, _s in zip(d.task[idx], d.ts[idx], d.seconds[idx]):
             lo, hi = spans.get(int(t), (ts, ts))
             spans[int(t)] = (min(lo, ts), max(hi, ts))
         return spans

@@ -93,7 +93,7 @@ def add_app_deny(config_file: Path, app: str) -> bool:
         try:
             data = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(str(config_file), None, f"not valid TOML ({e}); fix it before excluding an app")
+            raise ConfigError(str(config_file), None, f"not valid TOML ({e}); fix it before excluding an app") from None
     capture = data.setdefault("capture", {})
     deny = list(capture.get("app_deny", []))
     if app in deny:

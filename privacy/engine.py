@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import cast
 
 import spacy
 import tldextract.tldextract
@@ -96,7 +97,7 @@ class BlankSpacyEngine(SpacyNlpEngine):
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank:en"}])
 
     def load(self) -> None:
-        self.nlp = {LANGUAGE: spacy.blank(LANGUAGE)}
+        self.nlp = {LANGUAGE: spacy.blank(LANGUAGE)}  # type: ignore[assignment]  # Presidio declares it None until load()
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
         # a blank pipeline has no lemmatizer: the lower-cased token stands in for the lemma
@@ -125,7 +126,12 @@ def context_entities(config: Config) -> set[str]:
 def no_tokens(analyzer: AnalyzerEngine) -> NlpArtifacts:
     """Empty NLP artifacts, passed when no context word can change the outcome."""
     engine = analyzer.nlp_engine
-    return NlpArtifacts(entities=[], tokens=Doc(engine.nlp[LANGUAGE].vocab, words=[]), tokens_indices=[],
+    if not isinstance(engine, SpacyNlpEngine):
+        raise TypeError(f"expected the spaCy NLP engine, got {type(engine).__name__}")
+    nlp = cast("dict[str, spacy.language.Language] | None", engine.nlp)   # Presidio declares it None until load()
+    if nlp is None:
+        raise TypeError("the spaCy NLP engine is not loaded")
+    return NlpArtifacts(entities=[], tokens=Doc(nlp[LANGUAGE].vocab, words=[]), tokens_indices=[],
                         lemmas=[], nlp_engine=engine, language=LANGUAGE, scores=[])
 
 

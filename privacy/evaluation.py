@@ -42,7 +42,10 @@ def evaluate(rows: Iterable[Mapping[str, object]], find: Callable[[str], list[Sp
     scores: dict[str, Score] = defaultdict(Score)
     for row in rows:
         text = str(row["text"])
-        gold: list[Span] = [(int(s), int(e), str(t)) for s, e, t in row["spans"]]  # type: ignore[union-attr]
+        spans = row["spans"]
+        if not isinstance(spans, list):
+            raise TypeError(f"spans must be a list, got {type(spans).__name__}")
+        gold: list[Span] = [(int(s), int(e), str(t)) for s, e, t in spans]
         pred = find(text)
         covered = set().union(*(range(s, e) for s, e, _ in pred)) if pred else set()
         for s, e, label in gold:

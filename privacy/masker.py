@@ -55,7 +55,7 @@ class Masker:
             self._analyzer = build_analyzer(config)
             self._no_tokens = no_tokens(self._analyzer)
             self._context = context_entities(config)
-            self._anonymizer = AnonymizerEngine()
+            self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]  # Presidio's __init__ has no annotations
         except Exception as e:  # noqa: BLE001 - any set-up failure is one clear error
             raise MaskingError(f"cannot set up the masker ({type(e).__name__}: {e}); "
                                "reinstall tasklens with its presidio and spacy dependencies") from None
@@ -154,7 +154,9 @@ class Masker:
         if not results:
             return segment
         with self._lock:
-            out = self._anonymizer.anonymize(segment, results, conflict_resolution=self._strategy).text
+            out = self._anonymizer.anonymize(
+                segment, results,  # type: ignore[arg-type]  # the anonymizer duck-types the analyzer's results
+                conflict_resolution=self._strategy).text
         for r in results:
             found = segment[r.start:r.end]
             if len(found) >= _MIN_CHECKED and found in out:

@@ -369,7 +369,7 @@ class RunPhoneRecognizer(PhoneRecognizer):
             for r in results:
                 r.start, r.end = r.start + run.start() + start, r.end + run.start() + start
                 r.recognition_metadata = (r.recognition_metadata or {}) | {   # ours, not the inner one's
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]  # set by Presidio's base __init__
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
                 found.setdefault((r.start, r.end), r)
         return list(found.values())
@@ -393,23 +393,24 @@ class RunPhoneRecognizer(PhoneRecognizer):
         """phonenumbers' reading of one phone-shaped run; 00 is read as + (phonenumbers knows 00 only
         for some regions)."""
         if _INTERNATIONAL_00.match(candidate):
-            results = self._international.analyze("+" + candidate[2:], entities, None)
+            results = self._international.analyze("+" + candidate[2:], entities, None)  # type: ignore[arg-type]  # phonenumbers' recognizer reads no NLP artifacts
             for r in results:    # back to the candidate's positions: "+" stands for two characters
                 r.start, r.end = (r.start + 1 if r.start else 0), r.end + 1
             return results
         if candidate.startswith("+"):
-            return self._international.analyze(candidate, entities, None)
-        return super().analyze(candidate, entities, None)
+            return self._international.analyze(candidate, entities, None)  # type: ignore[arg-type]  # phonenumbers' recognizer reads no NLP artifacts
+        return super().analyze(candidate, entities, None)  # type: ignore[arg-type]  # phonenumbers' recognizer reads no NLP artifacts
 
     def _by_shape(self, length: int, why: str) -> RecognizerResult:
         """A finding of ours, not phonenumbers'; with an explanation, which the context enhancer writes to."""
         return RecognizerResult(self.ENTITY, 0, length, self.SHAPE_SCORE, analysis_explanation=AnalysisExplanation(
-            recognizer=self.name, original_score=self.SHAPE_SCORE, textual_explanation=why))
+            recognizer=self.name,  # type: ignore[has-type]  # set by Presidio's base __init__
+            original_score=self.SHAPE_SCORE, textual_explanation=why))
 
 
 def org_recognizers(defs: Sequence[Recognizer]) -> list[PatternRecognizer]:
     """Organisation-defined recognizers (customer or employee ids) from `[privacy] recognizers`."""
     return [PatternRecognizer(supported_entity=d.entity, name=f"org:{d.entity}:{k}",
                               patterns=[Pattern(d.entity.lower(), d.regex, d.score)],
-                              context=list(d.context) or None)
+                              context=list(d.context))
             for k, d in enumerate(defs)]

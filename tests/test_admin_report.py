@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import run_cli
+
 from tasklens import auditfile
 from tasklens.analyzer import signers
 from tasklens.analyzer.outputs import write_all

@@ -47,7 +47,7 @@ def make_analysis(folder: Path, *, with_lone: bool) -> Path:
                 t += 120
     if with_lone:   # a later day, so even the period would give them away
         t = T0 + 3 * DAY
-        for k in range(9):
+        for _ in range(9):
             rows.append([len(rows), _iso(t), LONE, "secretapp", "click", "secretapp | click | x", task, 2, "C01"])
             t += 33.0
     with (folder / "events.csv").open("w", newline="", encoding="utf-8") as f:

@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from helpers import run_cli
+
 from tasklens import analystkey
 from tasklens.errors import BundleError
 

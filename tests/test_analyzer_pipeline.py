@@ -92,7 +92,7 @@ def test_the_demo_office_masked_by_the_real_masker() -> None:
     a = analyze(events)
     truth = {i: t for i, (_, t) in enumerate(pairs)}
     spans: dict[int, list[float]] = {}
-    for i, (r, t) in enumerate(pairs):
+    for _i, (r, t) in enumerate(pairs):
         if t.instance >= 0:
             spans.setdefault(t.instance, [r.ts, 0.0])[1] = r.ts + r.duration
     hours: Counter[str] = Counter()

@@ -40,7 +40,7 @@ def _stream(routine: Callable[[random.Random], Steps], n: int, seed: int) -> tup
     acts, apps, ts, truth = [], [], [], []
     t = 0.0
     for i in range(n):
-        for k in range(rng.choice((0, 0, 2, 5))):      # some noise between tasks, a pause before each task
+        for _k in range(rng.choice((0, 0, 2, 5))):      # some noise between tasks, a pause before each task
             label = rng.choice(NOISE)
             t += rng.uniform(2, 8)
             acts.append(names.setdefault(label, len(names)))

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import make_events, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tasklens import analystkey, bundle, signing
 from tasklens.errors import BundleError
 from tasklens.events import Action, Event

@@ -9,10 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
-from tasklens.events import iso
 from test_privacy_canary import ALL, CANARIES
+
+from tasklens.events import iso
 
 ORG = """[privacy]
 person_names = ["Ottilie Vandersteen"]
@@ -28,7 +28,7 @@ def write_import(path: Path) -> None:
         w.writerow(["timestamp", "user", "app", "title", "action", "target", "value"])
         t = 1_790_000_000
         for user in range(5):
-            for rep in range(24):
+            for _rep in range(24):
                 for k, text in enumerate(texts):
                     w.writerow([iso(t), f"u{user}", text, text, "paste" if k % 2 else "focus", text, text])
                     t += 3

@@ -8,11 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import TASKLENS
 
 from tasklens.analyzer.progress import Bar
 from tasklens.cli.main import build_parser, main
-
-from helpers import TASKLENS
 
 
 @pytest.mark.parametrize("argv, verbose", [

@@ -7,8 +7,8 @@ import secrets
 from pathlib import Path
 
 import pytest
-
 from helpers import make_events, raw_bytes, run_cli
+
 from tasklens.identity import store_pseudonym
 from tasklens.store import Store
 

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import wait_for
+from test_collector_pipeline import CopyMasker, never
 
 from tasklens.collector.agent import Agent
 from tasklens.collector.sources import NO_WINDOW, Backend, Emit, Window
@@ -17,9 +19,6 @@ from tasklens.events import Action, RawEvent
 from tasklens.identity import store_pseudonym
 from tasklens.privacy import consent
 from tasklens.store import Store
-
-from helpers import wait_for
-from test_collector_pipeline import CopyMasker, never
 
 
 class Recorder:

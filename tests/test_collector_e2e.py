@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from xdisplay import XDisplay, xdisplay  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.display, pytest.mark.timeout(120)]

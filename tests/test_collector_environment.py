@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from xdisplay import XDisplay, missing_programs
 
 from tasklens.collector.sources import check_environment
 from tasklens.errors import EnvironmentMissingError
-
-from xdisplay import XDisplay, missing_programs
 
 
 def _fails(monkeypatch: pytest.MonkeyPatch, expected: str) -> str:

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from xdisplay import XDisplay, missing_programs
 
 pytestmark = [pytest.mark.display, pytest.mark.timeout(90)]

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
+
 from tasklens.config import BUILTIN_APP_DENY, load_config
 from tasklens.errors import ConfigError
 
@@ -60,7 +60,8 @@ def test_cli_reports_bad_config_in_one_line(tmp_path: Path) -> None:
     bad = write(tmp_path / "org.toml", '[retention]\ndays = 0\n')
     r = run_cli("--org-config", str(bad), "consent", "show")
     assert r.returncode == 2
-    assert r.stderr == f"tasklens: error: bad config {bad}: retention.days: must be a whole number of days from 1 to 3650, got 0\n"
+    want = f"bad config {bad}: retention.days: must be a whole number of days from 1 to 3650, got 0"
+    assert r.stderr == f"tasklens: error: {want}\n"
 
 
 @pytest.mark.parametrize(("org_days", "user_days", "applies", "refused"), [

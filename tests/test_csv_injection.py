@@ -10,6 +10,7 @@ import pytest
 from helpers import make_events
 from hypothesis import given
 from hypothesis import strategies as st
+
 from tasklens.analyzer.outputs import write_all
 from tasklens.analyzer.pipeline import analyze
 from tasklens.errors import OutputError

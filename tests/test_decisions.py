@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from helpers import run_cli
+
 from tasklens.analyzer import decisions
 from tasklens.analyzer.synthetic import generate
 from tasklens.events import iso

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from helpers import make_events, run_cli
 from sqlcipher_pages import pages_holding
+
 from tasklens import keys
 from tasklens.identity import store_pseudonym
 from tasklens.store import Store

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from helpers import make_events, run_cli
+
 from tasklens import logs
 from tasklens.identity import store_pseudonym
 from tasklens.store import Store

@@ -14,9 +14,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from xdisplay import XDisplay, xdisplay  # noqa: E402,F401 - the fixture
-
 from helpers import TASKLENS  # noqa: E402
+from xdisplay import XDisplay, xdisplay  # noqa: E402,F401 - the fixture
 
 
 def mode(path: Path) -> int:

@@ -209,7 +209,7 @@ def test_every_view_shows_data_and_no_personal_data(qtbot, folder: Path, built) 
     window = Dashboard()
     qtbot.addWidget(window)
     window.open_analysis(folder)
-    for i, key in enumerate(PAGES):
+    for i, _key in enumerate(PAGES):
         window.tabs.setCurrentIndex(i)
     pages = window.pages
     assert "events" in pages["overview"].kpis[0].text() and pages["overview"].apps.rows

@@ -10,6 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from helpers import make_events
+
 from tasklens.analyzer.outputs import write_all
 from tasklens.analyzer.pipeline import analyze
 
@@ -18,6 +19,7 @@ from tasklens.analyzer.pipeline import analyze
 def test_export_onto_a_folder_warns_and_leaves_nothing(qtbot, tmp_path: Path, monkeypatch, what: str) -> None:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QFileDialog, QMessageBox
+
     from tasklens.gui.dashboard import Dashboard
 
     folder = tmp_path / "analysis"

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from xdisplay import XDisplay, missing_programs
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from helpers import TASKLENS
+
 from tasklens.keys import Key
 from tasklens.store import Store
 

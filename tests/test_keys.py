@@ -7,8 +7,8 @@ import secrets
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
+
 from tasklens import keys
 from tasklens.errors import KeyUnavailableError
 

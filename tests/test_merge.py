@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import make_events, run_cli
+
 from tasklens import analystkey, bundle, signing
 from tasklens.analyzer import signers
 from tasklens.config import Config

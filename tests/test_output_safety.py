@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from helpers import make_events
+
 from tasklens import auditfile
 from tasklens.analyzer import decisions
 from tasklens.analyzer.outputs import write_all

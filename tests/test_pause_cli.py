@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from helpers import run_cli, wait_for
+from test_collector_agent import make_agent
 
 from tasklens.collector.pausing import pause_end, running_agent
 from tasklens.config import Config
@@ -20,10 +22,6 @@ from tasklens.errors import UsageError
 from tasklens.identity import store_pseudonym
 from tasklens.privacy import consent
 from tasklens.store import Store
-
-from helpers import run_cli, wait_for
-from test_collector_agent import make_agent
-
 
 NOW = datetime(2026, 11, 2, 22, 30, tzinfo=timezone.utc)
 

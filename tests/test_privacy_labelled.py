@@ -22,7 +22,7 @@ PATTERN_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE",
 
 @pytest.fixture(scope="module")
 def scores() -> dict[str, Score]:
-    config = Config(person_names=tuple(f"{f} {l}" for f in make_titles.LISTED_FIRST for l in make_titles.LISTED_LAST),
+    config = Config(person_names=tuple(f"{f} {last}" for f in make_titles.LISTED_FIRST for last in make_titles.LISTED_LAST),
                     recognizers=(Recognizer("CUSTOMER_ID", make_titles.CUSTOMER_REGEX),))
     rows = [json.loads(line) for line in (DATA / "titles.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) >= 200

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from helpers import make_events, run_cli
+
 from tasklens import signing
 from tasklens.store import Store
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-
 from helpers import make_events, raw_bytes, run_cli
+
 from tasklens import keys
 from tasklens.errors import StoreOpenError, StoreWriteError
 from tasklens.events import Action, Event, RawEvent

@@ -8,6 +8,7 @@ from pathlib import Path
 from helpers import make_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from tasklens.analyzer.loaders import load_xes
 from tasklens.analyzer.outputs import write_all
 from tasklens.analyzer.pipeline import analyze
