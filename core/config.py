@@ -27,7 +27,11 @@ ORG_CONFIG_NAME = "tasklens-org.toml"
 DEFAULT_NOTICE = (
     "tasklens records which application and window you use and what kind of input you give "
     "(clicks, key categories, shortcuts, copy/paste, scrolling, idle time) to find repetitive work "
-    "that software could do for you. It never records what you type unless your organisation turns "
+    "that software could do for you. Where the desktop's accessibility interface answers, it also records "
+    "which button, field or link you click or type into: its kind, its label and the labels of what "
+    "contains it (such as button \"Post invoice\" in form \"Find orders\", and a web page's address with "
+    "its query values masked); never the text inside a field, nothing about password fields. "
+    "It never records what you type unless your organisation turns "
     "that on, masks personal data before anything is saved, and keeps it encrypted on this computer. "
     "You can pause, exclude applications, see, export and delete what is recorded at any time."
 )
@@ -52,7 +56,7 @@ class Recognizer:
 class Config:
     """The merged configuration every part reads."""
 
-    notice_version: str = "1"
+    notice_version: str = "2"   # the built-in notice; "2" added UI elements, so who accepted "1" is asked again
     notice_text: str = DEFAULT_NOTICE
     app_allow: tuple[str, ...] = ()
     app_deny: tuple[str, ...] = BUILTIN_APP_DENY

@@ -55,7 +55,7 @@ def test_cli_pause_and_resume_reach_a_running_agent(store_path: Path) -> None:
         try:
             assert agent.capturing and running_agent(store_path) is not None
             status = json.loads(run_cli("status", "--json", "--store", str(store_path)).stdout)
-            assert status["capture"] == "recording" and status["consent"] == "accepted version 1"
+            assert status["capture"] == "recording" and status["consent"] == f"accepted version {Config().notice_version}"
 
             out = run_cli("pause", "--for", "1h", "--store", str(store_path))
             assert out.returncode == 0 and "capture paused until" in out.stdout and "PID" in out.stdout

@@ -111,3 +111,16 @@ def test_allow_list_and_deny_wins() -> None:
     assert rules.excluded("firefox", "/usr/bin/firefox", "News")                   # not on the allow list
     assert rules.excluded("excel-secret", "", "Book1")                             # deny beats allow
     assert rules.excluded("excel", "", "Payroll November - Excel")                 # title pattern
+
+
+def test_the_built_in_notice_says_what_is_recorded_about_ui_elements(store_path: Path) -> None:
+    """The element capture is in the text, with what is never taken; who accepted the notice before it
+    said so (version 1) is asked again."""
+    text = consent.notice(Config())
+    for said in ("button, field or link", "its label", "never the text inside a field", "password fields",
+                 "query values masked"):
+        assert said in text
+    with Store.open(store_path) as store:
+        consent.accept(store, "emp-a", Config(notice_version="1"))
+        with pytest.raises(ConsentError, match="notice changed"):
+            consent.require(store, "emp-a", Config())
