@@ -43,7 +43,9 @@ def report(a: Analysis) -> dict[str, Any]:
     users = sorted({e.user for e in a.events})
     summary = {
         "events": len(a.events), "events_in_tasks": n_in_task, "users": len(users),
-        "first": iso(a.events[0].ts) if a.events else None, "last": iso(a.events[-1].ts) if a.events else None,
+        # the true span: events are kept per person in input order, so the end rows are not the extremes
+        "first": iso(min(e.ts for e in a.events)) if a.events else None,
+        "last": iso(max(e.ts for e in a.events)) if a.events else None,
         "activities": len(a.activities), "instances": len(a.instances), "task_types": len(a.type_facts),
         "variants": len(a.variants), "routines": len(a.routines), "candidates": len(a.candidates),
         "hours_in_tasks": round(sum(i.seconds for i in a.instances) / 3600, 3),
