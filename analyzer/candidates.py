@@ -57,6 +57,9 @@ class TypeFacts:
 
 @dataclass
 class Candidate:
+    """A task type worth automating: its figures, score parts, the assumptions behind them, and the
+    analyst's decision about it."""
+
     id: str
     rank: int
     task_type: int
@@ -73,6 +76,8 @@ class Candidate:
     status: str = "open"        # the analyst's decision: open, accepted (figures confirmed) or rejected
     analyst_name: str = ""      # the analyst's name for it, if they gave one
     hours_saved_per_month_per_fte: float = 0.0   # for one full-time employee of the observed team
+    name: str = ""              # what readers show: the analyst's name, else the task type's
+    signature: tuple[str, ...] = ()   # steps of its type's most common variant: how decisions find it again
 
     @property
     def hours_saved_per_month(self) -> float:
