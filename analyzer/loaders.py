@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch")
+FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch", "tockler", "manictime")
 TASKLENS_COLUMNS = ("timestamp", "user", "app", "title", "action", "target", "value")
 TASKLENS_REQUIRED = ("timestamp", "user", "app", "action")
 ACTIONLOGGER_COLUMNS = ("timeStamp", "userID", "targetApp", "eventType")
@@ -104,8 +104,12 @@ def detect_format(path: Path) -> str:
         return "csv"
     if b"\x00" in head[:512]:   # an encrypted store starts with random bytes, not text
         return "store"
+    # imported here, not at the top: timetracker reads CSV with this module's helpers
+    from tasklens.analyzer.timetracker import sniff
+    if tracker := sniff(text.splitlines()[0]):
+        return tracker
     raise InputFormatError(f"{path}: unknown format (not a tasklens store or bundle, event CSV, Action Logger CSV, "
-                           "XES or ActivityWatch JSON); "
+                           "XES, ActivityWatch JSON or a time tracker's CSV); "
                            "use --format to force one")
 
 
@@ -136,8 +140,8 @@ def _check_text(names: Sequence[str], fields: Sequence[str]) -> None:
             raise ValueError(f"column {name}: not UTF-8 text")
 
 
-def _csv_rows(path: Path, required: Sequence[str],
-              fold_case: bool) -> Iterator[tuple[int, int, list[str], list[str]]]:
+def _csv_rows(path: Path, required: Sequence[str], fold_case: bool,
+              delimiter: str = ",") -> Iterator[tuple[int, int, list[str], list[str]]]:
     """(data row index, line number, column names, fields) for each non-blank row; fields may span lines.
 
     Bytes that are not UTF-8 spoil their row only (decoded as surrogates, refused by `_row`), so
@@ -146,7 +150,8 @@ def _csv_rows(path: Path, required: Sequence[str],
     """
     try:
         with open(path, "rb") as raw:
-            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline=""))
+            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline=""),
+                                delimiter=delimiter)
             try:
                 header = next(reader, None)
                 if header is None:
@@ -491,8 +496,8 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
 
 def store_events(store: Store) -> list[Event]:
     """A store's events, already masked, with `source_row` set to the event id so results trace back."""
-    return [Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value, e.duration, e.count, e.id, e.id)
-            for e in store.events()]
+    return [Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value, e.duration, e.count, e.id, e.id,
+                  e.element_path) for e in store.events()]
 
 
 def load_store(path: Path) -> Loaded:
@@ -518,7 +523,7 @@ def load_bundle(path: Path, private: X25519PrivateKey | None, roster: Roster | N
     _info, label, events = read_bundle(path, private, roster)
     return Loaded(path, "bundle", events=[Event(e.ts, label, e.app, e.title, e.action, e.target, e.value,
                                                 e.duration, e.count, e.id if e.source_row is None else e.source_row,
-                                                e.id) for e in events])
+                                                e.id, e.element_path) for e in events])
 
 
 def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, unsegment: bool = False,
@@ -547,4 +552,7 @@ def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, uns
         return load_xes(path, skip_bad_rows, unsegment, tz, users)
     if fmt == "activitywatch":
         return load_activitywatch(path, skip_bad_rows, tz, users)
+    if fmt in ("tockler", "manictime"):
+        from tasklens.analyzer.timetracker import load_timetracker
+        return load_timetracker(path, skip_bad_rows, tz, users)
     raise InputFormatError(f"{path}: unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")

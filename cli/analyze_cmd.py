@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tasklens.events import Event
 
-FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch")   # as tasklens.analyzer.loaders.FORMATS
+# as tasklens.analyzer.loaders.FORMATS
+FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch", "tockler", "manictime")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
-                   help="tasklens stores or bundles, tasklens event CSV, Action Logger CSV, XES or ActivityWatch "
-                        "JSON files, or folders of them")
+                   help="tasklens stores or bundles, tasklens event CSV, Action Logger CSV, XES, ActivityWatch "
+                        "JSON or Tockler/ManicTime CSV files, or folders of them")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for report.json, events.csv, "
                    "report.html and log.xes")
     p.add_argument("--format", choices=FORMATS, help="force the input format instead of detecting it")
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     private, roster = None, None
     if args.key is not None:
         from tasklens.analystkey import load_private
-        from tasklens.cli.keys_cmd import passphrase
+        from tasklens.cli.common import passphrase
         from tasklens.signing import default_roster, load_roster
         private = load_private(args.key, passphrase(confirm=False))
         roster = load_roster(args.roster or default_roster(args.key))
