@@ -1,0 +1,239 @@
+"""Exception instances: per task type, how far each instance strays from the type's usual flow, and why.
+
+Four signals, each measured against the type's own instances (so a slow type is not an exception for
+being slow, only an instance slow for its type):
+
+- structure: transitions between steps (with a start and an end) that few *other* instances of the type
+  take. A skipped, inserted or repeated step makes a transition the usual flow never has, while a rare
+  but legitimate mix of optional steps and loops is made of transitions that are each common. This is
+  the likelihood view of a first-order model, counted rather than multiplied so one odd step is enough.
+  The reason then aligns the instance to its nearest frequent variant to say which steps were skipped,
+  inserted or repeated;
+- time: the instance's time against the usual time *for its own steps* (the sum of the type's median
+  gap before each step), as a robust z-score of the log ratio (median and MAD), so a long loop is not
+  slow and a short variant not fast;
+- application: an application few other instances of the type use;
+- pause: one gap far above the type's usual gap before that step (robust z of the log ratio).
+
+Combining: each signal is divided by its own threshold and the score is the largest quotient, so a score
+of 1 or more is flagged and the reason names every signal at or above 1. An Isolation Forest over the
+same four signals was the alternative; it needs the share of anomalies as a parameter (the very rate
+this module measures), gives no per-signal reason, and on a type of a few dozen instances its scores are
+noisy. bench/exceptions.py measures this score on injected anomalies.
+
+Pure logic on plain sequences (labels, applications, timestamps), so it can be fed from any analysis.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+START, END = "\x02start", "\x03end"
+KINDS = ("skipped", "inserted", "repeated", "application", "slow", "fast", "pause")
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One task instance: its steps as activity labels, the application of each, and when each began."""
+
+    key: str
+    steps: tuple[str, ...]
+    apps: tuple[str, ...]
+    times: tuple[float, ...]     # seconds, one per step, non-decreasing
+
+
+@dataclass(frozen=True)
+class Params:
+    min_share: float = 0.02      # a transition fewer than this share of the other instances
+    min_count: int = 2           # (and fewer than this many) take is unusual
+    app_share: float = 0.05      # an application fewer than this share of the others use is rare
+    usual_share: float = 0.05    # variants with this share of the type are the usual ones a reason aligns to
+    z_time: float = 3.5          # robust z of log(time / usual time for these steps) that is flagged ...
+    min_ratio: float = 1.8       # ... when also at least this many times (or this many times less than) usual
+    z_pause: float = 4.0         # robust z of log(gap / usual gap before that step) that is a pause ...
+    min_pause: float = 60.0      # ... if it is also at least this many seconds
+    min_instances: int = 8       # a type with fewer instances has no usual flow to compare with: not scored
+    mad_floor: float = 0.05      # MAD of log ratios is at least this (perfectly regular timings)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The verdict on one instance. `score` >= the type's threshold (1 by default) is an exception."""
+
+    key: str
+    score: float
+    kinds: tuple[str, ...]       # the signals behind the score, from KINDS
+    reason: str                  # "" when nothing stands out
+    usual: tuple[str, ...]       # the usual variant it was compared with
+    time_ratio: float            # its time / the usual time for its steps (1.0 = usual)
+    signals: Mapping[str, float]  # structure, time, application, pause: each as a share of its threshold
+
+    def flagged(self, threshold: float = 1.0) -> bool:
+        return self.score >= threshold
+
+
+def _transitions(steps: Sequence[str]) -> set[tuple[str, str]]:
+    seq = (START, *steps, END)
+    return set(zip(seq, seq[1:]))
+
+
+def _robust(values: np.ndarray, floor: float) -> tuple[float, float]:
+    med = float(np.median(values))
+    return med, max(1.4826 * float(np.median(np.abs(values - med))), floor)
+
+
+def _gaps(inst: Instance) -> list[float]:
+    return [max(b - a, 0.0) for a, b in zip(inst.times, inst.times[1:])]
+
+
+def _names(steps: Sequence[str]) -> str:
+    quoted = [f"'{s}'" for s in dict.fromkeys(steps)]
+    body = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return ("step " if len(quoted) == 1 else "steps ") + body
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+class _TypeModel:
+    """What is usual for one task type, counted once over its instances."""
+
+    def __init__(self, instances: Sequence[Instance], p: Params) -> None:
+        self.p = p
+        self.n = len(instances)
+        self.trans: Counter[tuple[str, str]] = Counter()
+        self.app_use: Counter[str] = Counter()
+        self.variants: Counter[tuple[str, ...]] = Counter(i.steps for i in instances)
+        per_step: dict[str, list[float]] = {}
+        for inst in instances:
+            self.trans.update(_transitions(inst.steps))
+            self.app_use.update(set(inst.apps))
+            for step, gap in zip(inst.steps[1:], _gaps(inst)):
+                per_step.setdefault(step, []).append(gap)
+        self.gap = {s: float(np.median(g)) for s, g in per_step.items()}
+        self.floor = max(p.min_count, p.min_share * (self.n - 1))
+        self.app_floor = max(p.min_count, p.app_share * (self.n - 1))
+        ratios = np.log([self.ratio(i) for i in instances])
+        self.time_mid, self.time_spread = _robust(ratios, p.mad_floor)
+        logs = np.array([math.log((g + 1) / (self.gap[s] + 1)) for i in instances
+                         for s, g in zip(i.steps[1:], _gaps(i))] or [0.0])
+        self.gap_mid, self.gap_spread = _robust(logs, p.mad_floor)
+
+    def ratio(self, inst: Instance) -> float:
+        usual = sum(self.gap.get(s, 0.0) for s in inst.steps[1:])
+        took = inst.times[-1] - inst.times[0] if inst.times else 0.0
+        return (took + 1.0) / (usual + 1.0)
+
+    def usual_variants(self, own: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Frequent variants, not counting the instance itself; the most common one at least."""
+        counts = self.variants.copy()
+        counts[own] -= 1
+        keep = [v for v, c in counts.most_common() if c >= max(self.p.min_count, self.p.usual_share * self.n)]
+        return keep or [v for v, c in counts.most_common(1) if c > 0]
+
+    def score(self, inst: Instance) -> Finding:
+        p = self.p
+        padded = (START, *inst.steps, END)
+        odd = {k for k, t in enumerate(zip(padded, padded[1:])) if self.trans[t] - 1 < self.floor}
+        rare_apps = [a for a in dict.fromkeys(inst.apps) if self.app_use[a] - 1 < self.app_floor]
+        ratio = self.ratio(inst)
+        z = (math.log(ratio) - self.time_mid) / self.time_spread
+        rel = math.exp(math.log(ratio) - self.time_mid)
+        time_sig = min(abs(z) / p.z_time, abs(math.log(rel)) / math.log(p.min_ratio))
+        pause_sig, pause_at, pause_len = 0.0, "", 0.0
+        for step, gap in zip(inst.steps[1:], _gaps(inst)):
+            zg = (math.log((gap + 1) / (self.gap.get(step, 0.0) + 1)) - self.gap_mid) / self.gap_spread
+            if gap >= p.min_pause and zg / p.z_pause > pause_sig:
+                pause_sig, pause_at, pause_len = zg / p.z_pause, step, gap
+        signals = {"structure": float(len(odd)), "time": time_sig,
+                   "application": float(len(rare_apps)), "pause": pause_sig}
+        usual = min(self.usual_variants(inst.steps), key=lambda v: _distance(v, inst.steps), default=())
+        kinds: list[str] = []
+        parts: list[str] = []
+        if odd or rare_apps:
+            k, text = _describe(usual, inst, odd, rare_apps, self.n - 1, self.app_use)
+            kinds += k
+            parts += text
+        if pause_sig >= 1:
+            kinds.append("pause")
+            parts.append(f"a pause of {_duration(pause_len)} before '{pause_at}'")
+        if time_sig >= 1:
+            kinds.append("slow" if rel > 1 else "fast")
+            parts.append(f"{rel:.1f}x the usual time")
+        return Finding(inst.key, round(max(signals.values()), 3), tuple(dict.fromkeys(kinds)), "; ".join(parts),
+                       usual, round(rel, 3), signals)
+
+
+def _distance(a: Sequence[str], b: Sequence[str]) -> int:
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+
+
+def _describe(usual: tuple[str, ...], inst: Instance, odd: set[int], rare_apps: Sequence[str], others: int,
+              app_use: Counter[str]) -> tuple[list[str], list[str]]:
+    """Which steps were skipped, inserted or repeated against the usual variant, and which rare applications.
+    Only differences next to an unusual transition count (transition k leads into step k, 0-based, of
+    the instance): the others are optional steps and loops the usual variant happens not to share."""
+    skipped: list[str] = []
+    inserted: list[str] = []
+    repeated: list[str] = []
+    ops = difflib.SequenceMatcher(None, usual, inst.steps, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal" or odd.isdisjoint(range(j1, j2 + 1)):
+            continue
+        if tag in ("delete", "replace"):
+            skipped += usual[i1:i2]
+        if tag not in ("insert", "replace"):
+            continue
+        for j in range(j1, j2):
+            step = inst.steps[j]
+            if inst.apps[j] in rare_apps:
+                continue
+            nearby = set(inst.steps[max(j - 1, 0):j]) | set(usual[max(i1 - 1, 0):i1 + 1])
+            (repeated if step in nearby else inserted).append(step)
+    kinds: list[str] = []
+    text: list[str] = []
+    for kind, steps in (("skipped", skipped), ("inserted", inserted), ("repeated", repeated)):
+        if steps:
+            kinds.append(kind)
+            text.append(f"{_names(steps)} {kind}")
+    for app in rare_apps:
+        kinds.append("application")
+        steps = [s for s, a in zip(inst.steps, inst.apps) if a == app]
+        text.append(f"{_names(steps)} in '{app}', an application {app_use[app] - 1} of {others} other "
+                    "instances of this type use")
+    return kinds, text
+
+
+def score_type(instances: Sequence[Instance], p: Params = Params()) -> list[Finding]:
+    """A finding per instance of one task type, in input order; empty when the type is too small to judge."""
+    usable = [i for i in instances if i.steps and len(i.steps) == len(i.apps) == len(i.times)]
+    if len(usable) < p.min_instances:
+        return []
+    model = _TypeModel(usable, p)
+    return [model.score(i) for i in usable]
+
+
+def threshold(decided: Sequence[tuple[float, bool]], default: float = 1.0) -> float:
+    """The type's threshold after an analyst's marks (score, is_exception): the one that contradicts the
+    fewest marks, nearest the default among equals. Marking flagged instances "normal" raises it,
+    marking unflagged ones "exception" lowers it."""
+    if not decided:
+        return default
+    options = {default} | {s for s, _ in decided} | {s * 1.001 + 1e-9 for s, _ in decided}
+    def wrong(t: float) -> int:
+        return sum(1 for s, exc in decided if (s >= t) != exc)
+    return min(options, key=lambda t: (wrong(t), abs(math.log(max(t, 1e-9) / default))))
+
+
+def exceptions(findings: Sequence[Finding], marks: Mapping[str, bool], limit: float) -> list[Finding]:
+    """The exception instances: flagged at `limit` unless an analyst marked them normal, plus those marked
+    exception (by key)."""
+    return [f for f in findings if marks.get(f.key, f.flagged(limit))]

@@ -1,0 +1,84 @@
+"""Exception instances on small hand-made task types: one case per kind, and the analyst's threshold."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from tasklens.analyzer.exceptions import Finding, Instance, exceptions, score_type, threshold
+
+FLOW = (("Mail", "Open mail"), ("Excel", "Copy amount"), ("SAP", "Paste amount"), ("SAP", "Attach"),
+        ("SAP", "Save"), ("Mail", "Reply"))
+
+
+def make(key: str, steps: list[tuple[str, str]], rng: random.Random, gap: float = 5.0,
+         pause_before: int = -1) -> Instance:
+    times = [0.0]
+    for k in range(1, len(steps)):
+        times.append(times[-1] + gap * rng.uniform(0.8, 1.2) + (900.0 if k == pause_before else 0.0))
+    return Instance(key, tuple(s for _, s in steps), tuple(a for a, _ in steps), tuple(times))
+
+
+def usual(n: int = 30, seed: int = 1) -> list[Instance]:
+    rng = random.Random(seed)
+    return [make(f"n{i}", list(FLOW), rng) for i in range(n)]
+
+
+def judge(odd: Instance) -> tuple[Finding, list[Finding]]:
+    """The odd instance's finding among 30 usual ones, and the usual ones flagged."""
+    found = {f.key: f for f in score_type([*usual(), odd])}
+    return found.pop(odd.key), [f for f in found.values() if f.flagged()]
+
+
+@pytest.mark.parametrize(("steps", "kind", "words"), [
+    ([FLOW[0], FLOW[1], FLOW[2], FLOW[5]], "skipped", "steps 'Attach' and 'Save' skipped"),
+    ([FLOW[0], FLOW[1], ("SAP", "Print"), *FLOW[2:]], "inserted", "step 'Print' inserted"),
+    ([*FLOW[:3], FLOW[2], *FLOW[3:]], "repeated", "step 'Paste amount' repeated"),
+    ([FLOW[0], ("Slack", "Chat"), *FLOW[1:]], "application", "step 'Chat' in 'Slack'"),
+])
+def test_a_changed_flow_is_flagged_and_named(steps: list[tuple[str, str]], kind: str, words: str) -> None:
+    verdict, others = judge(make("odd", steps, random.Random(9)))
+    assert verdict.flagged() and kind in verdict.kinds
+    assert words in verdict.reason
+    assert others == []
+
+
+def test_a_slow_instance_says_how_much_slower() -> None:
+    verdict, others = judge(make("odd", list(FLOW), random.Random(9), gap=20.0))
+    assert verdict.flagged() and verdict.kinds == ("slow",)
+    times = re.fullmatch(r"(\d+\.\d)x the usual time", verdict.reason)
+    assert times and 3.4 <= float(times[1]) <= 4.6   # 4x the gaps, each drawn 0.8-1.2x
+    assert others == []
+
+
+def test_a_long_pause_is_named_with_the_step_it_came_before() -> None:
+    verdict, _ = judge(make("odd", list(FLOW), random.Random(9), pause_before=4))
+    assert verdict.flagged() and "pause" in verdict.kinds
+    assert "a pause of 15 min before 'Save'" in verdict.reason
+
+
+def test_optional_steps_and_their_mixes_are_not_exceptions() -> None:
+    rng = random.Random(3)
+    instances = []
+    for i in range(60):
+        steps = [FLOW[0], FLOW[1], FLOW[2]] + ([FLOW[3]] if i % 2 else []) + [FLOW[4]] \
+            + ([("Mail", "Forward")] if i % 3 == 0 else []) + [FLOW[5]]
+        instances.append(make(f"i{i}", steps, rng))
+    assert [f.reason for f in score_type(instances) if f.flagged()] == []
+
+
+def test_a_type_too_small_to_have_a_usual_flow_is_not_judged() -> None:
+    assert score_type(usual(5)) == []
+
+
+def test_marks_move_the_threshold_and_override_single_instances() -> None:
+    assert threshold([]) == 1.0
+    raised = threshold([(1.5, False), (3.0, True)])
+    assert 1.5 < raised <= 3.0
+    lowered = threshold([(0.6, True), (0.2, False)])
+    assert 0.2 < lowered <= 0.6
+    found = score_type([*usual(), make("odd", [FLOW[0], *FLOW[2:]], random.Random(9))])
+    assert [f.key for f in exceptions(found, {}, 1.0)] == ["odd"]
+    assert [f.key for f in exceptions(found, {"odd": False, "n3": True}, 1.0)] == ["n3"]
