@@ -3,8 +3,14 @@
 A label is `app | action | target | title template`: ids, numbers (whether the masker took them or
 not) and URL query values are generalised, so "Order 482913 - <PERSON> - CRM", "Order 771020 - <PERSON>
 - CRM" and "Order <PHONE_NUMBER> - <PERSON> - CRM" are the same step. Labels are cached per distinct
-(app, action, target, title): masked logs repeat
+(app, action, target, title, element path): masked logs repeat
 strings heavily, so a million events cost a few thousand regex passes.
+
+Where the collector named the UI element (`push button "Post"`, with its path of named ancestors), the
+target is the element: its role, its name and the nearest named thing holding it (`entry "Search" in
+form "Find orders"`, or the web page's address), so two "OK" buttons in different dialogs are two steps
+and one field is one step however the window title changes. Names that are records, not controls (a
+list of customers, an inbox's subjects), are generalised like title parts.
 """
 
 from __future__ import annotations
@@ -71,6 +77,38 @@ def _soft(text: str) -> str:
     return _MARKS.sub(r"\1", _LONG_NUMBER.sub("#", _numbers_back(text))).strip()
 
 
+_ELEMENT = re.compile(r'^([a-z][a-z ]*) "(.*)"$')   # what the collector writes for a UI element
+_STEP = re.compile(r'^([a-z][a-z ]*)(?: "(.*)")?(?: (\S+://\S*))?$')   # one ancestor: role "name" [url]
+# Roles whose names are records (customers, subjects, order lines) rather than the controls of a screen
+DATA_ROLES = frozenset({"list item", "table cell", "tree item", "table row", "cell", "row header"})
+DOCUMENT_ROLES = frozenset({"document web", "document frame"})
+
+
+def element_context(path: str) -> str:
+    """The nearest named ancestor in an element path (`form "Find orders"`), generalised; for an element
+    right inside a web page, the page's address without ids and query values."""
+    for part in reversed(path.split(" > ")):
+        m = _STEP.match(part.strip())
+        if m is None:
+            continue
+        role, name, url = m.group(1), m.group(2), m.group(3)
+        if role in DOCUMENT_ROLES:
+            return template(url) if url else (f'{role} "{template(name)}"' if name else "")
+        if name:
+            return f'{role} "{template(name)}"'
+    return ""
+
+
+def element_parts(target: str, path: str) -> tuple[str, str, str] | None:
+    """(role, name, context) of an element target, or None for a key, a chord, a button or an imported target."""
+    m = _ELEMENT.match(target)
+    if m is not None:
+        return m.group(1), _soft(m.group(2)), element_context(path)
+    if path and '"' not in target and _ELEMENT.match(f'{target} ""'):   # an unnamed element: its role alone
+        return target, "", element_context(path)
+    return None
+
+
 _SEPARATOR = re.compile(r"( - | \| | — | – | · )")
 VARIABLE_PART_MIN = 6      # a title part with this many values in one context is data, not a step
 # Name-like: one to three capitalised words, perhaps followed by a placeholder ("Maria Keller
@@ -119,19 +157,38 @@ def _head(part: str) -> str:
     return ""
 
 
+def _targets(keys: Iterable[tuple[str, str, str, str, str]]) -> dict[tuple[str, str, str, str], str]:
+    """The target part per (app, action, target, element path): elements as `role "name" in context`,
+    record names generalised per (app, action, role, context); anything else through `target_template`."""
+    parts = {(k[0], k[1], k[2], k[4]): element_parts(k[2], k[4]) for k in keys}
+    records = {(f"{app}|{action}|{e[0]}|{e[2]}", e[1]) for (app, action, _, _), e in parts.items()
+               if e is not None and e[0] in DATA_ROLES and e[1]}
+    general = generalise_parts(records)
+    out = {}
+    for (app, action, target, path), e in parts.items():
+        if e is None:
+            out[(app, action, target, path)] = target_template(target)
+            continue
+        role, name, context = e
+        name = general.get((f"{app}|{action}|{role}|{context}", name), name)
+        out[(app, action, target, path)] = (f'{role} "{name}"' if name else role) + (f" in {context}" if context else "")
+    return out
+
+
 def label_all(events: Sequence[Event]) -> tuple[np.ndarray, list[str]]:
     """Activity ids (int32, one per event) and the label of each id, cached per distinct input."""
-    keys: dict[tuple[str, str, str, str], int] = {}
-    key_of = np.fromiter((keys.setdefault((e.app, e.action.value, e.target, e.title), len(keys)) for e in events),
-                         np.int64, len(events))
+    keys: dict[tuple[str, str, str, str, str], int] = {}
+    key_of = np.fromiter((keys.setdefault((e.app, e.action.value, e.target, e.title, e.element_path), len(keys))
+                          for e in events), np.int64, len(events))
     titles = {k: template(k[3]) for k in keys}
     general = generalise_parts({(k[0], t) for k, t in titles.items()})
+    targets = _targets(keys)
     ids_of_label: dict[str, int] = {}
     names: list[str] = []
     act_of_key = np.empty(len(keys), dtype=np.int32)
     for k, i in keys.items():
-        app, action, target, _ = k
-        parts = [app or "?", action, target_template(target), general[(app, titles[k])]]
+        app, action, target, _, path = k
+        parts = [app or "?", action, targets[(app, action, target, path)], general[(app, titles[k])]]
         name = " | ".join(p for p in parts if p)
         act_of_key[i] = ids_of_label.setdefault(name, len(names))
         if act_of_key[i] == len(names):
