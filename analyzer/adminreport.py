@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tasklens import auditfile
 from tasklens.analyzer.aggregate import Aggregate, build, to_html, write_csv
+from tasklens.constants import MIN_USERS
 from tasklens.errors import OutputError
 from tasklens.files import atomic_write, private_dir
 
@@ -25,7 +26,7 @@ class Written:
     files: list[Path]
 
 
-def write_admin_report(folder: Path, out: Path, min_users: int = 5, *, allow_unverified: bool = False,
+def write_admin_report(folder: Path, out: Path, min_users: int = MIN_USERS, *, allow_unverified: bool = False,
                        pdf: Callable[[str, Path], None] | None = None) -> Written:
     """Aggregate the analysis in `folder` and write `out` (.html, .pdf or .csv; a .csv beside the others)."""
     folder, out = Path(folder), Path(out)

@@ -15,6 +15,7 @@ says that its counts of people are unverified.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import statistics
@@ -24,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasklens.analyzer import signers
+from tasklens.constants import ACTIVE_GAP, MIN_USERS, MIN_USERS_FLOOR
 from tasklens.errors import InputFormatError
 from tasklens.events import iso, parse_time
 from tasklens.files import atomic_write, csv_cell, csv_uncell
 
 NEEDED = ("timestamp", "user", "app", "task_id", "task_type", "candidate")
-ACTIVE_GAP = 300.0   # seconds; a longer pause between two events does not count as time in the app
 SECTIONS = ("applications", "task types", "candidates")
 
 
@@ -121,10 +122,11 @@ def _report_json(path: Path) -> dict[str, list[dict[str, object]]]:
         raise InputFormatError(f"{path} is damaged: run `tasklens analyze` into this folder again") from None
 
 
-def build(analysis_dir: Path, min_users: int = 5, *, allow_unverified: bool = False) -> Aggregate:
+def build(analysis_dir: Path, min_users: int = MIN_USERS, *, allow_unverified: bool = False) -> Aggregate:
     """Aggregate one analysis folder with threshold `min_users` (K) distinct people per figure."""
-    if min_users < 2:
-        raise InputFormatError(f"--min-users {min_users} would single people out: use 2 or more (default 5)")
+    if min_users < MIN_USERS_FLOOR:
+        raise InputFormatError(f"--min-users {min_users} would single people out: use {MIN_USERS_FLOOR} or more "
+                               f"(default {MIN_USERS})")
     rows = _read_events(analysis_dir / "events.csv")
     unproven = unverified_users(analysis_dir, rows)
     if unproven and not allow_unverified:
@@ -211,10 +213,6 @@ def write_csv(agg: Aggregate, path: Path) -> Path:
     return atomic_write(path, csv_text(agg))
 
 
-def _esc(s: object) -> str:
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _bar(share: float) -> str:
     return (f'<span style="display:inline-block;height:10px;width:{max(1, round(160 * share))}px;'
             'background:#3b7dd8;border-radius:2px"></span>')
@@ -223,14 +221,14 @@ def _bar(share: float) -> str:
 def to_html(agg: Aggregate) -> str:
     """A self-contained page (inline CSS, CSS bars), printable to PDF."""
     period = (f"period {iso(agg.span[0])[:10]} to {iso(agg.span[1])[:10]}" if agg.span else "no period")
-    parts = [(f"<h1>tasklens admin report</h1><p class=meta>Source: {_esc(Path(agg.source).name)} &middot; "
+    parts = [(f"<h1>tasklens admin report</h1><p class=meta>Source: {html.escape(Path(agg.source).name)} &middot; "
               f"{period} &middot; generated {iso(time.time())[:16].replace('T', ' ')} UTC</p>")]
     if not agg.verified:
         parts.append("<p class=warn><b>Unverified counts.</b> This analysis holds user ids that no signed bundle "
                      "of an enrolled signer proves: one person may count as several, so a figure shown as coming "
                      f"from {agg.min_users} employees may come from fewer.</p>")
     parts.append(f"<p class=note>Every figure below comes from at least <b>{agg.min_users}</b> employees, counted "
-                 f"as {_esc(basis(agg))}, and is computed over the rows shown only; smaller groups are left out. "
+                 f"as {html.escape(basis(agg))}, and is computed over the rows shown only; smaller groups are left out. "
                  "No row describes one person, and window titles appear only as generalised activity labels.</p>")
     for section in SECTIONS:
         rows = agg.section(section)
@@ -239,13 +237,13 @@ def to_html(agg: Aggregate) -> str:
             parts.append("<p class=supp>Nothing to show.</p>")
             continue
         keys = list(rows[0].values)
-        head = "".join(f"<th>{_esc(k.replace('_', ' '))}</th>" for k in keys)
+        head = "".join(f"<th>{html.escape(k.replace('_', ' '))}</th>" for k in keys)
         parts.append(f"<table width=\"100%\"><tr><th width=\"34%\"></th><th>employees</th>{head}</tr>")
         for r in rows:
             cells = "".join(
-                f"<td>{_bar(float(v)) + ' ' if k == 'share' else ''}{_esc(f'{v:.0%}' if k == 'share' else v)}</td>"
+                f"<td>{_bar(float(v)) + ' ' if k == 'share' else ''}{html.escape(f'{v:.0%}' if k == 'share' else str(v))}</td>"
                 for k, v in r.values.items())
-            parts.append(f"<tr><td>{_esc(r.label)}</td><td>{r.users}</td>{cells}</tr>")
+            parts.append(f"<tr><td>{html.escape(r.label)}</td><td>{r.users}</td>{cells}</tr>")
         parts.append("</table>")
     style = ("body{font-family:'DejaVu Sans',Arial,sans-serif;color:#1d2633;margin:28px;font-size:11pt}"
              "h1{font-size:20pt;margin:0 0 4px}h2{font-size:14pt;margin:22px 0 6px;color:#23466e}"

@@ -13,16 +13,13 @@ same secret and so gives the same pseudonyms; a copy of the folder elsewhere can
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import secrets
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from tasklens.errors import KeyUnavailableError
-from tasklens.files import private_dir
+from tasklens.errors import KeyUnavailableError, OutputError
+from tasklens.files import create_once, private_dir
 from tasklens.identity import pseudonym
 from tasklens.paths import data_dir
 
@@ -56,21 +53,10 @@ def analysis_secret(out: Path) -> bytes:
     folder = private_dir(data_dir() / SECRETS_DIR)
     path = folder / (hashlib.sha256(str(Path(out).resolve()).encode()).hexdigest()[:32] + ".key")
     try:
-        if not path.exists():
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)   # mode 0600
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(secrets.token_bytes(SECRET_BYTES))
-                    f.flush()
-                    os.fsync(f.fileno())
-                with contextlib.suppress(FileExistsError):   # another run into `out` made it first: use that
-                    os.link(tmp, path)
-            finally:
-                os.unlink(tmp)
-        secret = path.read_bytes()
-    except OSError as e:
-        raise KeyUnavailableError(f"cannot keep the pseudonym secret for {out} in {folder}: "
-                                  f"{e.strerror or e.__class__.__name__}; or pass --keep-user-ids") from None
+        secret = create_once(path, secrets.token_bytes(SECRET_BYTES))   # a concurrent run into `out` may win
+    except OutputError as e:
+        raise KeyUnavailableError(f"cannot keep the pseudonym secret for {out} in {folder}: {e}; "
+                                  "or pass --keep-user-ids") from None
     if len(secret) != SECRET_BYTES:
         raise KeyUnavailableError(f"the pseudonym secret {path} is damaged: delete it (a re-run into {out} then "
                                   "gives new pseudonyms)")

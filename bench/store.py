@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tasklens.events import Action, Event
-from tasklens.keys import Key
 from tasklens.schema import MIGRATIONS
 from tasklens.store import Store
+from tasklens.storekey import Key
 
 APPS = ["excel", "sapgui", "firefox", "thunderbird", "slack"]
 

@@ -20,7 +20,7 @@ BATCH = 5_000
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasklens import keys
+    from tasklens import storekey as keys
     from tasklens.analyzer.loaders import store_events
     from tasklens.analyzer.outputs import check_out, write_all
     from tasklens.analyzer.outputs import report as make_report

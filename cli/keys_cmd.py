@@ -8,14 +8,10 @@ only bundles from enrolled signers count in an analysis.
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
-import sys
 from pathlib import Path
 
+from tasklens.cli.common import passphrase
 from tasklens.errors import BundleError
-
-PASSPHRASE_ENV = "TASKLENS_PASSPHRASE"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -43,18 +39,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     roster = sub.add_parser("roster", help="analyst: list the enrolled signers")
     roster.add_argument("--roster", type=Path, metavar="FILE", help="default: roster.json in the current folder")
     roster.set_defaults(keys_run=_roster)
-
-
-def passphrase(confirm: bool) -> str:
-    """From $TASKLENS_PASSPHRASE, else asked at the terminal."""
-    if (env := os.environ.get(PASSPHRASE_ENV)) is not None:
-        return env
-    if not sys.stdin.isatty():
-        raise BundleError(f"no passphrase: set {PASSPHRASE_ENV} or run at a terminal")
-    first = getpass.getpass("Passphrase for the analyst key: ")
-    if confirm and getpass.getpass("Again: ") != first:
-        raise BundleError("the two passphrases differ; nothing was written")
-    return first
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tasklens.constants import MIN_USERS
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("analysis", type=Path, metavar="DIR", help="a folder written by `tasklens analyze --out`")
     p.add_argument("--out", type=Path, required=True, metavar="FILE",
                    help="report.html or report.pdf (a .csv with the same figures is written beside it), or .csv")
-    p.add_argument("--min-users", type=int, default=5, metavar="K",
-                   help="show only figures at least K distinct employees contribute to (default 5)")
+    p.add_argument("--min-users", type=int, default=MIN_USERS, metavar="K",
+                   help=f"show only figures at least K distinct employees contribute to (default {MIN_USERS})")
     p.add_argument("--allow-unverified", action="store_true",
                    help="count user ids that no enrolled signer's bundle proves (CSV, XES, store inputs) as "
                         "people; the report then says its counts are unverified")

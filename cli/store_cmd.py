@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from tasklens import keys
+from tasklens import storekey
 from tasklens.cli.common import store_path, time_arg
 from tasklens.cli.state_cmd import pause_note
 from tasklens.errors import KeyUnavailableError, StoreWriteError, TasklensError
@@ -37,7 +37,8 @@ def info(args: argparse.Namespace) -> int:
             if facts["first"] is not None else "empty")
     users = facts["users"]
     print(f"store      {facts['path']}")
-    print(f"encryption {facts['cipher']}, AES-256; key from {keys.ENV_KEY if os.environ.get(keys.ENV_KEY) else 'the OS keyring'}")
+    source = storekey.ENV_KEY if os.environ.get(storekey.ENV_KEY) else "the OS keyring"
+    print(f"encryption {facts['cipher']}, AES-256; key from {source}")
     print(f"size       {int(facts['bytes']) / 1e6:.2f} MB, schema version {facts['schema_version']}")  # type: ignore[call-overload]
     print(f"events     {facts['events']} ({span})")
     print(f"users      {len(users)}: {', '.join(users)}")  # type: ignore[arg-type]
@@ -94,15 +95,15 @@ def purge(args: argparse.Namespace) -> int:
 def rekey(args: argparse.Namespace) -> int:
     path = store_path(args)
     new_env = os.environ.get("TASKLENS_NEW_KEY")
-    if new_env is None and not keys.keyring_available():
+    if new_env is None and not storekey.keyring_available():
         raise KeyUnavailableError("no OS keyring to keep a new key in: set TASKLENS_NEW_KEY (64 hex digits or a "
                                   "passphrase) to the new key and run again")
-    new = keys.from_text(new_env, "TASKLENS_NEW_KEY") if new_env is not None else keys.new_raw_key()
+    new = storekey.from_text(new_env, "TASKLENS_NEW_KEY") if new_env is not None else storekey.new_raw_key()
     with _open(args) as store:
         store.rekey(new)
         store.audit("store.rekey", f"key from {new.origin}")
     if new_env is None:
-        keys.remember(path, new)
+        storekey.remember(path, new)
         print(f"re-encrypted {path} under a new random key, kept in the OS keyring")
     else:
         print(f"re-encrypted {path} under the key in TASKLENS_NEW_KEY: use it as TASKLENS_KEY from now on")

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tasklens.collector.keys import classify
+from tasklens.collector.keycategories import classify
 from tasklens.collector.lookup import ElementLookup
 from tasklens.collector.sources import ElementSource, Emit, FocusSource, Window
 from tasklens.events import Action, RawEvent

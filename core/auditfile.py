@@ -14,7 +14,7 @@ from pathlib import Path
 from tasklens.errors import InputFormatError, OutputError
 from tasklens.events import iso
 from tasklens.files import FILE_MODE
-from tasklens.store import actor_name
+from tasklens.identity import login_name
 
 NAME = "audit.jsonl"
 
@@ -38,7 +38,7 @@ def check_writable(folder: Path) -> None:
 def append(folder: Path, action: str, detail: str = "") -> None:
     """Add one entry (mode 0600); an audit trail that cannot be written is an error, never skipped."""
     path = Path(folder) / NAME
-    entry = {"time": iso(time.time()), "actor": actor_name(), "action": action, "detail": detail}
+    entry = {"time": iso(time.time()), "actor": login_name(), "action": action, "detail": detail}
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         with os.fdopen(fd, "a", encoding="utf-8") as f:

@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from tasklens import __version__
 from tasklens.analystkey import fingerprint
 from tasklens.errors import BundleError
-from tasklens.events import Action, Event
+from tasklens.events import ACTION_BY_VALUE, Event
 from tasklens.files import atomic_write
 from tasklens.signing import Roster, raw, signer_fingerprint
 
@@ -56,7 +56,6 @@ FORMAT_VERSION = 2
 SIGNATURE_BYTES = 64
 MAX_PLAIN_BYTES = 2 * 2**30          # JSON lines, whatever the header says
 MAX_EVENT_BYTES = 64 * 2**10         # on average per event the header announces, plus one MiB
-_ACTION = {a.value: a for a in Action}
 _CHUNK = 2**20
 
 
@@ -262,7 +261,7 @@ def _event(line: bytes, path: Path, n: int) -> Event:
         if not all(isinstance(t, str) for t in texts.values()) or not isinstance(ints["count"], int) or not all(
                 i is None or (isinstance(i, int) and not isinstance(i, bool)) for i in (ints["source_row"], ints["id"])):
             raise TypeError("field types")
-        return Event(ts=ts, action=_ACTION[d["action"]], duration=duration, **texts, **ints)
+        return Event(ts=ts, action=ACTION_BY_VALUE[d["action"]], duration=duration, **texts, **ints)
     except (ValueError, KeyError, TypeError, OverflowError):
         raise BundleError(f"bundle {path} holds a malformed event (line {n}): ask the employee to export "
                           "it again") from None

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tasklens.errors import OutputError
 
@@ -47,41 +47,51 @@ def private_dir(path: Path) -> Path:
 
 def atomic_write(path: Path, data: bytes | str) -> Path:
     """Write `data` to `path` with mode 0600 through a temporary file renamed into place."""
-    path = Path(path)
-    if path.is_dir():
-        raise OutputError(f"{path} is a folder, not a file: give a file path")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    except OSError as e:
-        raise OutputError(f"cannot write {path}: {_why(e)}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(f"cannot write {path}: {_why(e)}") from None
-    return path
-
-
-def open_private(path: Path, mode: str = "w", **kwargs: object) -> object:
-    """`open()` for a new private file (0600 from the first byte), for writers that stream."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
-    try:
-        fd = os.open(path, flags, FILE_MODE)
-    except OSError as e:
-        raise OutputError(f"cannot write {path}: {_why(e)}") from None
-    return os.fdopen(fd, mode, **kwargs)  # type: ignore[call-overload]  # mode/kwargs are open()'s
+    with _replacing(path, binary=True) as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
 
 
 @contextlib.contextmanager
 def atomic_open(path: Path, newline: str | None = None) -> Iterator[TextIO]:
     """`atomic_write` for writers that stream: a private UTF-8 text file renamed over `path` when complete."""
+    with _replacing(path, binary=False, newline=newline) as f:
+        yield f
+
+
+def create_once(path: Path, data: bytes) -> bytes:
+    """Make `path` (0600) holding `data` unless it exists, and return what it holds.
+
+    For a file that must never change once made (a secret): the content is linked into place, so when
+    two processes race, both read the first one's file and neither overwrites it.
+    """
+    path = Path(path)
+    if not path.exists():
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)   # mode 0600
+        except OSError as e:
+            raise OutputError(f"cannot write {path}: {_why(e)}") from None
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            with contextlib.suppress(FileExistsError):   # another process made it first: keep theirs
+                os.link(tmp, path)
+        except OSError as e:
+            raise OutputError(f"cannot write {path}: {_why(e)}") from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise OutputError(f"cannot read {path}: {_why(e)}") from None
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, *, binary: bool, newline: str | None = None) -> Iterator[Any]:
+    """A private temporary file beside `path`, renamed over it only once the block completes."""
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{path} is a folder, not a file: give a file path")
@@ -90,7 +100,7 @@ def atomic_open(path: Path, newline: str | None = None) -> Iterator[TextIO]:
     except OSError as e:
         raise OutputError(f"cannot write {path}: {_why(e)}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as f:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -104,6 +114,16 @@ def atomic_open(path: Path, newline: str | None = None) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def open_private(path: Path, mode: str = "w", **kwargs: object) -> object:
+    """`open()` for a new private file (0600 from the first byte), for writers that append (logs)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {_why(e)}") from None
+    return os.fdopen(fd, mode, **kwargs)  # type: ignore[call-overload]  # mode/kwargs are open()'s
 
 
 @contextlib.contextmanager

@@ -7,13 +7,25 @@ by trying logins.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
+import os
 import secrets
+from typing import TYPE_CHECKING
 
-from tasklens.store import Store, actor_name
+if TYPE_CHECKING:
+    from tasklens.store import Store
 
 _SECRET_KEY = "pseudonym_secret"
+
+
+def login_name() -> str:
+    """Who runs this process: the login a pseudonym is made from and the actor audit rows name."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def pseudonym(secret: bytes, login: str) -> str:
@@ -26,4 +38,4 @@ def store_pseudonym(store: Store, login: str | None = None) -> str:
     if secret is None:
         secret = secrets.token_hex(32)
         store.set_state(_SECRET_KEY, secret)
-    return pseudonym(bytes.fromhex(secret), login or actor_name())
+    return pseudonym(bytes.fromhex(secret), login or login_name())

@@ -26,6 +26,3 @@ def user_config_file() -> Path:
         return Path(env)
     return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
 
-
-def log_dir() -> Path:
-    return data_dir() / "logs"

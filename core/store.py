@@ -7,7 +7,6 @@ their own `Store`; WAL lets them read while the collector writes.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import shlex
@@ -23,17 +22,17 @@ from urllib.parse import quote
 
 import sqlcipher3
 
-from tasklens import keys
+from tasklens import storekey
 from tasklens.errors import OutputError, StoreOpenError, StoreWriteError
-from tasklens.events import Action, Event
+from tasklens.events import ACTION_BY_VALUE, Event
 from tasklens.files import FILE_MODE, private_dir
-from tasklens.keys import Key
+from tasklens.identity import login_name
 from tasklens.schema import LATEST, MIGRATIONS
+from tasklens.storekey import Key
 
 log = logging.getLogger(__name__)
 
 _PAGE = 4096   # SQLCipher 4 default page size
-_ACTION = {a.value: a for a in Action}
 _COLUMNS = "ts, user, app, title, action, target, value, duration, count, source_row, element_path"
 _INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _SELECT = f"SELECT {_COLUMNS}, id FROM events"
@@ -65,13 +64,6 @@ class AuditEntry:
 
 
 ERASED = "an employee"   # who an audit row names once that employee's data was erased
-
-
-def actor_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _make_private_file(path: Path) -> bool:
@@ -148,13 +140,13 @@ class Store:
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Store:
         """Open (or create) the store at `path` with the key from env or keyring."""
-        return cls(path, keys.resolve(Path(path), create=create and not Path(path).exists()), create=create)
+        return cls(path, storekey.resolve(Path(path), create=create and not Path(path).exists()), create=create)
 
     @classmethod
     def open_verified(cls, path: Path) -> Store:
         """Open an existing store for writing only once a read-only look found it whole, so that looking
         at a damaged store (and auditing the look) never writes into it."""
-        key = keys.resolve(Path(path), create=False)
+        key = storekey.resolve(Path(path), create=False)
         with cls(path, key, create=False, read_only=True) as look:
             look.verify()
         return cls(path, key, create=False)
@@ -342,7 +334,7 @@ class Store:
     def audit(self, action: str, detail: str = "", actor: str | None = None) -> None:
         """Append to the audit trail: who opened, exported, deleted or changed what, and when."""
         self._params_write("audit entry", "INSERT INTO audit (ts, actor, action, detail) VALUES (?, ?, ?, ?)",
-                           (time.time(), actor or actor_name(), action, detail))
+                           (time.time(), actor or login_name(), action, detail))
 
     def audit_trail(self, limit: int = 100) -> list[AuditEntry]:
         rows = self._query("SELECT ts, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,))
@@ -393,7 +385,7 @@ class Store:
                 cur = self._db.execute(sql, params)
                 while rows := cur.fetchmany(chunk):
                     for r in rows:
-                        yield Event(r[0], r[1], r[2], r[3], _ACTION[r[4]], r[5], r[6], r[7], r[8], r[9], r[11], r[10])
+                        yield Event(r[0], r[1], r[2], r[3], ACTION_BY_VALUE[r[4]], r[5], r[6], r[7], r[8], r[9], r[11], r[10])
             except sqlcipher3.Error as e:
                 raise StoreOpenError(self._why_not(e)) from None
 

@@ -208,19 +208,19 @@ class Dashboard(QMainWindow):
 
     def open_store(self, store: Path, key_text: str | None = None) -> None:
         """Ask for the key if the environment and keyring have none, then analyse on a worker thread."""
-        from tasklens import keys
+        from tasklens import storekey
         from tasklens.errors import KeyUnavailableError
         from tasklens.gui import worker
 
         try:
-            key = keys.from_text(key_text, "prompt") if key_text else keys.resolve(store, create=False)
+            key = storekey.from_text(key_text, "prompt") if key_text else storekey.resolve(store, create=False)
         except KeyUnavailableError:
             text, ok = QInputDialog.getText(self, "Key for the store",
                                             f"The key for {store.name} (64 hex digits or the passphrase):",
                                             QLineEdit.EchoMode.Password)
             if not ok or not text:
                 return
-            key = keys.from_text(text, "prompt")
+            key = storekey.from_text(text, "prompt")
         self.job = worker.AnalyseStore(store, key, worker.analysis_dir_for(store))
         self.progress = QProgressDialog("Analysing…", "Cancel", 0, 100, self)
         self.progress.setWindowTitle("tasklens analysis")

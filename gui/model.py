@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 
 from tasklens.analyzer import decisions as dec
+from tasklens.constants import ACTIVE_GAP
 from tasklens.errors import InputFormatError
 from tasklens.events import parse_time
 from tasklens.files import csv_uncell
 
 NEEDED = ("timestamp", "user", "app", "action", "activity", "task_id", "task_type", "candidate")
-ACTIVE_GAP = 300.0     # seconds; a longer gap between two events of one person is not time in the app
 SPLIT_BASE = 1000      # task type ids given to types split off by an analyst
 
 

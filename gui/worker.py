@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from tasklens.errors import TasklensError
-from tasklens.keys import Key
+from tasklens.storekey import Key
 
 log = logging.getLogger(__name__)
 

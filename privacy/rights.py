@@ -11,8 +11,9 @@ from pathlib import Path
 
 from tasklens.errors import OutputError, StoreWriteError, TasklensError
 from tasklens.events import iso
-from tasklens.files import open_private
-from tasklens.store import ERASED, TRACES_REMAIN, Store, actor_name
+from tasklens.files import atomic_open
+from tasklens.identity import login_name
+from tasklens.store import ERASED, TRACES_REMAIN, Store
 
 
 def export_user(store: Store, user: str, out: Path) -> int:
@@ -23,21 +24,14 @@ def export_user(store: Store, user: str, out: Path) -> int:
     if not out.parent.is_dir():
         raise TasklensError(f"cannot write {out}: folder {out.parent} does not exist")
     decision = store.consent(user)
-    tmp = out.with_name(f".{out.name}.part")
     n = 0
-    try:
-        with open_private(tmp, "w", encoding="utf-8") as f:  # type: ignore[attr-defined]
-            if decision is not None:
-                f.write(json.dumps({"record": "consent", "user": user, "notice_version": decision.notice_version,
-                                    "decision": decision.decision, "time": iso(decision.ts)}) + "\n")
-            for e in store.events(user=user):
-                f.write(json.dumps({"record": "event"} | e.as_dict(), ensure_ascii=False) + "\n")
-                n += 1
-        tmp.replace(out)
-    except OSError as e:
-        raise OutputError(f"cannot write {out}: {e.strerror or e.__class__.__name__}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_open(out) as f:
+        if decision is not None:
+            f.write(json.dumps({"record": "consent", "user": user, "notice_version": decision.notice_version,
+                                "decision": decision.decision, "time": iso(decision.ts)}) + "\n")
+        for e in store.events(user=user):
+            f.write(json.dumps({"record": "event"} | e.as_dict(), ensure_ascii=False) + "\n")
+            n += 1
     store.audit("store.export-my-data", f"user={user} events={n} file={out}")
     return n
 
@@ -49,7 +43,7 @@ def delete_user(store: Store, user: str, action: str = "store.delete-my-data") -
     reading so long that the rewrite could not be verified: never a claim of "no trace" that is untrue.
     """
     deleted = store.delete_user(user)
-    store.forget_in_audit(user, actor_name())
+    store.forget_in_audit(user, login_name())
     store.audit(action, f"{ERASED} erased their data: {deleted} events", actor=ERASED)
     if not store.vacuum():
         raise StoreWriteError(f"deleted {deleted} events of {user}, but {TRACES_REMAIN} "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from tasklens import keys
+from tasklens import storekey
 from tasklens.collector.elements import apply, cap_path, clean_name, name_without_value
 from tasklens.collector.lookup import ElementLookup
 from tasklens.collector.sources import Element, Window
@@ -157,7 +157,7 @@ def test_the_element_path_is_masked_and_stored(tmp_path: Path) -> None:
 
 def test_a_store_from_before_element_paths_is_migrated(tmp_path: Path) -> None:
     store = tmp_path / "events.db"
-    key = keys.resolve(store, create=True)
+    key = storekey.resolve(store, create=True)
     db = sqlcipher3.connect(str(store), isolation_level=None)
     db.execute(f"PRAGMA key = {key.pragma()}")
     for script in MIGRATIONS[:2]:

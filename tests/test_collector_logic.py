@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasklens.collector.keys import classify
+from tasklens.collector.keycategories import classify
 from tasklens.collector.pipeline import Gate
 from tasklens.collector.runs import CLIPBOARD_TARGET, Runs
 from tasklens.events import Action, RawEvent

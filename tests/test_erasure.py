@@ -17,7 +17,7 @@ import pytest
 from helpers import make_events, run_cli
 from sqlcipher_pages import pages_holding
 
-from tasklens import keys
+from tasklens import storekey
 from tasklens.identity import store_pseudonym
 from tasklens.store import Store
 
@@ -73,7 +73,7 @@ def test_the_check_sees_rows_in_the_clear(store_path: Path, canary: bytes) -> No
 
 def test_vacuum_reports_a_reader_it_could_not_wait_out_then_cleans_after(store_path: Path, canary: bytes) -> None:
     me = _filled(store_path, canary)
-    key = keys.resolve(store_path, create=False)
+    key = storekey.resolve(store_path, create=False)
     other = Store(store_path, key, create=False)
     other._db.execute("BEGIN")
     other._db.execute("SELECT count(*) FROM events").fetchone()
@@ -139,7 +139,7 @@ def test_retention_blocked_by_a_reader_rewrites_the_file_at_its_next_run(store_p
     from tasklens.privacy.retention import purge_expired
 
     _filled(store_path, canary)          # my 400 events are from 2025: past any retention period
-    key = keys.resolve(store_path, create=False)
+    key = storekey.resolve(store_path, create=False)
     other = Store(store_path, key, create=False)
     other._db.execute("BEGIN")
     other._db.execute("SELECT count(*) FROM events").fetchone()

@@ -314,12 +314,12 @@ def _rows_of(path: Path) -> list[dict[str, str]]:
 def test_open_store_asks_for_the_key_and_analyses_on_a_worker(qtbot, monkeypatch, tmp_path: Path, built) -> None:  # noqa: ANN001
     from PySide6.QtWidgets import QInputDialog
 
-    from tasklens import keys
+    from tasklens import storekey
     from tasklens.gui.dashboard import Dashboard
     from tasklens.gui.worker import analysis_dir_for
     from tasklens.store import Store
 
-    key = keys.new_raw_key()
+    key = storekey.new_raw_key()
     store_file = tmp_path / "team.db"
     with Store(store_file, key) as store:
         store.append(built[2][:3000])
@@ -340,11 +340,11 @@ def test_open_store_asks_for_the_key_and_analyses_on_a_worker(qtbot, monkeypatch
 
 
 def test_cancel_stops_the_analysis_without_results(qtbot, tmp_path: Path, built) -> None:  # noqa: ANN001
-    from tasklens import keys
+    from tasklens import storekey
     from tasklens.gui import worker
     from tasklens.store import Store
 
-    key = keys.new_raw_key()
+    key = storekey.new_raw_key()
     store_file = tmp_path / "s.db"
     with Store(store_file, key) as store:
         store.append(built[2][:2000])

@@ -53,10 +53,10 @@ def test_current_app_and_the_config_edit(tmp_path: Path) -> None:
 # -- the controller on a real store ----------------------------------------------------------------------
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator:
-    from tasklens import keys
+    from tasklens import storekey
     from tasklens.store import Store
 
-    with Store(tmp_path / "events.db", keys.new_raw_key()) as s:
+    with Store(tmp_path / "events.db", storekey.new_raw_key()) as s:
         yield s
 
 

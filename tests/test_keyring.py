@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from helpers import TASKLENS
 
-from tasklens.keys import Key
 from tasklens.store import Store
+from tasklens.storekey import Key
 
 NEEDED = ("dbus-daemon", "dbus-send", "gnome-keyring-daemon")
 

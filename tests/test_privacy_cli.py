@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tasklens.events import Action, Event
-from tasklens.identity import store_pseudonym
-from tasklens.store import Store, actor_name
+from tasklens.identity import login_name, store_pseudonym
+from tasklens.store import Store
 
 NOTICE = "Test notice: we record application names and masked titles."
 
@@ -58,7 +58,7 @@ def test_consent_show_accept_withdraw(org_config: Path, store_path: Path) -> Non
     actions = [a for _, a, _ in trail]
     assert {"consent.show", "consent.accept", "consent.withdraw", "consent.withdraw.delete"} <= set(actions)
     # the trail outlives the data without linking the login to the pseudonym
-    assert not any(me in detail or actor == actor_name() for actor, _, detail in trail)
+    assert not any(me in detail or actor == login_name() for actor, _, detail in trail)
     assert ("an employee", "consent.withdraw.delete", "an employee erased their data: 1 events") in trail
 
 

@@ -12,7 +12,7 @@ import pytest
 import sqlcipher3
 from helpers import make_events, raw_bytes, run_cli
 
-from tasklens import keys
+from tasklens import storekey
 from tasklens.errors import StoreOpenError, StoreWriteError
 from tasklens.events import Action, Event, RawEvent
 from tasklens.schema import LATEST, MIGRATIONS
@@ -124,7 +124,7 @@ def test_newer_schema_is_refused_untouched(store_path: Path) -> None:
 
 
 def test_migration_from_schema_1_keeps_events(store_path: Path) -> None:
-    key = keys.resolve(store_path, create=True)
+    key = storekey.resolve(store_path, create=True)
     db = sqlcipher3.connect(str(store_path), isolation_level=None)
     db.execute(f"PRAGMA key = {key.pragma()}")
     db.executescript(MIGRATIONS[0])

@@ -117,12 +117,3 @@ def remember(store: Path, key: Key) -> bool:
     kr.set_password(SERVICE, _account(store), key.secret)
     log.info("store key kept in the OS keyring")
     return True
-
-
-def forget(store: Path) -> None:
-    kr = _keyring()
-    if kr is not None:
-        try:
-            kr.delete_password(SERVICE, _account(store))
-        except Exception:  # noqa: BLE001 - nothing to forget
-            pass

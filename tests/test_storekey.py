@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from tasklens import keys
+from tasklens import storekey
 from tasklens.errors import KeyUnavailableError
 
 
 def test_64_hex_digits_are_a_raw_key() -> None:
-    key = keys.from_text("Ab" * 32, "TASKLENS_KEY")
+    key = storekey.from_text("Ab" * 32, "TASKLENS_KEY")
     assert key.raw and key.pragma() == "\"x'" + "ab" * 32 + "'\""
 
 
@@ -22,7 +22,7 @@ def test_64_hex_digits_are_a_raw_key() -> None:
 def test_a_hex_key_of_the_wrong_length_is_refused_with_a_hint(digits: int) -> None:
     text = secrets.token_hex(64)[:digits]
     with pytest.raises(KeyUnavailableError) as e:
-        keys.from_text(text, "TASKLENS_KEY")
+        storekey.from_text(text, "TASKLENS_KEY")
     assert f"looks like a hex key with {digits} digits; a raw key has 64" in str(e.value)
     assert text not in str(e.value)   # the secret is never echoed
 
@@ -30,11 +30,11 @@ def test_a_hex_key_of_the_wrong_length_is_refused_with_a_hint(digits: int) -> No
 @pytest.mark.parametrize("short", ["a", "hunter2", "eleven-char"])
 def test_a_short_passphrase_is_refused(short: str) -> None:
     with pytest.raises(KeyUnavailableError, match=f"has {len(short)} characters: a passphrase needs 12 or more"):
-        keys.from_text(short, "TASKLENS_KEY")
+        storekey.from_text(short, "TASKLENS_KEY")
 
 
 def test_a_passphrase_of_12_characters_is_accepted() -> None:
-    key = keys.from_text("twelve chars", "TASKLENS_KEY")
+    key = storekey.from_text("twelve chars", "TASKLENS_KEY")
     assert not key.raw and key.pragma() == "'twelve chars'"
 
 
