@@ -1,0 +1,61 @@
+"""Return on automation: the effort to build and keep a bot for a candidate, and when it pays back.
+
+A first-order estimate an analyst is meant to check and override, so every weight is a named field of
+`EffortModel` (written to report.json beside the candidate assumptions) and every estimate carries the
+formula with the numbers put in. The weights are working assumptions in person-days of one RPA
+developer, not measured here:
+
+    build days   = base + per_step x steps + per_app x applications + per_decision x decision points
+                   + per_exception_point x (exception rate in percentage points)
+    maintain     = maintain_share_per_year x build hours / 12 per month
+    payback      = build hours / (hours saved per month (team) - maintain hours per month)
+
+Exceptions cost build time (a hand-back path per kind, and its tests); maintenance is what breaks
+when screens change. A bot that saves less than its upkeep never pays back (payback None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EffortModel:
+    base_days: float = 3.0                 # set-up, credentials, test data, hand-over: any bot
+    per_step_days: float = 0.25            # each usual step: find the element, wait for it, check it
+    per_app_days: float = 2.0              # each application: log-in, screens, its quirks
+    per_decision_days: float = 1.0         # each decision point: a rule to write and test
+    per_exception_point_days: float = 0.3  # each percentage point of exception instances: hand-back paths
+    maintain_share_per_year: float = 0.25  # upkeep per year as a share of the build effort
+    hours_per_day: float = 8.0
+
+
+@dataclass(frozen=True)
+class Effort:
+    """The estimate for one candidate. Hours are one developer's; savings are the team's per month."""
+
+    build_hours: float
+    maintain_hours_per_month: float
+    payback_months: float | None   # None: savings do not cover upkeep
+    formula: str
+    overridden: bool = False       # the analyst set build_hours
+
+
+def estimate(steps: int, applications: int, decision_points: int, exception_rate: float,
+             hours_saved_per_month_team: float, m: EffortModel = EffortModel(),
+             override_hours: float | None = None) -> Effort:
+    """Effort and payback for a candidate; `override_hours` is the analyst's build estimate, if any."""
+    points = 100 * exception_rate
+    days = (m.base_days + m.per_step_days * steps + m.per_app_days * applications
+            + m.per_decision_days * decision_points + m.per_exception_point_days * points)
+    formula = (f"{m.base_days:g} + {m.per_step_days:g} x {steps} steps + {m.per_app_days:g} x {applications} "
+               f"applications + {m.per_decision_days:g} x {decision_points} decisions + "
+               f"{m.per_exception_point_days:g} x {points:.1f} % exceptions = {days:.1f} days")
+    build = days * m.hours_per_day
+    if override_hours is not None:
+        build = override_hours
+        formula = f"set by the analyst: {override_hours:g} h (the model said {days * m.hours_per_day:.0f} h: {formula})"
+    maintain = m.maintain_share_per_year * build / 12
+    net = hours_saved_per_month_team - maintain
+    payback = round(build / net, 1) if net > 0 else None
+    return Effort(round(build, 1), round(maintain, 2), payback, formula, override_hours is not None)
