@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from tasklens.config import Config, load_config
+from tasklens.config import Config, ConfigFiles
 from tasklens.errors import BundleError, TasklensError
 from tasklens.events import parse_time
 from tasklens.paths import default_store
@@ -20,8 +20,12 @@ def store_path(args: argparse.Namespace) -> Path:
     return Path(args.store) if getattr(args, "store", None) else default_store()
 
 
+def config_files(args: argparse.Namespace) -> ConfigFiles:
+    return ConfigFiles(args.config, args.org_config)
+
+
 def config(args: argparse.Namespace) -> Config:
-    return load_config(args.config, args.org_config)
+    return config_files(args).load()
 
 
 def time_arg(text: str | None, option: str) -> float | None:

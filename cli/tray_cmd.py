@@ -10,7 +10,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasklens.cli.common import config, store_path
+    from tasklens.cli.common import config_files, store_path
     from tasklens.gui.tray import run_tray
 
-    return run_tray(store_path(args), config(args), args, args.duration)
+    return run_tray(store_path(args), config_files(args), args.duration)

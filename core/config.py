@@ -249,3 +249,20 @@ def load_config(user_file: Path | None = None, org_file: Path | None = None) -> 
     for note in effective.not_applied:
         log.warning("%s", note)
     return effective.config
+
+
+@dataclass(frozen=True)
+class ConfigFiles:
+    """Which config files a long-running process was started with, so it can re-read them after an edit.
+
+    The tray keeps this, not the command line it came from: the GUI floor then depends on no CLI shape.
+    """
+
+    user: Path | None = None   # None: the default user file (`tasklens.paths.user_config_file`)
+    org: Path | None = None
+
+    def user_file(self) -> Path:
+        return self.user or user_config_file()
+
+    def load(self) -> Config:
+        return load_config(self.user, self.org)

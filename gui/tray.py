@@ -7,7 +7,6 @@ exists (bare X servers, some desktops) a small status window offers the same men
 
 from __future__ import annotations
 
-import argparse
 import functools
 import logging
 import threading
@@ -33,11 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from tasklens.collector.pausing import pause_end
-from tasklens.config import Config
+from tasklens.config import Config, ConfigFiles
+from tasklens.configedit import add_app_deny
 from tasklens.events import Action, Event
 from tasklens.gui import style
 from tasklens.gui.tables import Table, fmt_time
-from tasklens.gui.traylogic import ReloadableExclusions, State, add_app_deny, current_app, state_of
+from tasklens.gui.traylogic import ReloadableExclusions, State, current_app, state_of
 from tasklens.store import Store
 
 if TYPE_CHECKING:
@@ -159,9 +159,9 @@ class TrayController(QObject):
     state_changed = Signal(str)
     agent_failed = Signal(str)
 
-    def __init__(self, store: Store, config: Config, user: str, args: argparse.Namespace) -> None:
+    def __init__(self, store: Store, config: Config, user: str, files: ConfigFiles) -> None:
         super().__init__()
-        self.store, self.config, self.user, self.args = store, config, user, args
+        self.store, self.config, self.user, self.files = store, config, user, files
         self.exclusions = ReloadableExclusions(config)
         self.agent: Agent | None = None
         self._thread: threading.Thread | None = None
@@ -273,9 +273,6 @@ class TrayController(QObject):
         self.update_state()
 
     def exclude_current(self) -> None:
-        from tasklens.config import load_config
-        from tasklens.paths import user_config_file
-
         app = current_app(self.store.events(user=self.user, newest_first=True, limit=50))
         if not app:
             QMessageBox.information(None, "tasklens", "No application recorded yet to exclude.")
@@ -283,8 +280,8 @@ class TrayController(QObject):
         if QMessageBox.question(None, "tasklens", f"Stop recording anything in “{app}” from now on?") \
                 != QMessageBox.StandardButton.Yes:
             return
-        add_app_deny(self.args.config or user_config_file(), app)
-        self.config = load_config(self.args.config, self.args.org_config)
+        add_app_deny(self.files.user_file(), app)
+        self.config = self.files.load()
         self.exclusions.reload(self.config)
         self.store.audit("tray.exclude-app", f"app={app}")
 
@@ -434,7 +431,7 @@ class Tray:
 
 
 
-def run_tray(store_path: Path, config: Config, args: argparse.Namespace, duration: float | None = None) -> int:
+def run_tray(store_path: Path, files: ConfigFiles, duration: float | None = None) -> int:
     """Open the store, show the tray (or status window), start capture once consented; run until quit
     (or for `duration` seconds) and stop capture so every queued event is written."""
     from tasklens.gui.app import application
@@ -442,8 +439,9 @@ def run_tray(store_path: Path, config: Config, args: argparse.Namespace, duratio
 
     app = application()
     app.setQuitOnLastWindowClosed(False)
+    config = files.load()
     with Store.open(store_path) as store:
-        controller = TrayController(store, config, store_pseudonym(store), args)
+        controller = TrayController(store, config, store_pseudonym(store), files)
         tray = Tray(controller)
         QTimer.singleShot(0, controller.start)
         if duration:

@@ -107,7 +107,7 @@ def test_the_tray_in_an_empty_home_asks_consent_and_makes_private_folders(qtbot,
     from PySide6.QtWidgets import QApplication
 
     from tasklens.cli import tray_cmd
-    from tasklens.gui.traylogic import add_app_deny
+    from tasklens.configedit import add_app_deny
     from tasklens.identity import store_pseudonym
     from tasklens.paths import default_store, user_config_file
     from tasklens.store import Store

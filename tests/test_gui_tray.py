@@ -5,7 +5,6 @@ and the status window where no tray host runs (Debian `trayer` provides one).
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -19,8 +18,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from xdisplay import XDisplay, xdisplay  # noqa: E402,F401 - the fixture
 
+from tasklens.configedit import add_app_deny, dump_toml  # noqa: E402
 from tasklens.events import Action, Event  # noqa: E402
-from tasklens.gui.traylogic import State, add_app_deny, current_app, dump_toml, state_of  # noqa: E402
+from tasklens.gui.traylogic import State, current_app, state_of  # noqa: E402
 
 
 # -- pure logic ----------------------------------------------------------------------------------------
@@ -63,15 +63,15 @@ def store(tmp_path: Path) -> Iterator:
 @pytest.fixture
 def make_controller(store) -> Iterator:  # noqa: ANN001
     """A tray controller on the real store, shut down (agent stopped) before the store closes."""
-    from tasklens.config import load_config
+    from tasklens.config import ConfigFiles
     from tasklens.gui.tray import TrayController
     from tasklens.identity import store_pseudonym
 
     made = []
 
     def make(config_file: Path | None = None) -> TrayController:
-        args = argparse.Namespace(config=config_file, org_config=None, store=store.path)
-        made.append(TrayController(store, load_config(config_file, None), store_pseudonym(store), args))
+        files = ConfigFiles(config_file)
+        made.append(TrayController(store, files.load(), store_pseudonym(store), files))
         return made[-1]
     yield make
     for c in made:
