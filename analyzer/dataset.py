@@ -1,0 +1,286 @@
+"""A merged event dataset on disk: encrypted Parquet, partitioned by user and day, merged resumably.
+
+Why a dataset: merging a pilot's bundles in memory held every event as a Python object (9.4M events,
+6.7 GB). Here each input is written out as soon as it is loaded, one Parquet file per (user, day), so
+the analysis can later read one user at a time (`tasklens.analyzer.stream`).
+
+At rest: Parquet modular encryption (AES-GCM, footer and every column encrypted, data keys double-wrapped)
+with an in-process KMS client whose master key comes from the dataset key, found like the store's key
+(`tasklens.storekey.resolve`: the OS keyring for this folder, else TASKLENS_KEY; a passphrase goes through
+scrypt with a salt kept in the manifest). A standard format, so Spark and other Parquet readers open it
+with the same KMS client. Folder names carry no user name: a user's folder is an HMAC of the name under
+the dataset key.
+
+Resumable: every partition file is written aside and renamed into place, and an input counts only once
+the manifest (rewritten atomically after each input) lists it. A crash halfway leaves the inputs listed
+usable; a re-run skips them and rewrites the rest, ignoring the unlisted files a crash left.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyarrow.parquet.encryption as pe
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from tasklens import storekey as keys
+from tasklens.errors import InputFormatError, KeyUnavailableError
+from tasklens.events import Action, Event
+from tasklens.files import atomic_write, private_dir
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+FORMAT = "tasklens-dataset"
+VERSION = 1
+SCRYPT_N = 2**15     # a passphrase key: memory-hard, ~0.1 s once per open
+SCHEMA = pa.schema([
+    ("seq", pa.int64()),          # merge order: input number << 32 | position in the input
+    ("user", pa.string()), ("ts", pa.float64()), ("app", pa.string()), ("title", pa.string()),
+    ("action", pa.string()), ("target", pa.string()), ("value", pa.string()), ("duration", pa.float64()),
+    ("count", pa.int64()), ("source_row", pa.int64()), ("id", pa.int64()), ("element_path", pa.string()),
+    ("signed", pa.bool_()),       # from an enrolled signer's bundle (see tasklens.analyzer.signers)
+])
+SEQ_SHIFT = 32
+_CHECK = b"tasklens dataset key check"
+
+
+class _Kms(pe.KmsClient):   # type: ignore[misc]  # pyarrow's KmsClient is untyped
+    """Wraps Parquet's data keys with AES-GCM under the dataset's master key, in this process."""
+
+    def __init__(self, kek: bytes) -> None:
+        super().__init__()
+        self._aead = AESGCM(kek)
+
+    def wrap_key(self, key_bytes: bytes, master_key_identifier: str) -> str:
+        nonce = secrets.token_bytes(12)
+        return base64.b64encode(nonce + self._aead.encrypt(nonce, key_bytes, master_key_identifier.encode())).decode()
+
+    def unwrap_key(self, wrapped_key: str, master_key_identifier: str) -> bytes:
+        raw = base64.b64decode(wrapped_key)
+        try:
+            return self._aead.decrypt(raw[:12], raw[12:], master_key_identifier.encode())
+        except InvalidTag:
+            raise KeyUnavailableError("a dataset file was encrypted under another key: give the key it was "
+                                      "merged with (TASKLENS_KEY or the keyring)") from None
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(hashes.SHA256(), 32, salt=None, info=b"tasklens dataset " + purpose).derive(master)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What the dataset key gives: the KMS master key, the folder-name key and a check value."""
+
+    kek: bytes
+    names: bytes
+    check: str
+
+    @classmethod
+    def from_key(cls, key: keys.Key, salt: bytes) -> Secrets:
+        if key.raw:
+            master = bytes.fromhex(key.secret)
+        else:
+            master = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=8, p=1).derive(key.secret.encode())
+        check = hmac.new(_derive(master, b"check"), _CHECK, hashlib.sha256).hexdigest()
+        return cls(_derive(master, b"kek"), _derive(master, b"names"), check)
+
+    def __repr__(self) -> str:   # never show key material in a traceback or log
+        return "Secrets(...)"
+
+
+class Crypto:
+    """Parquet encryption and decryption properties for one dataset key."""
+
+    def __init__(self, s: Secrets) -> None:
+        self._factory = pe.CryptoFactory(lambda _config: _Kms(s.kek))
+        # the instance id keys pyarrow's per-process caches, so two datasets under two keys never mix
+        self._conn = pe.KmsConnectionConfig(kms_instance_id=s.check[:32], key_access_token=s.check[32:])
+        self._enc = pe.EncryptionConfiguration(footer_key="tasklens-footer", uniform_encryption=True,
+                                               encryption_algorithm="AES_GCM_V1", double_wrapping=True,
+                                               plaintext_footer=False, data_key_length_bits=256)
+        self._dec = pe.DecryptionConfiguration()
+
+    def write(self, table: pa.Table) -> bytes:
+        sink = pa.BufferOutputStream()
+        props = self._factory.file_encryption_properties(self._conn, self._enc)
+        pq.write_table(table, sink, encryption_properties=props, compression="zstd")
+        data: bytes = sink.getvalue().to_pybytes()
+        return data
+
+    def read(self, path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+        props = self._factory.file_decryption_properties(self._conn, self._dec)
+        table: pa.Table = pq.read_table(path, columns=list(columns) if columns else None,
+                                        decryption_properties=props)
+        return table
+
+
+def input_id(path: Path) -> str:
+    """Which input a merge has taken: its resolved path, size and modification time (a changed file is new)."""
+    st = Path(path).stat()
+    return hashlib.sha256(f"{Path(path).resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:20]
+
+
+def day_of(ts: float) -> int:
+    return int(ts // 86400)
+
+
+class Dataset:
+    """One dataset folder: `manifest.json` and `u=<hmac>/d=<day>/part-<input>.parquet`."""
+
+    def __init__(self, folder: Path, key: keys.Key | None = None, create: bool = False) -> None:
+        self.folder = Path(folder)
+        manifest = self.folder / MANIFEST
+        if manifest.is_file():
+            self._m: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
+            if self._m.get("format") != FORMAT or self._m.get("version") != VERSION:
+                raise InputFormatError(f"{self.folder} is not a tasklens dataset of version {VERSION}")
+        elif create:
+            if self.folder.exists() and any(self.folder.iterdir()):
+                raise InputFormatError(f"{self.folder} holds files but no {MANIFEST}: give an empty or new folder "
+                                       "for the dataset")
+            private_dir(self.folder)
+            self._m = {"format": FORMAT, "version": VERSION, "salt": secrets.token_hex(16), "check": "", "inputs": []}
+        else:
+            raise InputFormatError(f"{self.folder} is no tasklens dataset (no {MANIFEST}): merge into it first")
+        key = key or keys.resolve(self.folder, create=create)
+        self._s = Secrets.from_key(key, bytes.fromhex(self._m["salt"]))
+        if not self._m["check"]:
+            self._m["check"] = self._s.check
+            self._save()
+        elif not hmac.compare_digest(self._m["check"], self._s.check):
+            raise KeyUnavailableError(f"the key from {key.origin} does not open dataset {self.folder}: give the key "
+                                      "it was merged with")
+        self.crypto = Crypto(self._s)
+
+    def _save(self) -> None:
+        atomic_write(self.folder / MANIFEST, json.dumps(self._m, indent=1))
+
+    @property
+    def inputs(self) -> list[dict[str, Any]]:
+        """The inputs merged so far, in merge order: id, format, events, bad rows."""
+        return list(self._m["inputs"])
+
+    def has(self, ident: str) -> bool:
+        return any(i["id"] == ident for i in self._m["inputs"])
+
+    def user_dir(self, user: str) -> str:
+        return "u=" + hmac.new(self._s.names, user.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def add(self, ident: str, fmt: str, events: Sequence[Event], bad_rows: int = 0) -> int:
+        """Write one input's events, a file per (user, day), then list the input in the manifest."""
+        if self.has(ident):
+            return 0
+        number = len(self._m["inputs"])
+        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for k, e in enumerate(events):
+            groups[(e.user, day_of(e.ts))].append(k)
+        for (user, day), rows in groups.items():
+            folder = private_dir(private_dir(self.folder / self.user_dir(user)) / f"d={day}")
+            table = _table([events[k] for k in rows], [(number << SEQ_SHIFT) | k for k in rows], fmt == "bundle")
+            atomic_write(folder / f"part-{ident}.parquet", self.crypto.write(table))
+        self._m["inputs"].append({"id": ident, "fmt": fmt, "events": len(events), "bad_rows": bad_rows})
+        self._save()
+        log.info("merged input %d (%s): %d events", number + 1, fmt, len(events))
+        return len(events)
+
+    def user_dirs(self) -> list[Path]:
+        """The users' folders that hold a merged input's files (a crash may have left others)."""
+        return sorted(p for p in self.folder.glob("u=*") if p.is_dir() and self.files(p))
+
+    def files(self, user_dir: Path) -> list[Path]:
+        """The partition files of one user that merged inputs wrote (not those a crash left unlisted)."""
+        done = {f"part-{i['id']}.parquet" for i in self._m["inputs"]}
+        return sorted(p for p in user_dir.glob("d=*/part-*.parquet") if p.name in done)
+
+    def read(self, user_dir: Path, columns: Sequence[str] | None = None) -> pa.Table:
+        """One user's events, in merge order, each duplicate (the same event from two inputs) once."""
+        parts = [self.crypto.read(p, columns) for p in self.files(user_dir)]
+        if not parts:
+            return SCHEMA.empty_table() if columns is None else SCHEMA.empty_table().select(list(columns))
+        table = pa.concat_tables(parts)
+        return table.sort_by("seq") if "seq" in table.column_names else table
+
+    def tables(self, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
+        for d in self.user_dirs():
+            yield self.read(d, columns)
+
+
+DEDUPE_KEY = ("ts", "action", "app", "title", "target", "value", "duration", "count")   # within one user
+
+
+def dedupe(table: pa.Table) -> tuple[pa.Table, int]:
+    """One user's table (in merge order) without events an earlier input already held."""
+    seen: set[tuple[object, ...]] = set()
+    cols = [table.column(c).to_pylist() for c in DEDUPE_KEY]
+    keep = []
+    for k, key in enumerate(zip(*cols)):
+        if key not in seen:
+            seen.add(key)
+            keep.append(k)
+    if len(keep) == table.num_rows:
+        return table, 0
+    return table.take(pa.array(keep, pa.int64())), table.num_rows - len(keep)
+
+
+def _table(events: Sequence[Event], seq: Sequence[int], signed: bool) -> pa.Table:
+    return pa.table({
+        "seq": pa.array(seq, pa.int64()), "user": [e.user for e in events], "ts": pa.array([e.ts for e in events]),
+        "app": [e.app for e in events], "title": [e.title for e in events],
+        "action": [e.action.value for e in events], "target": [e.target for e in events],
+        "value": [e.value for e in events], "duration": pa.array([float(e.duration) for e in events]),
+        "count": pa.array([e.count for e in events], pa.int64()),
+        "source_row": pa.array([e.source_row for e in events], pa.int64()),
+        "id": pa.array([e.id for e in events], pa.int64()),
+        "element_path": [e.element_path for e in events], "signed": pa.array([signed] * len(events)),
+    }, schema=SCHEMA)
+
+
+def events_of(table: pa.Table) -> list[Event]:
+    """Events back from a table (one user's: small), for code that wants `Event`s."""
+    c = {n: table.column(n).to_pylist() for n in SCHEMA.names}
+    return [Event(ts, user, app, title, Action(action), target, value, duration, count, source_row, ident,
+                  path)
+            for ts, user, app, title, action, target, value, duration, count, source_row, ident, path
+            in zip(c["ts"], c["user"], c["app"], c["title"], c["action"], c["target"], c["value"], c["duration"],
+                   c["count"], c["source_row"], c["id"], c["element_path"])]
+
+
+Loader = Callable[[Path], "tuple[str, list[Event], int] | None"]   # (format, masked events, bad rows), None: refused
+
+
+def merge(ds: Dataset, inputs: Iterable[Path], load: Loader,
+          progress: Callable[[str, int, int], None] | None = None) -> tuple[int, int, int]:
+    """Merge each input not merged before; (events added, inputs skipped as already merged, inputs refused)."""
+    paths = list(inputs)
+    added = skipped = refused = 0
+    for n, path in enumerate(paths, 1):
+        ident = input_id(path)
+        if ds.has(ident):
+            skipped += 1
+        elif (loaded := load(path)) is None:
+            refused += 1
+        else:
+            fmt, events, bad = loaded
+            added += ds.add(ident, fmt, events, bad)
+        if progress:
+            progress("merging", n, len(paths))
+    return added, skipped, refused
+
