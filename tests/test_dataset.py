@@ -134,7 +134,7 @@ def test_a_crash_halfway_leaves_what_was_merged_usable_and_a_rerun_finishes(tmp_
     evs = _events(3, 1)
     groups = _by_user(evs)
     inputs = []
-    for user, mine in groups.items():
+    for user in groups:
         path = tmp_path / f"{user}.in"
         path.write_text(user)
         inputs.append(path)
