@@ -15,7 +15,7 @@ from tasklens.analyzer.segment import SegmentParams, consistency, segment_stream
 from tasklens.events import Event, RawEvent
 
 UILOGS = Path("/work/shared/data/uilogs/leno-rpm-segmentator")
-pytestmark = pytest.mark.skipif(not UILOGS.is_dir(), reason="shared UI logs not present")
+needs_uilogs = pytest.mark.skipif(not UILOGS.is_dir(), reason="shared UI logs not present")   # only tests that read them
 
 
 def _events(raws: list[RawEvent]) -> list[Event]:
@@ -40,6 +40,7 @@ def _truth(name: str) -> tuple[list[Event], list[str]]:
     return _events(flat.raws), [case_of[r.source_row] for r in flat.raws]
 
 
+@needs_uilogs
 @pytest.mark.parametrize("name", ["log1", "log4", "log5", "log6"])
 def test_flattened_simulated_logs_are_segmented_back(name: str) -> None:
     events, truth = _truth(name)
@@ -48,6 +49,7 @@ def test_flattened_simulated_logs_are_segmented_back(name: str) -> None:
     assert (task >= 0).mean() > 0.98
 
 
+@needs_uilogs
 @pytest.mark.parametrize("name", ["StudentRecord", "Reimbursement"])
 def test_real_recordings_give_the_known_instance_count(name: str) -> None:
     loaded = load(UILOGS / "real_ui_logs" / f"{name}.csv")
@@ -56,6 +58,7 @@ def test_real_recordings_give_the_known_instance_count(name: str) -> None:
     assert abs(found - 50) <= 5, found
 
 
+@needs_uilogs
 def test_mixed_task_types_in_one_stream() -> None:
     """Traces of two different routines interleaved at random, as one person's day."""
     rng = random.Random(3)
