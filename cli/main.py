@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
                   "tasklens analyze bundles/*.tlb --key analyst/analyst.key --out analysis/"])
     _own_options(p, "analyze_cmd")
 
+    p = _command(sub, "compare", "per task type what changed between two analyses, tested against sampling noise",
+                 ["tasklens compare before/ after/", "tasklens compare before/ after/ --automated C01"])
+    _own_options(p, "compare_cmd")
+
     p = _command(sub, "export", "export your masked events as a bundle only the analyst can read",
                  ["tasklens export --to analyst.pub --out my-week.tlb"])
     _store_option(p)

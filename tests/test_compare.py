@@ -1,0 +1,94 @@
+"""`tasklens compare`: two generated periods where one routine changed report that change and nothing else."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+from tasklens.analyzer.candidates import Candidate
+from tasklens.analyzer.compare import compare, load_period
+from tasklens.analyzer.result import AnalysisResult, Instance, Summary, TaskType, Variant
+from tasklens.files import atomic_write
+
+MONDAY = datetime(2026, 3, 2, 8, tzinfo=UTC).timestamp()
+ROUTINES = {   # name -> (variants with weights, median seconds, instances per working day (team))
+    "invoice entry": ([(("mail: open", "sap: vendor", "sap: amount", "sap: post"), 0.8),
+                       (("mail: open", "sap: vendor", "sap: amount", "sap: text", "sap: post"), 0.2)], 120.0, 30),
+    "order lookup": ([(("mail: read", "crm: search", "crm: status", "mail: reply"), 1.0)], 90.0, 25),
+    "ticket triage": ([(("jira: assign", "jira: priority", "excel: log"), 0.6),
+                       (("jira: assign", "excel: log"), 0.4)], 60.0, 20),
+}
+NEW_STEPS = ("mail: open", "portal: download", "sap: vendor", "sap: amount", "sap: post")
+
+
+def period(seed: int, changed: bool, days: int = 10, automated: float = 1.0) -> AnalysisResult:
+    """Instances of the three routines over `days` working days; `changed`: invoice entry has a new variant
+    at 30 % and takes 40 % less time; `automated`: the share of order look-ups still done by people."""
+    rng = random.Random(seed)
+    r = AnalysisResult()
+    for t, (name, (variants, median, per_day)) in enumerate(ROUTINES.items()):
+        if changed and name == "invoice entry":
+            variants = [(v, w * 0.7) for v, w in variants] + [(NEW_STEPS, 0.3)]
+            median *= 0.6
+        rate = per_day * (automated if name == "order lookup" else 1.0)
+        ids = []
+        for v, _ in variants:
+            ids.append(len(r.variants))
+            r.variants.append(Variant(len(r.variants), t, v, 0))
+        for day in range(days):
+            start = MONDAY + (day // 5 * 7 + day % 5) * 86400
+            for _ in range(max(0, round(rng.gauss(rate, rate ** 0.5)))):
+                k = rng.choices(range(len(variants)), [w for _, w in variants])[0]
+                begin = start + rng.uniform(0, 8 * 3600)
+                r.instances.append(Instance(len(r.instances), "emp01", begin,
+                                            begin + median * rng.lognormvariate(0, 0.4), t, ids[k], 5))
+        r.task_types.append(TaskType(t, name, variants[0][0], 0, ["emp01"], 0.0, [], ids))
+    r.candidates.append(Candidate("C01", 1, 1, [], ["emp01"], 10.0, 12.5, 0.8, "high", 0.7, name="order lookup",
+                                  signature=ROUTINES["order lookup"][0][0][0]))
+    r.summary = Summary(instances=len(r.instances))
+    return r
+
+
+def write(r: AnalysisResult, folder: Path) -> Path:
+    folder.mkdir()
+    atomic_write(folder / "report.json", r.dumps())
+    return folder
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_changed_routine_is_the_only_drift(tmp_path: Path, seed: int) -> None:
+    before = load_period(write(period(seed, False), tmp_path / "before"))
+    after = load_period(write(period(seed + 100, True), tmp_path / "after"))
+    assert before.working_days == after.working_days == 10
+    result = compare(before, after)
+    drift = {(c.task_type, c.measure) for c in result.drift()}
+    assert drift == {("invoice entry", "variant appeared"), ("invoice entry", "median time")}
+    time = next(c for c in result.drift() if c.measure == "median time")
+    assert 0.45 < time.after / time.before < 0.75
+    new = next(c for c in result.drift() if c.measure == "variant appeared")
+    assert new.detail == " > ".join(NEW_STEPS) and 0.2 < new.after < 0.4
+    assert len(result.changes) > len(drift)   # the unchanged types were tested, and passed
+
+
+def test_hours_saved_by_an_automated_type_against_its_estimate(tmp_path: Path) -> None:
+    before = load_period(write(period(5, False), tmp_path / "before"))
+    after = load_period(write(period(6, False, automated=0.2), tmp_path / "after"))
+    result = compare(before, after, automated=["C01"])
+    [saved] = result.savings
+    true = 25 * 0.8 * 90 * 1.08 / 3600 * 21   # 80 % fewer look-ups; the lognormal's mean is 1.08x its median
+    assert saved.estimate == 12.5 and saved.low < true < saved.high and saved.low > 0
+    assert ("order lookup", "instances per working day") in {(c.task_type, c.measure) for c in result.drift()}
+
+
+def test_the_command_prints_the_drift_and_refuses_a_folder_without_a_report(tmp_path: Path) -> None:
+    write(period(1, False), tmp_path / "before")
+    write(period(101, True), tmp_path / "after")
+    done = run_cli("compare", str(tmp_path / "before"), str(tmp_path / "after"))
+    assert done.returncode == 0, done.stderr
+    assert "invoice entry" in done.stdout and "variant appeared" in done.stdout and "Holm" in done.stdout
+    bad = run_cli("compare", str(tmp_path / "before"), str(tmp_path))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "report.json" in bad.stderr
