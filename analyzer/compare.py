@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tasklens.analyzer.exceptions import duration
 from tasklens.analyzer.result import FILE, AnalysisResult
 from tasklens.errors import InputFormatError
 
@@ -83,6 +84,12 @@ class Change:
     p: float
     significant: bool = False
     detail: str = ""
+
+    def shown(self, x: float) -> str:
+        """`before` or `after` in its unit, as people read it."""
+        if self.unit.startswith("seconds"):
+            return duration(x)
+        return f"{x:.0%}" if self.unit.startswith("share") else f"{x:.1f}"
 
 
 @dataclass(frozen=True)

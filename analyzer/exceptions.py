@@ -99,8 +99,9 @@ def _names(steps: Sequence[str]) -> str:
     return ("step " if len(quoted) == 1 else "steps ") + body
 
 
-def _duration(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+def duration(seconds: float) -> str:
+    """A time as people read it: seconds below 90, else minutes."""
+    return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
 class _TypeModel:
@@ -164,7 +165,7 @@ class _TypeModel:
             parts += text
         if pause_sig >= 1:
             kinds.append("pause")
-            parts.append(f"a pause of {_duration(pause_len)} before '{pause_at}'")
+            parts.append(f"a pause of {duration(pause_len)} before '{pause_at}'")
         if time_sig >= 1:
             kinds.append("slow" if rel > 1 else "fast")
             parts.append(f"{rel:.1f}x the usual time")

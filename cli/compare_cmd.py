@@ -17,20 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="family-wise significance level over all tests (Holm's correction; default 0.05)")
 
 
-def _time(seconds: float) -> str:
-    return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
-
-
-def _value(unit: str, x: float) -> str:
-    if unit.startswith("seconds"):
-        return _time(x)
-    if unit.startswith("share"):
-        return f"{x:.0%}"
-    return f"{x:.1f}"
-
-
 def run(args: argparse.Namespace) -> int:
     from tasklens.analyzer.compare import compare, load_period
+    from tasklens.analyzer.exceptions import duration as _time
     from tasklens.errors import UsageError
 
     if not 0 < args.alpha < 1:
@@ -54,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
           "(Holm's correction over all of them; the rest is within sampling noise)")
     for c in drift:
         what = f" [{c.detail}]" if c.detail else ""
-        print(f"  {c.task_type}: {c.measure}{what} {_value(c.unit, c.before)} -> {_value(c.unit, c.after)} "
+        print(f"  {c.task_type}: {c.measure}{what} {c.shown(c.before)} -> {c.shown(c.after)} "
               f"({c.unit}; {c.test}, p = {c.p:.2g})")
     for s in result.savings:
         estimate = f"{s.estimate:.1f}" if s.estimate is not None else "none made"

@@ -56,7 +56,7 @@ def test_a_slow_instance_says_how_much_slower() -> None:
 def test_a_long_pause_is_named_with_the_step_it_came_before() -> None:
     verdict, _ = judge(make("odd", list(FLOW), random.Random(9), pause_before=4))
     assert verdict.flagged() and "pause" in verdict.kinds
-    assert "a pause of 15 min before 'Save'" in verdict.reason
+    assert "a pause of 15.0 min before 'Save'" in verdict.reason
 
 
 def test_optional_steps_and_their_mixes_are_not_exceptions() -> None:

@@ -1,0 +1,54 @@
+"""The dashboard's "Compare" view: two analyses of the same team, per task type, and what drifted.
+
+Fed a `tasklens.analyzer.compare.Comparison` (plain data): a table per task type (instances per working
+day, median time, exception rate, before and after), the tested changes with their test and p-value
+(significant ones first), and for automated types the hours actually saved against the
+estimate.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from tasklens.analyzer.compare import Comparison
+from tasklens.analyzer.exceptions import duration as _time
+from tasklens.gui.tables import Table
+
+
+class CompareView(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = QLabel("Open an analysis, then compare it with an earlier one.")
+        self.heading.setWordWrap(True)
+        self.types = Table(["Task type", "Instances/day before", "after", "Median time before", "after",
+                            "Exceptions before", "after"], stretch=0)
+        self.changes = Table(["Task type", "Change", "Before", "After", "Test", "p", "Drift"], stretch=1)
+        self.savings = QLabel()
+        self.savings.setObjectName("note")
+        self.savings.setWordWrap(True)
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(self.types)
+        body.addWidget(self.changes)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(body)
+        layout.addWidget(self.savings)
+
+    def set_comparison(self, c: Comparison) -> None:
+        drift = c.drift()
+        self.heading.setText(f"<b>{c.before}</b> → <b>{c.after}</b>: {len(drift)} of {len(c.changes)} tested "
+                             f"changes are drift (significant at {c.alpha:g} after Holm's correction over all "
+                             "of them); the others are within sampling noise. Figures for the whole observed team.")
+        self.types.set_rows([(r.name, round(r.rate[0], 1), round(r.rate[1], 1), _time(r.median_seconds[0]),
+                              _time(r.median_seconds[1]), f"{r.exception_rate[0]:.0%}", f"{r.exception_rate[1]:.0%}")
+                             for r in c.rows])
+        ordered = sorted(c.changes, key=lambda x: (not x.significant, x.p))
+        self.changes.set_rows([(x.task_type, x.measure + (f": {x.detail}" if x.detail else ""),
+                                x.shown(x.before), x.shown(x.after), x.test, f"{x.p:.2g}",
+                                "yes" if x.significant else "no (noise)") for x in ordered])
+        self.savings.setText("<br>".join(
+            f"Automated <b>{s.task_type}</b>: {s.actual:.1f} hours saved per month (team), 95 % interval "
+            f"{s.low:.1f} to {s.high:.1f}; estimated before: "
+            f"{'none made' if s.estimate is None else f'{s.estimate:.1f}'}" for s in c.savings)
+            or "No task type marked automated (tasklens compare --automated NAME measures its hours saved).")
