@@ -29,6 +29,7 @@ from tasklens.constants import ACTIVE_GAP, MIN_USERS, MIN_USERS_FLOOR
 from tasklens.errors import InputFormatError
 from tasklens.events import iso, parse_time
 from tasklens.files import atomic_write, csv_cell, csv_uncell
+from tasklens.wording import PEOPLE, heading
 
 NEEDED = ("timestamp", "user", "app", "task_id", "task_type", "candidate")
 SECTIONS = ("applications", "task types", "candidates")
@@ -214,7 +215,7 @@ def write_csv(agg: Aggregate, path: Path) -> Path:
 
 
 def _bar(share: float) -> str:
-    return (f'<span style="display:inline-block;height:10px;width:{max(1, round(160 * share))}px;'
+    return (f'<span style="display:inline-block;height:10px;width:{max(1, round(60 * share))}px;'
             'background:#3b7dd8;border-radius:2px"></span>')
 
 
@@ -237,8 +238,8 @@ def to_html(agg: Aggregate) -> str:
             parts.append("<p class=supp>Nothing to show.</p>")
             continue
         keys = list(rows[0].values)
-        head = "".join(f"<th>{html.escape(k.replace('_', ' '))}</th>" for k in keys)
-        parts.append(f"<table width=\"100%\"><tr><th width=\"34%\"></th><th>employees</th>{head}</tr>")
+        head = "".join(f"<th>{html.escape(heading(k)).replace(' ', '<br>')}</th>" for k in keys)
+        parts.append(f"<table width=\"100%\"><tr><th width=\"200\"></th><th>{PEOPLE}</th>{head}</tr>")
         for r in rows:
             cells = "".join(
                 f"<td>{_bar(float(v)) + ' ' if k == 'share' else ''}{html.escape(f'{v:.0%}' if k == 'share' else str(v))}</td>"
@@ -249,7 +250,7 @@ def to_html(agg: Aggregate) -> str:
              "h1{font-size:20pt;margin:0 0 4px}h2{font-size:14pt;margin:22px 0 6px;color:#23466e}"
              ".meta{color:#5a6778;margin:0 0 10px}.note{background:#eef4fb;padding:8px 10px;border-radius:4px}"
              ".warn{background:#fdecea;color:#8a1c12;padding:8px 10px;border-radius:4px}"
-             "table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #dde3ea;"
-             "text-align:left}th{background:#f3f6f9;font-weight:600}.supp{color:#8a5a00;font-style:italic}")
+             "table{border-collapse:collapse;width:100%;font-size:9pt}th,td{padding:4px 6px;border-bottom:1px solid #dde3ea;"
+             "text-align:left}th{background:#f3f6f9;font-weight:600;white-space:nowrap}.supp{color:#8a5a00;font-style:italic}")
     head = f"<!doctype html><html><head><meta charset=utf-8><title>tasklens admin report</title><style>{style}</style></head>"
     return f"{head}<body>{''.join(parts)}</body></html>"

@@ -12,6 +12,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_FTE, HOURS_SAVED_TEAM, PERSON, plural
+
 if TYPE_CHECKING:
     from tasklens.events import Event
 
@@ -129,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     bar("writing outputs", 1, 1)
     bar.close()
     notes = [f"skipped {skipped} malformed rows" if skipped else "",
-             f"{refused} input(s) refused" if refused else "",
+             f"{plural(refused, 'input')} refused" if refused else "",
              f"{duplicates} duplicate events counted once" if duplicates else "",
              f"honoured {kept.count()} analyst decisions" if kept.count() else ""] + analysis.notes
     s = analysis
@@ -142,11 +144,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.quiet:
         return 0
-    print(f"{len(s.events)} events from {len({e.user for e in s.events})} users, {len(s.instances)} task "
-          f"instances, {len(s.type_facts)} task types, {len(s.routines)} routines, {len(s.candidates)} RPA "
-          "candidates" + "".join(f"; {n}" for n in notes if n))
+    print(f"{plural(len(s.events), 'event')} from {plural(len({e.user for e in s.events}), PERSON)}, "
+          f"{plural(len(s.instances), 'task instance')}, {plural(len(s.type_facts), 'task type')}, "
+          f"{plural(len(s.routines), 'routine')}, {plural(len(s.candidates), 'RPA candidate')}"
+          + "".join(f"; {n}" for n in notes if n))
     for c in s.candidates[:5]:
-        print(f"  {c.id}  {len(c.instances):>5} instances  {c.hours_observed:8.1f} h observed  "
-              f"{c.hours_saved_per_month:7.1f} h/month saved  ({c.confidence_label} confidence)")
+        print(f"  {c.id}  {len(c.instances):>5} instances  {c.hours_observed:8.1f} {HOURS_OBSERVED}  "
+              f"{c.hours_saved_per_month_team:7.1f} {HOURS_SAVED_TEAM}  {c.hours_saved_per_month_per_fte:6.1f} "
+              f"{HOURS_SAVED_FTE}  ({c.confidence_label} confidence)")
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0

@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM, PERSON, plural
+
 log = logging.getLogger(__name__)
 BATCH = 5_000
 
@@ -80,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
           f"{len(report['candidates'])} RPA candidates")
     print("\ntop RPA candidates")
     for c in report["candidates"][:5]:
-        print(f"  #{c['rank']} {c['name'][:60]:<60} {len(c['instances']):>4} instances, {len(c['users'])} users, "
-              f"{c['hours_observed']:.1f} h observed, {c['hours_saved_per_month']:.1f} h/month saveable")
+        print(f"  #{c['rank']} {c['name'][:60]:<60} {len(c['instances']):>4} instances, "
+              f"{plural(len(c['users']), PERSON)}, {c['hours_observed']:.1f} {HOURS_OBSERVED}, "
+              f"{c['hours_saved_per_month_team']:.1f} {HOURS_SAVED_TEAM}")
     print("\nplanted in the simulation (ground truth)")
     for name, spans in truth.items():
         hours = sum(b - a for a, b in spans.values()) / 3600

@@ -9,6 +9,7 @@ from tasklens.gui.charts import BarChart, DayChart
 from tasklens.gui.model import CandidateRow, View, short_label
 from tasklens.gui.processmap import ProcessMapView
 from tasklens.gui.tables import Table, fmt_time
+from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM
 
 
 def _note(text: str = "") -> QLabel:
@@ -163,8 +164,8 @@ class CandidatesPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.table = Table(["Rank", "Candidate", "Status", "Instances", "Employees", "Hours seen",
-                            "Saved h/month"], stretch=1)
+        self.table = Table(["Rank", "Candidate", "Status", "Instances", "Employees", HOURS_OBSERVED,
+                            HOURS_SAVED_TEAM], stretch=1)
         self.parts = BarChart("Score parts", unit="", digits=2)
         self.rationale = _note()
         self.instances = Table(["Instance", "Employee", "Start (UTC)", "Seconds", "Steps"], stretch=4)
