@@ -1,0 +1,307 @@
+"""The analysis of a merged dataset, one user at a time, in bounded memory.
+
+`pipeline.analyze` holds every event as an object. Here a user's events are read from the dataset
+(`tasklens.analyzer.dataset`), segmented by the same pure function (`segment.segment_stream`) and
+dropped; what is kept is per instance (its steps, times and action counts), not per event. What grows
+with the organisation is compact: per event in a task, its time (8 bytes, for the process map's waits),
+and per event between tasks a few numbers (~33 bytes) for the pooled pass that finds rare routines
+across people. Peak memory is that plus the largest single user's events.
+
+The steps are those of `pipeline.analyze`, in the same order, so the outputs are the same on the same
+input: activity labels are made over every distinct (app, action, target, title) first, in the order
+the in-memory path meets them (users sorted, each in merge order); instances are numbered by their
+first event in that order; variants, task types, routines and candidates come from the per-instance
+facts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from tasklens.analyzer.activities import label_all
+from tasklens.analyzer.candidates import TypeFacts, rank, structure
+from tasklens.analyzer.dataset import Dataset, dedupe
+from tasklens.analyzer.decisions import Decisions
+from tasklens.analyzer.pipeline import (
+    ALL_USERS,
+    InstanceRow,
+    Instances,
+    Params,
+    _decision_points,
+    _rework,
+    _routine_facts,
+    _task_types,
+    _transitions,
+    _why_empty,
+    assign_types,
+    name_candidates,
+)
+from tasklens.analyzer.processmap import directly_follows
+from tasklens.analyzer.result import AnalysisResult, Instance, ProcessMap, Summary
+from tasklens.analyzer.routines import mine
+from tasklens.analyzer.segment import SegmentParams, active_seconds, segment_stream
+from tasklens.events import Action, Event, iso
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+Key = tuple[str, str, str, str, str]   # (app, action, target, title, element path): what a label is made of
+ACTION_CODE = {a.value: k for k, a in enumerate(Action)}
+ACTIONS = list(Action)
+BREAKS = np.array([a in (Action.IDLE, Action.ACTIVE) for a in Action])
+KEY_COLUMNS = ["seq", "user", "app", "action", "target", "title", "element_path"]
+
+
+@dataclass(frozen=True)
+class _Extra:
+    """What the later steps need of an instance's events beyond `pipeline.InstanceRow`."""
+
+    ts: np.ndarray                          # its events' times, for the process map's waits
+    actions: tuple[tuple[int, int], ...]    # (action code, events) in order of first occurrence
+    apps: frozenset[int]
+
+
+@dataclass
+class Streamed:
+    """A streamed analysis: the typed result, and what the run around it reports."""
+
+    result: AnalysisResult
+    users: list[str]
+    duplicates: int = 0                              # events an earlier input already held, counted once
+    signed: set[str] = field(default_factory=set)   # users whom only enrolled signers' bundles hold
+
+
+@dataclass
+class _Leftovers:
+    """Events no user's instances took (breaks aside), for the pooled pass over all users."""
+
+    parts: list[tuple[np.ndarray, ...]] = field(default_factory=list)   # per user: ts, act, app, action, dur, pos
+
+    def add(self, user: int, *cols: np.ndarray) -> None:
+        self.parts.append((np.full(len(cols[0]), user, np.int32), *cols))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        if not self.parts:
+            return tuple(np.zeros(0) for _ in range(7))
+        return tuple(np.concatenate(c) for c in zip(*self.parts))
+
+
+def _order_users(ds: Dataset) -> list[tuple[str, Path]]:
+    """Users sorted by name, as the in-memory path groups them."""
+    named = []
+    for d in ds.user_dirs():
+        files = ds.files(d)
+        if files:
+            names = ds.crypto.read(files[0], ["user"]).column("user")
+            named.append((str(names[0]), d))
+    return sorted(named)
+
+
+def _ordered(table: pa.Table, mode: str) -> tuple[pa.Table, int]:
+    """One user's deduplicated events in merge order or by time; and how often time runs backwards."""
+    ts = table.column("ts").to_numpy()
+    backwards = int((np.diff(ts) < 0).sum())
+    if mode == "time":
+        table = table.take(pa.array(np.argsort(ts, kind="stable")))
+    return table, backwards
+
+
+def _keys(table: pa.Table) -> Iterator[Key]:
+    return zip(*(table.column(c).to_pylist() for c in KEY_COLUMNS[2:]))
+
+
+def _label(ds: Dataset, users: list[tuple[str, Path]], mode: str,
+           progress: Progress | None) -> tuple[dict[Key, int], list[str], dict[str, int]]:
+    """Pass 1: the activity of every distinct key and the app ids, in the in-memory path's order."""
+    keys: dict[Key, None] = {}
+    for k, (_, d) in enumerate(users):
+        table, _ = _ordered(dedupe(ds.read(d, KEY_COLUMNS + ["ts", "value", "duration", "count"]))[0], mode)
+        keys.update(dict.fromkeys(_keys(table)))
+        if progress:
+            progress("activities", k + 1, len(users))
+    acts, names = label_all([Event(0.0, "", app, title, Action(action), target, element_path=path)
+                             for app, action, target, title, path in keys])
+    apps: dict[str, int] = {}
+    for app, *_ in keys:
+        apps.setdefault(app, len(apps))
+    return dict(zip(keys, acts.tolist())), names, apps
+
+
+Rows = list[tuple[InstanceRow, tuple[int, ...], _Extra]]   # an instance, its steps, its extra facts
+
+
+def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, acts: np.ndarray,
+               apps: np.ndarray, actions: np.ndarray, dur: np.ndarray) -> Rows:
+    """The instances of one segmentation: events grouped by instance, each group in recorded order (as
+    `pipeline.build_instances`); `idx` holds positions in the user's events."""
+    valid = np.flatnonzero(local >= 0)
+    order = valid[np.argsort(local[valid], kind="stable")]
+    bounds = np.flatnonzero(np.r_[True, local[order][1:] != local[order][:-1], True]) if len(order) else [0]
+    out = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        idx = order[lo:hi]
+        start = float(ts[idx[0]])
+        end = start + active_seconds(ts[idx]) + max(float(dur[idx[-1]]), 0.0)
+        row = InstanceRow(-1, user, start, end, -1, pos[idx].astype(np.int32))
+        out.append((row, tuple(acts[idx].tolist()),
+                    _Extra(ts[idx].copy(), tuple(Counter(actions[idx].tolist()).items()), frozenset(apps[idx].tolist()))))
+    return out
+
+
+def _pooled(left: _Leftovers, users: list[str], n_acts: int, p: SegmentParams) -> tuple[Rows, list[int]] | None:
+    """`pipeline._pooled_leftovers` on the kept leftovers: each run of a user's events that no instance
+    took is a recording of its own, and all users' runs are segmented together."""
+    user, ts, acts, apps, actions, dur, pos = left.arrays()
+    if len(ts) < p.min_instances * p.min_steps:
+        return None
+    runs = (np.diff(pos, prepend=-2) != 1) | (np.diff(user, prepend=-1) != 0)
+    rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8))
+    local, found = segment_stream(ts, acts, apps, np.zeros(len(ts), bool), n_acts, rare, runs, rare=True)
+    rows: Rows = []
+    for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one run, so inside one user
+        of = user == u
+        rows += _instances(users[u], local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
+    return rows, found
+
+
+def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progress | None = None,
+                    decisions: Decisions | None = None) -> Streamed:
+    """`pipeline.analyze` over a dataset, streaming users through segmentation one at a time."""
+    p = params or Params()
+    users = _order_users(ds)
+    names = [u for u, _ in users]
+    act_of, labels, app_ids = _label(ds, users, p.order, progress)
+    rows: Rows = []
+    left = _Leftovers()
+    starts: dict[str, list[int]] = {}
+    days_of_user: dict[str, set[int]] = {}
+    events = backwards = duplicates = 0
+    first, last = float("inf"), float("-inf")
+    signed: set[str] = set()
+    any_work = False
+    for k, (user, d) in enumerate(users):
+        table = ds.read(d)
+        if all(table.column("signed").to_pylist()):   # a user any unsigned input holds is not proven
+            signed.add(user)
+        table, dup = dedupe(table)
+        table, back = _ordered(table, p.order)
+        duplicates, backwards, events = duplicates + dup, backwards + back, events + table.num_rows
+        ts = table.column("ts").to_numpy()
+        acts = np.fromiter((act_of[key] for key in _keys(table)), np.int32, table.num_rows)
+        apps = np.fromiter((app_ids[a] for a in table.column("app").to_pylist()), np.int64, table.num_rows)
+        actions = np.fromiter((ACTION_CODE[a] for a in table.column("action").to_pylist()), np.int8, table.num_rows)
+        dur = table.column("duration").to_numpy()
+        breaks = BREAKS[actions]
+        any_work |= not breaks.all()
+        local, found = segment_stream(ts, acts, apps, breaks, len(labels), p.segment)
+        starts[user] = found
+        pos = np.arange(table.num_rows)
+        rows += _instances(user, local, pos, ts, acts, apps, actions, dur)
+        rest = (local < 0) & ~breaks
+        left.add(k, ts[rest], acts[rest], apps[rest], actions[rest], dur[rest], pos[rest])
+        days_of_user[user] = set((ts // 86400).astype(int).tolist())
+        if len(ts):
+            first, last = min(first, float(ts.min())), max(last, float(ts.max()))
+        if progress:
+            progress("segmentation", k + 1, len(users))
+    if len(users) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
+        rows += pooled[0]
+        starts[ALL_USERS] = pooled[1]
+    del left
+    notes = []
+    if backwards:
+        notes.append(f"time runs backwards {backwards} times within a user's events in input order; "
+                     + ("kept the input order (--order time sorts by time)" if p.order == "input" else "sorted by time"))
+    result = _result(rows, labels, {v: k for k, v in app_ids.items()}, days_of_user, p, decisions, notes, progress)
+    result.start_activities = {u: [labels[a] for a in s] for u, s in starts.items()}
+    sample = [Event(0.0, "", "", "", Action.CLICK if any_work else Action.IDLE)] if events else []
+    result.summary = Summary(
+        events=events, events_in_tasks=sum(i.events for i in result.instances),
+        users=len(users), first=iso(first) if events else None, last=iso(last) if events else None,
+        activities=len(labels), instances=len(result.instances), task_types=len(result.task_types),
+        variants=len(result.variants), routines=len(result.routines), candidates=len(result.candidates),
+        hours_in_tasks=round(sum(i.seconds for i in result.instances) / 3600, 3),
+        unassigned_instances=result.summary.unassigned_instances,
+        hours_saved_per_month_team=round(sum(c.hours_saved_per_month_team for c in result.candidates
+                                             if c.status != "rejected"), 2),
+        notes=result.summary.notes + _why_empty(sample, result.instances, result.candidates, False, p))
+    log.info("streamed %d events of %d users: %d instances, %d task types, %d candidates", events, len(users),
+             len(result.instances), len(result.task_types), len(result.candidates))
+    return Streamed(result, names, duplicates, signed)
+
+
+def _type_facts(inst: Instances, vtype: np.ndarray, extra: dict[tuple[str, int], _Extra], app_names: dict[int, str],
+                days_of_user: dict[str, set[int]]) -> list[TypeFacts]:
+    """`pipeline.type_facts` from per-instance counts instead of events."""
+    team_days = float(len(set().union(*days_of_user.values()))) if days_of_user else 0.0
+    team_user_days = float(sum(len(d) for d in days_of_user.values()))
+    by_type: dict[int, list[InstanceRow]] = defaultdict(list)
+    for r in inst.rows:
+        by_type[int(vtype[r.variant])].append(r)
+    facts = []
+    for t, members in sorted(by_type.items()):
+        tv = [(inst.variants[v], n) for v, n in Counter(r.variant for r in members).most_common()]
+        usual = Counter(tv[0][0])
+        actions: Counter[Action] = Counter()
+        apps: set[str] = set()
+        for r in members:
+            x = extra[(r.user, int(r.idx[0]))]
+            for code, n in x.actions:
+                actions[ACTIONS[code]] += n
+            apps.update(app_names[a] for a in x.apps)
+        users = {r.user for r in members}
+        usual_steps, order = structure(tv)
+        facts.append(TypeFacts(
+            t, tv, [r.id for r in members], users, sum(r.seconds for r in members), actions, apps,
+            rework_instances=sum(1 for r in members if _rework(inst.variants[r.variant], usual)),
+            decision_points=_decision_points(tv), working_days=float(sum(len(days_of_user[u]) for u in users)),
+            median_events=float(np.median([len(r.idx) for r in members])), usual_steps=usual_steps, order=order,
+            team_days=team_days, team_user_days=team_user_days))
+    return facts
+
+
+def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_user: dict[str, set[int]], p: Params,
+            decisions: Decisions | None, notes: list[str], progress: Progress | None) -> AnalysisResult:
+    """Variants, task types, routines, candidates and the process map from the instances, by the steps
+    of `pipeline.analyze`; instance ids in order of first event (users sorted, then position)."""
+    rows.sort(key=lambda r: (r[0].user, int(r[0].idx[0])))
+    variant_ids: dict[tuple[int, ...], int] = {}
+    for k, (row, steps, _) in enumerate(rows):
+        row.id, row.variant = k, variant_ids.setdefault(steps, len(variant_ids))
+    weights = Counter(r.variant for r, _, _ in rows)
+    inst = Instances(np.arange(len(rows)), [r for r, _, _ in rows], list(variant_ids),
+                     [weights[v] for v in range(len(variant_ids))])
+    extra = {(r.user, int(r.idx[0])): x for r, _, x in rows}
+    inst, vtype, unassigned = assign_types(inst, labels, p.types, decisions)
+    if unassigned:
+        notes.append(f"{unassigned} instance(s) like no other left without a task type")
+    if progress:
+        progress("task types", 1, 1)
+    facts = _type_facts(inst, vtype, extra, app_names, days_of_user)
+    types, variants = _task_types(inst, vtype, labels, facts)
+    routines = mine(inst.variants, inst.weights, p.routines)
+    if progress:
+        progress("routines", 1, 1)
+    candidates = name_candidates(rank(facts, p.assumptions), types, decisions)
+    lengths = [len(r.idx) for r in inst.rows]
+    task = np.repeat(np.arange(len(inst.rows)), lengths)
+    acts = np.fromiter((a for r in inst.rows for a in inst.variants[r.variant]), np.int64, int(sum(lengths)))
+    ts = np.concatenate([extra[(r.user, int(r.idx[0]))].ts for r in inst.rows]) if inst.rows else np.zeros(0)
+    edges = directly_follows(task, acts, ts)
+    if progress:
+        progress("process map", 1, 1)
+    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
+    result = AnalysisResult(
+        task_types=types, variants=variants, instances=instances,
+        routines=_routine_facts(routines, vtype, labels, candidates), candidates=candidates,
+        process_map=ProcessMap(labels, _transitions(edges, labels)),
+        parameters=asdict(p), decisions=decisions.as_json() if decisions is not None and decisions.count() else {})
+    result.summary.unassigned_instances, result.summary.notes = unassigned, notes
+    return result
