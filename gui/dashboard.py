@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from tasklens.analyzer import decisions as dec
+from tasklens.analyzer.selection import SPLIT_BASE, Filters, Selection
 from tasklens.errors import TasklensError
 from tasklens.gui import exports, style
-from tasklens.gui.model import AnalysisData, Filters, View
+from tasklens.gui.model import AnalysisData
 from tasklens.gui.views import CandidatesPage, MapPage, OverviewPage, RoutinesPage, TaskTypesPage
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class Dashboard(QMainWindow):
         self.setStyleSheet(style.SHEET)
         self.data: AnalysisData | None = None
         self.decisions = dec.Decisions()
-        self.view: View | None = None
+        self.view: Selection | None = None
         self._thread: QThread | None = None
         self._dirty: set[str] = set()        # pages to refresh when next shown
         self._build()
@@ -192,7 +193,7 @@ class Dashboard(QMainWindow):
             w.blockSignals(False)
         self.employees.set_names(sorted(self.data.users))
         self.applications.set_names(sorted(self.data.apps))
-        self.source_label.setText(f"{folder.name}: {len(self.data.ts):,} events")
+        self.source_label.setText(f"{folder.name}: {len(self.data.events.ts):,} events")
         self.setWindowTitle(f"tasklens dashboard — {folder}")
         self.apply_filters()
 
@@ -274,7 +275,7 @@ class Dashboard(QMainWindow):
     def apply_filters(self) -> None:
         if self.data is None:
             return
-        self.view = View(self.data, self.filters(), self.decisions)
+        self.view = self.data.select(self.filters(), self.decisions)
         self._dirty = set(PAGES)
         self._refresh_current()
 
@@ -290,12 +291,13 @@ class Dashboard(QMainWindow):
             dec.save(self.data.folder, self.decisions)
         self.apply_filters()
 
-    def decide(self, cid: str, status: str, signature: tuple[str, ...] = ()) -> None:
-        self.decisions.set_status(cid, status, signature)
+    def decide(self, cid: str, status: str, signature: tuple[str, ...]) -> None:
+        """Keep the analyst's decision about a candidate under its signature (ids change between runs)."""
+        self.decisions.set_status(signature, status, cid=cid)
         self._save_decisions()
 
-    def rename(self, cid: str, name: str, signature: tuple[str, ...] = ()) -> None:
-        self.decisions.rename(cid, name, signature)
+    def rename(self, cid: str, name: str, signature: tuple[str, ...]) -> None:
+        self.decisions.rename(signature, name, cid=cid)
         self._save_decisions()
 
     def merge(self, types: list[int], name: str = "") -> None:
@@ -307,8 +309,14 @@ class Dashboard(QMainWindow):
         self._save_decisions()
 
     def _signature(self, type_id: int) -> tuple[str, ...]:
-        types = {t.id: t for t in self.view.task_types()} if self.view else {}
-        return types[type_id].variants[0][0] if type_id in types and types[type_id].variants else ()
+        """A task type's main steps: the analyzer's signature, or for a type split off here, its most
+        common variant over the whole analysis (not only the filtered part)."""
+        if self.data is None:
+            return ()
+        if type_id < SPLIT_BASE:
+            return self.data.result.task_type(type_id).signature
+        types = {t.id: t for t in self.data.select(Filters(), self.decisions).task_types()}
+        return types[type_id].variants[0][0] if type_id in types else ()
 
     def _rename(self, cid: str, current: str, signature: tuple[str, ...]) -> None:
         name, ok = QInputDialog.getText(self, "Rename candidate", f"A name for {cid}:", text=current)
@@ -329,7 +337,7 @@ class Dashboard(QMainWindow):
             self.split(type_id, variants, name)
 
     # -- exports -----------------------------------------------------------------------------------
-    def _export(self, what: str, default: str, write: Callable[[View, Path], Path]) -> None:
+    def _export(self, what: str, default: str, write: Callable[[Selection, Path], Path]) -> None:
         if self.view is None:
             return
         path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", default)

@@ -1,6 +1,6 @@
 """Exports of what the dashboard shows (filters and analyst decisions applied): CSV, HTML, XES.
 
-Pure Python over a `View`; the analyzer's own report files describe the unfiltered analysis, these
+Pure Python over a `Selection`; the analyzer's own report files describe the unfiltered analysis, these
 describe the selection an analyst looked at, and say which candidate figures a person confirmed.
 Each file is private (0600), appears whole or not at all, and its CSV cells are never formulas.
 """
@@ -13,40 +13,44 @@ from pathlib import Path
 
 import numpy as np
 
+from tasklens.analyzer.selection import Selection
 from tasklens.analyzer.xes import write_log
 from tasklens.events import iso
 from tasklens.files import atomic_open, atomic_write, csv_cell
-from tasklens.gui.model import View
+from tasklens.gui.model import display_name
 
 
-def write_csv(view: View, path: Path) -> Path:
+def write_csv(view: Selection, path: Path) -> Path:
     """The selected events: timestamp, user, app, activity, task, task type (decisions applied), candidate."""
-    d = view.data
+    e, labels = view.events, view.result.process_map.activities
+    candidate = view.candidate_of_instance()
     with atomic_open(path, newline="") as f:
         w = csv.writer(f)
         w.writerow(["timestamp", "user", "app", "activity", "task_id", "task_type", "task_type_name", "candidate",
                     "candidate_status"])
         names: dict[int, str] = {}
+        status = {c.id: c.status for c in view.candidates()}
         for i in np.flatnonzero(view.mask):
-            t, tt = int(d.task[i]), int(view.types[i])
-            cid = d.candidate_ids[d.candidate[i]]
+            t = int(e.task[i])
+            tt = view.types.get(t, -1)
+            cid = candidate.get(t, "")
             if tt >= 0 and tt not in names:
                 names[tt] = view.type_name(tt)
-            w.writerow([iso(float(d.ts[i])), csv_cell(d.users[d.user[i]]), csv_cell(d.apps[d.app[i]]),
-                        csv_cell(d.activities[d.activity[i]]), "" if t < 0 else t, "" if tt < 0 else tt,
-                        csv_cell(names.get(tt, "")), csv_cell(cid), view.decisions.status(cid) if cid else ""])
+            w.writerow([iso(float(e.ts[i])), csv_cell(e.users[e.user[i]]), csv_cell(e.apps[e.app[i]]),
+                        csv_cell(labels[e.activity[i]]), "" if t < 0 else t, "" if tt < 0 else tt,
+                        csv_cell(names.get(tt, "")), csv_cell(cid), status.get(cid, "")])
     return path
 
 
-def write_xes(view: View, path: Path) -> Path:
+def write_xes(view: Selection, path: Path) -> Path:
     """The selected task instances as an XES log (one trace per instance)."""
-    d = view.data
+    e, labels = view.events, view.result.process_map.activities
     idx = np.flatnonzero(view.in_task)
-    idx = idx[np.lexsort((d.ts[idx], d.task[idx]))]
+    idx = idx[np.lexsort((e.ts[idx], e.task[idx]))]
     return write_log(path, "tasklens dashboard: " + view.filters.describe(), (
-        (int(d.task[i]), {"task_type": view.type_name(int(view.types[i]))},
-         {"concept:name": d.activities[d.activity[i]], "time:timestamp": float(d.ts[i]),
-          "org:resource": d.users[d.user[i]], "app": d.apps[d.app[i]]})
+        (int(e.task[i]), {"task_type": view.type_name(view.types[int(e.task[i])])},
+         {"concept:name": labels[e.activity[i]], "time:timestamp": float(e.ts[i]),
+          "org:resource": e.users[e.user[i]], "app": e.apps[e.app[i]]})
         for i in idx))
 
 
@@ -56,7 +60,7 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def write_html(view: View, path: Path) -> Path:
+def write_html(view: Selection, path: Path) -> Path:
     """A self-contained report of the selection; candidates say whether an analyst confirmed them."""
     t = view.totals()
     cands = view.candidates()
@@ -73,12 +77,12 @@ def write_html(view: View, path: Path) -> Path:
         "the analyzer's alone.</p>",
         "<h2>RPA candidates</h2>",
         _table(["Rank", "Candidate", "Analyst", "Instances", "Employees", "Hours observed", "Hours saved / month"],
-               [[c.rank, c.name, {"accepted": "confirmed", "rejected": "rejected"}.get(c.status, "not reviewed"),
+               [[c.rank, display_name(c.name), {"accepted": "confirmed", "rejected": "rejected"}.get(c.status, "not reviewed"),
                  c.instances, len(c.users), f"{c.hours_observed:.1f}", f"{c.hours_saved_per_month:.1f}"]
                 for c in cands]),
         "<h2>Task types</h2>",
         _table(["Task type", "Instances", "Employees", "Hours", "Variants"],
-               [[x.name, x.instances, len(x.users), f"{x.hours:.1f}", len(x.variants)] for x in view.task_types()]),
+               [[display_name(x.name), x.instances, len(x.users), f"{x.hours:.1f}", len(x.variants)] for x in view.task_types()]),
         "<h2>Time by application</h2>",
         _table(["Application", "Active hours"], [[a, f"{h:.1f}"] for a, h in view.time_by_app()]),
     ]

@@ -6,18 +6,45 @@ Top-down because routines are long chains: ten steps fit the height of a window,
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
+from tasklens.analyzer.selection import MapGraph
 from tasklens.gui import style
-from tasklens.gui.model import ProcessMap, short_label
+from tasklens.gui.model import short_label
 
 NODE_W, NODE_H, COL_GAP, ROW_GAP = 230.0, 44.0, 70.0, 30.0
 
 
+def layered(position: dict[str, float], edges: dict[tuple[str, str], int]) -> tuple[dict[str, int], dict[str, int]]:
+    """Layers for a top-down drawing: longest path over the edges that go forward in `position`
+    (an activity's median relative place in its instances); inside a layer, ordered by the mean slot
+    of the activities leading into it, so chains stay in one column."""
+    rank = {a: i for i, a in enumerate(sorted(position, key=lambda a: (position[a], a)))}
+    preds: dict[str, list[str]] = defaultdict(list)
+    for a, b in edges:
+        if rank[a] < rank[b]:
+            preds[b].append(a)
+    layer: dict[str, int] = {}
+    for a in sorted(rank, key=lambda k: rank[k]):
+        layer[a] = max((layer[p] + 1 for p in preds[a]), default=0)
+    slot: dict[str, float] = {}
+    order: dict[str, int] = {}
+    for lay in range(max(layer.values(), default=-1) + 1):
+        members = [a for a in layer if layer[a] == lay]
+        members.sort(key=lambda a: (np.mean([slot[p] for p in preds[a]]) if preds[a] else len(slot), rank[a]))
+        for i, a in enumerate(members):
+            slot[a] = order[a] = i
+    return layer, order
+
+
 class ProcessMapView(QGraphicsView):
+    """The map drawn on a scene of its own: nodes in layers, forward edges down, back edges on the right."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._taken: list[QRectF] = []      # node and label boxes already on the scene
@@ -26,13 +53,14 @@ class ProcessMapView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setBackgroundBrush(QColor("white"))
 
-    def show_map(self, pm: ProcessMap) -> None:
+    def show_map(self, pm: MapGraph) -> None:
         scene = self.scene()
         scene.clear()
         if not pm.nodes:
             scene.addText("No task instances in this selection.").setDefaultTextColor(style.MUTED)
             return
-        pos = {a: QPointF(pm.order[a] * (NODE_W + COL_GAP), pm.layers[a] * (NODE_H + ROW_GAP)) for a in pm.nodes}
+        layers, order = layered(pm.position, pm.edges)
+        pos = {a: QPointF(order[a] * (NODE_W + COL_GAP), layers[a] * (NODE_H + ROW_GAP)) for a in pm.nodes}
         self._taken = [QRectF(p.x(), p.y(), NODE_W, NODE_H) for p in pos.values()]
         top = max(pm.edges.values())
         for (a, b), n in sorted(pm.edges.items(), key=lambda e: -e[1]):   # busiest labels placed first

@@ -1,12 +1,14 @@
-"""The dashboard's pages. Each shows one aspect of a `View` (filtered data + decisions) in `refresh`."""
+"""The dashboard's pages. Each shows one aspect of a `Selection` (the result filtered, decisions applied)
+in `refresh`; names that are activity labels are shortened here, for display only."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from tasklens.analyzer.selection import CandidateRow, Selection
 from tasklens.gui.charts import BarChart, DayChart
-from tasklens.gui.model import CandidateRow, View, short_label
+from tasklens.gui.model import display_name, short_label
 from tasklens.gui.processmap import ProcessMapView
 from tasklens.gui.tables import Table, fmt_time
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM
@@ -38,7 +40,7 @@ class OverviewPage(QWidget):
             row.addWidget(k)
         grid.addLayout(row, 0, 0, 1, 2)
         self.apps = BarChart("Active time by application")
-        self.tasks = BarChart("Time in task types (hours from first to last step)")
+        self.tasks = BarChart("Time in task types (hours of their instances, team)")
         self.days = DayChart("Activity per day (active hours)")
         self.people = Table(["Employee", "Events", "Active hours", "Task instances"])
         grid.addWidget(self.apps, 1, 0)
@@ -50,7 +52,7 @@ class OverviewPage(QWidget):
         grid.setRowStretch(1, 1)
         grid.setRowStretch(2, 1)
 
-    def refresh(self, view: View) -> None:
+    def refresh(self, view: Selection) -> None:
         t = view.totals()
         for label, (name, value) in zip(self.kpis, (("events", f"{t['events']:,}"),
                                                     ("employees", f"{t['employees']}"),
@@ -59,7 +61,7 @@ class OverviewPage(QWidget):
                                                     ("days", f"{t['days']}"))):
             label.setText(f"<span style='font-size:16pt; font-weight:bold'>{value}</span><br>{name}")
         self.apps.set_rows(view.time_by_app())
-        self.tasks.set_rows([(t.name, t.hours) for t in view.task_types()[:10]])
+        self.tasks.set_rows([(display_name(t.name), t.hours) for t in view.task_types()[:10]])
         self.days.set_days(view.activity_per_day())
         self.people.set_rows(view.employees())
 
@@ -74,7 +76,7 @@ class TaskTypesPage(QWidget):
         super().__init__()
         self.types = Table(["Task type", "Instances", "Employees", "Hours", "Variants"])
         self.variants = Table(["Variant", "Instances", "Share", "Steps"], stretch=3)
-        self._view: View | None = None
+        self._view: Selection | None = None
         self._variant_steps: dict[int, tuple[str, ...]] = {}
         merge = QPushButton("Merge selected types…")
         split = QPushButton("Split selected variants off…")
@@ -94,10 +96,10 @@ class TaskTypesPage(QWidget):
         layout.addWidget(split_view)
         self.types.selectionModel().selectionChanged.connect(self._show_variants)
 
-    def refresh(self, view: View) -> None:
+    def refresh(self, view: Selection) -> None:
         self._view = view
         self._types = {t.id: t for t in view.task_types()}
-        self.types.set_rows([(t.name, t.instances, len(t.users), t.hours, len(t.variants))
+        self.types.set_rows([(display_name(t.name), t.instances, len(t.users), t.hours, len(t.variants))
                              for t in self._types.values()], list(self._types))
         self.hint.setText(f"{len(self._types)} task types; select several to merge, or variants to split off")
         self.types.select_first()
@@ -137,7 +139,7 @@ class RoutinesPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._detail)
         self._rows: dict[int, tuple[str, ...]] = {}
 
-    def refresh(self, view: View) -> None:
+    def refresh(self, view: Selection) -> None:
         rows = view.routines()
         self._rows = {i: r.steps for i, r in enumerate(rows)}
         self.table.set_rows([(_steps_text(r.steps, 3), len(r.steps), r.support, r.apps, round(r.median_seconds, 1))
@@ -153,7 +155,7 @@ class RoutinesPage(QWidget):
         self.detail.set_rows([(i + 1, s.replace(" | ", " · ")) for i, s in enumerate(steps)])
 
 
-COUNTS = ("variants", "decision_points", "applications", "variant_entropy_bits")   # parts that are not 0..1
+COUNTS = ("variants", "decision_points", "applications", "variant_entropy_bits", "usual_steps")   # parts not 0..1
 
 
 class CandidatesPage(QWidget):
@@ -195,12 +197,12 @@ class CandidatesPage(QWidget):
         layout.addWidget(body)
         self.table.selectionModel().selectionChanged.connect(self._detail)
         self._rows: dict[str, CandidateRow] = {}
-        self._view: View | None = None
+        self._view: Selection | None = None
 
-    def refresh(self, view: View) -> None:
+    def refresh(self, view: Selection) -> None:
         self._view = view
         self._rows = {c.id: c for c in view.candidates()}
-        self.table.set_rows([(c.rank, c.name, c.status, c.instances, len(c.users), c.hours_observed,
+        self.table.set_rows([(c.rank, display_name(c.name), c.status, c.instances, len(c.users), c.hours_observed,
                               c.hours_saved_per_month) for c in self._rows.values()], list(self._rows))
         self.table.select_first()
         self._detail()
@@ -246,7 +248,7 @@ class MapPage(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.map)
 
-    def refresh(self, view: View) -> None:
+    def refresh(self, view: Selection) -> None:
         pm = view.process_map()
         self.map.show_map(pm)
         self.note.setText(f"{len(pm.nodes)} activities and the {len(pm.edges)} most frequent direct successions "

@@ -57,12 +57,16 @@ def _rows(folder: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-# -- view-models (pure) ------------------------------------------------------------------------------
-def test_totals_and_overview_match_the_events_file(folder: Path) -> None:
-    from tasklens.gui.model import AnalysisData, View
+# -- the dashboard's data: the selection over a real analysis (pure) ----------------------------------
+def _load(folder: Path):  # noqa: ANN202
+    from tasklens.gui.model import AnalysisData
 
+    return AnalysisData.load(folder)
+
+
+def test_totals_and_overview_match_the_events_file(folder: Path) -> None:
     rows = _rows(folder)
-    view = View(AnalysisData.load(folder))
+    view = _load(folder).select()
     t = view.totals()
     assert t["events"] == len(rows)
     assert t["employees"] == len({r["user"] for r in rows})
@@ -74,82 +78,83 @@ def test_totals_and_overview_match_the_events_file(folder: Path) -> None:
 
 
 def test_filters_apply_to_every_view(folder: Path) -> None:
-    from tasklens.gui.model import AnalysisData, Filters, View
+    from tasklens.analyzer.selection import Filters
 
-    data = AnalysisData.load(folder)
+    data = _load(folder)
     rows = _rows(folder)
     who = sorted(data.users)[0]
     app = Counter(r["app"] for r in rows).most_common(1)[0][0]
-    one = View(data, Filters(users=frozenset({who})))
+    one = data.select(Filters(users=frozenset({who})))
     assert one.totals()["events"] == sum(r["user"] == who for r in rows)
     assert [e[0] for e in one.employees()] == [who]
     assert all(set(t.users) == {who} for t in one.task_types())
     assert all(set(c.users) <= {who} for c in one.candidates())
     mine = {r["task_id"] for r in rows if r["user"] == who and r["task_id"]}
     assert sum(t.instances for t in one.task_types()) == len(mine)
-    only_app = View(data, Filters(apps=frozenset({app})))
+    only_app = data.select(Filters(apps=frozenset({app})))
     assert [a for a, _ in only_app.time_by_app()] == [app]
     lo, _ = data.span
-    first_day = View(data, Filters(since=lo - lo % 86400, until=lo - lo % 86400 + 86400))
+    first_day = data.select(Filters(since=lo - lo % 86400, until=lo - lo % 86400 + 86400))
     assert len(first_day.activity_per_day()) == 1
     assert first_day.totals()["events"] < len(rows)
-    nobody = View(data, Filters(users=frozenset()))
+    top = data.select().task_types()[0]
+    one_type = data.select(Filters(task_types=frozenset({top.id})))
+    assert [t.id for t in one_type.task_types()] == [top.id] and one_type.totals()["instances"] == top.instances
+    nobody = data.select(Filters(users=frozenset()))
     assert nobody.totals()["events"] == 0 and nobody.task_types() == [] and not nobody.process_map().nodes
 
 
-def test_process_map_counts_direct_successions(folder: Path) -> None:
-    from tasklens.gui.model import AnalysisData, View
+def test_process_map_is_the_analyzers(folder: Path) -> None:
+    """Unfiltered, the dashboard's map is report.json's process map, edge for edge; forward edges go down."""
+    from tasklens.gui.processmap import layered
 
-    by_task: dict[str, list[tuple[str, str]]] = {}
-    for r in _rows(folder):
-        if r["task_id"]:
-            by_task.setdefault(r["task_id"], []).append((r["timestamp"], r["activity"]))
-    pairs: Counter[tuple[str, str]] = Counter()
-    for evs in by_task.values():
-        acts = [a for _, a in sorted(evs)]
-        pairs.update(zip(acts, acts[1:]))
-    pm = View(AnalysisData.load(folder)).process_map(max_edges=10)
-    assert len(pm.edges) == min(10, len(pairs))
-    for edge, n in pm.edges.items():
-        assert pairs[edge] == n
-    assert min(pm.edges.values()) >= sorted(pairs.values(), reverse=True)[len(pm.edges) - 1]
-    for (a, b) in pm.edges:   # forward edges go down
-        assert pm.layers[a] != pm.layers[b] or a == b or pm.order[a] != pm.order[b]
+    data = _load(folder)
+    want = {(e.source, e.target): e.count for e in data.result.process_map.edges}
+    pm = data.select().process_map(max_edges=len(want))
+    assert pm.edges == want
+    top = data.select().process_map(max_edges=10)
+    assert list(top.edges.values()) == sorted(want.values(), reverse=True)[:10]
+    layers, order = layered(top.position, top.edges)
+    for (a, b) in top.edges:
+        assert layers[a] != layers[b] or a == b or order[a] != order[b]
 
 
-def test_candidates_routines_and_types_agree_with_the_report(folder: Path) -> None:
-    from tasklens.gui.model import AnalysisData, View
-
-    report = json.loads((folder / "report.json").read_text())
-    view = View(AnalysisData.load(folder))
+def test_candidates_routines_and_types_are_the_reports(folder: Path) -> None:
+    """Unfiltered, every figure is report.json's: the one duration rule, the analyzer's routine support."""
+    data = _load(folder)
+    result, view = data.result, data.select()
     cands = view.candidates()
-    assert [c.id for c in cands] == [c["id"] for c in report["candidates"]]
-    for c, r in zip(cands, report["candidates"]):
-        assert c.instances == len(r["instances"])
-        assert c.hours_observed == pytest.approx(r["hours_observed"], rel=0.05, abs=0.02)
+    assert [c.id for c in cands] == [c.id for c in result.candidates]
+    for c, r in zip(cands, result.candidates):
+        assert c.instance_ids == sorted(r.instances) and c.signature == r.signature
+        assert c.hours_observed == pytest.approx(r.hours_observed, abs=5e-4)   # the report rounds to 3 places
         assert c.parts and c.rationale
         drill = view.instances(c.instance_ids[:5])
-        assert [i[0] for i in drill] == sorted(c.instance_ids[:5]) and all(i[4] for i in drill)
-    types = view.task_types()
-    assert sum(t.instances for t in types) == report["summary"]["instances"]
+        assert [i[0] for i in drill] == c.instance_ids[:5] and all(i[4] for i in drill)
+    types = {t.id: t for t in view.task_types()}
+    assert sum(t.instances for t in types.values()) == result.summary.instances
+    for t in result.task_types:
+        assert types[t.id].instances == t.instances and types[t.id].hours == pytest.approx(t.hours_observed, abs=5e-4)
     routines = view.routines()
-    assert routines and all(r.support > 0 and r.apps for r in routines)
+    assert routines and all(r.apps for r in routines)
+    assert {r.steps: r.support for r in routines} == {r.steps: r.instances for r in result.routines}
 
 
 # -- decisions ---------------------------------------------------------------------------------------
 def test_decisions_round_trip_and_reject_bad_files(tmp_path: Path) -> None:
     d = dec.Decisions()
-    d.set_status("C01", "accepted", ("a", "b"))
-    d.rename("C02", "Post vendor invoices")
+    d.set_status(("a", "b"), "accepted", cid="C01")
+    d.rename(("c", "d"), "Post vendor invoices", cid="C02")
     d.merge([1, 2], [("x",), ("y",)], "merged")
     d.split(0, [("a", "b", "c")], "rare path")
     dec.save(tmp_path, d)
     back = dec.load(tmp_path)
     assert back.as_json() == d.as_json()
-    assert back.confirmed("C01") and not back.confirmed("C02") and back.name("C02", "x") == "Post vendor invoices"
-    assert back.type_map() == {2: 1}
+    assert back.confirmed(("a", "b")) and not back.confirmed(("c", "d"))
+    assert back.name(("c", "d"), "x") == "Post vendor invoices"
+    assert dec.merge_map({1: ("x",), 2: ("y",), 3: ("z",)}, back) == {2: 1}
     with pytest.raises(ValueError):
-        d.set_status("C01", "maybe")
+        d.set_status(("a", "b"), "maybe")
     (tmp_path / dec.FILE).write_text('{"candidates": {"C01": {"status": "perhaps"}}}')
     with pytest.raises(InputFormatError, match="perhaps"):
         dec.load(tmp_path)
@@ -157,21 +162,22 @@ def test_decisions_round_trip_and_reject_bad_files(tmp_path: Path) -> None:
 
 
 def test_merge_and_split_change_the_task_types(folder: Path) -> None:
-    from tasklens.gui.model import SPLIT_BASE, AnalysisData, View
+    from tasklens.analyzer.selection import SPLIT_BASE
 
-    data = AnalysisData.load(folder)
-    before = View(data).task_types()
+    data = _load(folder)
+    before = data.select().task_types()
     assert len(before) >= 2
+    sig = {t.id: t.signature for t in data.result.task_types}
     d = dec.Decisions()
-    d.merge([before[0].id, before[1].id], name="Both")
-    merged = View(data, decisions=d).task_types()
+    d.merge([before[0].id, before[1].id], [sig[before[0].id], sig[before[1].id]], name="Both")
+    merged = data.select(decisions=d).task_types()
     assert len(merged) == len(before) - 1
     assert merged[0].name == "Both" and merged[0].instances == before[0].instances + before[1].instances
     t = next(t for t in before if len(t.variants) >= 2)
     moved = t.variants[-1]
     d = dec.Decisions()
     d.split(t.id, [moved[0]], "Rare")
-    split = {x.id: x for x in View(data, decisions=d).task_types()}
+    split = {x.id: x for x in data.select(decisions=d).task_types()}
     assert split[SPLIT_BASE].name == "Rare" and split[SPLIT_BASE].instances == moved[1]
     assert split[t.id].instances == t.instances - moved[1]
 
@@ -260,15 +266,44 @@ def test_candidate_decisions_are_kept_with_the_analysis(qtbot, folder: Path, mon
     page.table.selectRow(0)
     page._rename()
     saved = json.loads((folder / dec.FILE).read_text())
-    assert saved["candidates"][first.id]["status"] == "accepted"
-    assert saved["candidates"][first.id]["name"] == "Answer order e-mails"
-    assert saved["candidates"][first.id]["signature"] == list(first.signature)
+    [kept] = [d for d in saved["candidates"] if d["signature"] == list(first.signature)]
+    assert (kept["status"], kept["name"], kept["id"]) == ("accepted", "Answer order e-mails", first.id)
     again = Dashboard()
     qtbot.addWidget(again)
     again.open_analysis(folder)
     again.tabs.setCurrentIndex(3)
     row = again.pages["candidates"].table.source.rows[0]
     assert row[1] == "Answer order e-mails" and row[2] == "accepted"
+
+
+def test_a_reanalysis_that_renumbers_candidates_keeps_each_decision_on_its_candidate(qtbot, folder: Path) -> None:  # noqa: ANN001
+    """Decisions are kept by signature: after a re-analysis gives the candidates other ids, "rejected" is
+    painted on the candidate the analyst rejected, not on the one that now carries its old id."""
+    from tasklens.analyzer.result import AnalysisResult
+    from tasklens.files import atomic_write
+    from tasklens.gui.dashboard import Dashboard
+
+    window = Dashboard()
+    qtbot.addWidget(window)
+    window.open_analysis(folder)
+    cands = window.view.candidates()
+    assert len(cands) >= 2
+    rejected = cands[0]
+    window.decide(rejected.id, "rejected", rejected.signature)
+    result = AnalysisResult.read(folder)   # the re-analysis: the same candidates, numbered the other way round
+    numbers = [(c.id, c.rank) for c in result.candidates]
+    for c, (cid, rank) in zip(result.candidates, reversed(numbers)):
+        c.id, c.rank = cid, rank
+    atomic_write(folder / "report.json", result.dumps())
+    again = Dashboard()
+    qtbot.addWidget(again)
+    again.open_analysis(folder)
+    again.tabs.setCurrentIndex(3)
+    shown = again.pages["candidates"]._rows
+    [same] = [c for c in shown.values() if c.signature == rejected.signature]
+    assert same.id != rejected.id and same.status == "rejected"
+    assert shown[rejected.id].status == "open"
+    assert [row[2] for row in again.pages["candidates"].table.source.rows].count("rejected") == 1
 
 
 def test_exports_and_screenshots(qtbot, folder: Path, built, tmp_path: Path) -> None:  # noqa: ANN001
@@ -280,7 +315,8 @@ def test_exports_and_screenshots(qtbot, folder: Path, built, tmp_path: Path) -> 
     window = Dashboard()
     qtbot.addWidget(window)
     window.open_analysis(folder)
-    window.decide(window.view.candidates()[0].id, "accepted")
+    first = window.view.candidates()[0]
+    window.decide(first.id, "accepted", first.signature)
     out = tmp_path / "out"
     out.mkdir()
     csv_file = exports.write_csv(window.view, out / "e.csv")
@@ -358,10 +394,8 @@ def test_cancel_stops_the_analysis_without_results(qtbot, tmp_path: Path, built)
 
 
 def test_not_an_analysis_folder_is_a_clear_error(tmp_path: Path) -> None:
-    from tasklens.gui.model import AnalysisData
-
     with pytest.raises(InputFormatError, match="not an analysis folder"):
-        AnalysisData.load(tmp_path)
+        _load(tmp_path)
 
 
 def test_dashboard_command_renders_every_view(folder: Path, tmp_path: Path) -> None:
