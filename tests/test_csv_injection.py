@@ -16,7 +16,7 @@ from tasklens.analyzer.pipeline import analyze
 from tasklens.errors import OutputError
 from tasklens.files import csv_cell, csv_uncell
 from tasklens.gui import exports
-from tasklens.gui.model import AnalysisData, View
+from tasklens.gui.model import AnalysisData
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = {"app": "=cmd|' /C calc'!A0", "user": "@emp-1", "title": "+SUM(A1:A9)"}
@@ -52,11 +52,11 @@ def test_dashboard_reads_its_own_cells_back(folder: Path) -> None:
     data = AnalysisData.load(folder)
     assert set(data.apps) == {HOSTILE["app"], "\tsap"}
     assert set(data.users) == {HOSTILE["user"], "-emp-2"}
-    assert any(a.startswith("=cmd") for a in data.activities)
+    assert any(a.startswith("=cmd") for a in data.result.process_map.activities)
 
 
 def test_dashboard_exports_are_formula_safe_private_and_whole(folder: Path, tmp_path: Path) -> None:
-    view = View(AnalysisData.load(folder))
+    view = AnalysisData.load(folder).select()
     out = tmp_path / "exports"
     out.mkdir()
     written = [exports.write_csv(view, out / "e.csv"), exports.write_html(view, out / "r.html"),
