@@ -17,7 +17,7 @@ facts.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,6 +31,7 @@ from tasklens.analyzer.dataset import Dataset, dedupe
 from tasklens.analyzer.decisions import Decisions
 from tasklens.analyzer.pipeline import (
     ALL_USERS,
+    PARALLEL_FROM,
     InstanceRow,
     Instances,
     Params,
@@ -171,9 +172,72 @@ def _pooled(left: _Leftovers, users: list[str], n_acts: int, p: SegmentParams) -
     return rows, found
 
 
+@dataclass(frozen=True)
+class _User:
+    """One user's events as the segmentation reads them, and what reading them found."""
+
+    rank: int
+    name: str
+    ts: np.ndarray
+    acts: np.ndarray
+    apps: np.ndarray
+    actions: np.ndarray
+    dur: np.ndarray
+    signed: bool          # only enrolled signers' bundles hold this user
+    duplicates: int
+    backwards: int
+
+    @property
+    def breaks(self) -> np.ndarray:
+        breaks: np.ndarray = BREAKS[self.actions]
+        return breaks
+
+
+def _read_users(ds: Dataset, users: list[tuple[str, Path]], act_of: dict[Key, int], app_ids: dict[str, int],
+                mode: str) -> Iterator[_User]:
+    for k, (user, d) in enumerate(users):
+        table = ds.read(d)
+        signed = all(table.column("signed").to_pylist())
+        table, dup = dedupe(table)
+        table, back = _ordered(table, mode)
+        n = table.num_rows
+        yield _User(k, user, table.column("ts").to_numpy(), np.fromiter((act_of[key] for key in _keys(table)), np.int32, n),
+                    np.fromiter((app_ids[a] for a in table.column("app").to_pylist()), np.int64, n),
+                    np.fromiter((ACTION_CODE[a] for a in table.column("action").to_pylist()), np.int8, n),
+                    table.column("duration").to_numpy(), signed, dup, back)
+
+
+def _segment(job: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, SegmentParams]) -> tuple[np.ndarray, list[int]]:
+    return segment_stream(*job)
+
+
+def _segmented(users: Iterator[_User], n_acts: int, p: SegmentParams,
+               workers: int) -> Iterator[tuple[_User, np.ndarray, list[int]]]:
+    """Each user with their segmentation, in order. On `workers` processes, this process reads and labels
+    the next users while the workers segment; at most 2 x workers users wait, so memory stays bounded."""
+    if workers <= 1:
+        for u in users:
+            yield u, *_segment((u.ts, u.acts, u.apps, u.breaks, n_acts, p))
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    waiting: deque[tuple[_User, Future[tuple[np.ndarray, list[int]]]]] = deque()
+    # spawn, not fork: the dashboard calls analyses from a Qt thread, and forking a threaded process is unsafe
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for u in users:
+            waiting.append((u, pool.submit(_segment, (u.ts, u.acts, u.apps, u.breaks, n_acts, p))))
+            while len(waiting) > 2 * workers:
+                done, future = waiting.popleft()
+                yield done, *future.result()
+        while waiting:
+            done, future = waiting.popleft()
+            yield done, *future.result()
+
+
 def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progress | None = None,
                     decisions: Decisions | None = None) -> Streamed:
-    """`pipeline.analyze` over a dataset, streaming users through segmentation one at a time."""
+    """`pipeline.analyze` over a dataset, streaming users through segmentation a few at a time."""
     p = params or Params()
     users = _order_users(ds)
     names = [u for u, _ in users]
@@ -186,31 +250,24 @@ def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progres
     first, last = float("inf"), float("-inf")
     signed: set[str] = set()
     any_work = False
-    for k, (user, d) in enumerate(users):
-        table = ds.read(d)
-        if all(table.column("signed").to_pylist()):   # a user any unsigned input holds is not proven
-            signed.add(user)
-        table, dup = dedupe(table)
-        table, back = _ordered(table, p.order)
-        duplicates, backwards, events = duplicates + dup, backwards + back, events + table.num_rows
-        ts = table.column("ts").to_numpy()
-        acts = np.fromiter((act_of[key] for key in _keys(table)), np.int32, table.num_rows)
-        apps = np.fromiter((app_ids[a] for a in table.column("app").to_pylist()), np.int64, table.num_rows)
-        actions = np.fromiter((ACTION_CODE[a] for a in table.column("action").to_pylist()), np.int8, table.num_rows)
-        dur = table.column("duration").to_numpy()
-        breaks = BREAKS[actions]
+    workers = p.workers if sum(i["events"] for i in ds.inputs) >= PARALLEL_FROM else 1
+    for u, local, found in _segmented(_read_users(ds, users, act_of, app_ids, p.order), len(labels), p.segment,
+                                      workers):
+        if u.signed:
+            signed.add(u.name)
+        duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + len(u.ts)
+        breaks = u.breaks
         any_work |= not breaks.all()
-        local, found = segment_stream(ts, acts, apps, breaks, len(labels), p.segment)
-        starts[user] = found
-        pos = np.arange(table.num_rows)
-        rows += _instances(user, local, pos, ts, acts, apps, actions, dur)
+        starts[u.name] = found
+        pos = np.arange(len(u.ts))
+        rows += _instances(u.name, local, pos, u.ts, u.acts, u.apps, u.actions, u.dur)
         rest = (local < 0) & ~breaks
-        left.add(k, ts[rest], acts[rest], apps[rest], actions[rest], dur[rest], pos[rest])
-        days_of_user[user] = set((ts // 86400).astype(int).tolist())
-        if len(ts):
-            first, last = min(first, float(ts.min())), max(last, float(ts.max()))
+        left.add(u.rank, u.ts[rest], u.acts[rest], u.apps[rest], u.actions[rest], u.dur[rest], pos[rest])
+        days_of_user[u.name] = set((u.ts // 86400).astype(int).tolist())
+        if len(u.ts):
+            first, last = min(first, float(u.ts.min())), max(last, float(u.ts.max()))
         if progress:
-            progress("segmentation", k + 1, len(users))
+            progress("segmentation", u.rank + 1, len(users))
     if len(users) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
         rows += pooled[0]
         starts[ALL_USERS] = pooled[1]

@@ -78,3 +78,13 @@ def test_users_only_signed_bundles_hold_are_signed(tmp_path: Path) -> None:
     ds.add("b", "bundle", evs)
     ds.add("c", "csv", [e for e in evs if e.user == two][:10])
     assert analyze_dataset(Dataset(tmp_path / "ds"), Params(workers=1)).signed == {one}
+
+
+def test_users_segmented_on_two_processes_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasklens.analyzer.stream as stream
+
+    monkeypatch.setattr(stream, "PARALLEL_FROM", 0)   # a small log, on the worker processes all the same
+    evs = _events(6, 1, seed=9)
+    ds = _merged(tmp_path, [evs])
+    assert (analyze_dataset(ds, Params(workers=2)).result.dumps()
+            == analyze_dataset(ds, Params(workers=1)).result.dumps().replace('"workers": 1', '"workers": 2'))
