@@ -22,6 +22,8 @@ SUFFIXES = (".html", ".htm", ".pdf", ".csv")
 
 @dataclass(frozen=True)
 class Written:
+    """What `write_admin_report` wrote: the figures, and the files in the order written."""
+
     aggregate: Aggregate
     files: list[Path]
 

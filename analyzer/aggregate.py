@@ -47,6 +47,8 @@ class Row:
 
 @dataclass
 class Aggregate:
+    """The admin report's figures: only groups of at least `min_users` people, computed over those rows."""
+
     min_users: int
     verified: bool                       # people are distinct enrolled signers, not bare user ids
     rows: list[Row] = field(default_factory=list)

@@ -24,6 +24,8 @@ ACTIONS = (Action.CLICK, Action.TYPE, Action.KEY, Action.COPY, Action.PASTE, Act
 
 @dataclass(frozen=True)
 class Planted:
+    """A routine planted in the log: its steps, how often a day, and which steps are sometimes skipped."""
+
     name: str
     steps: tuple[tuple[str, str, Action, str], ...]   # (app, title, action, target)
     per_day: float
@@ -32,6 +34,8 @@ class Planted:
 
 @dataclass(frozen=True)
 class TruthRow:
+    """The ground truth of one generated event: which planted routine and instance it belongs to."""
+
     routine: str      # "" for noise
     instance: int     # -1 for noise
 

@@ -33,6 +33,8 @@ CONSENT_CHECK_SECONDS = 1.0
 
 
 class Agent:
+    """One capture session: consent checked, sources started into the pipeline, paused and resumed on request."""
+
     def __init__(self, store: Store, config: Config, user: str, *, masker: MaskerLike | None = None,
                  excluded: Excluded | None = None, backend: Callable[[str, Config], Backend] = desktop_backend,
                  flush_every: float = 0.5) -> None:

@@ -15,6 +15,8 @@ from tasklens.events import Action, RawEvent
 
 
 class IdleSource:
+    """Emits `idle` after `threshold` seconds without input and `active` at the next input (see module)."""
+
     def __init__(self, user: str, threshold: float, window: Callable[[], Window]) -> None:
         self.user, self.threshold, self._window = user, threshold, window
         self._lock = threading.Lock()

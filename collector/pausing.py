@@ -76,6 +76,8 @@ def describe_until(until: float) -> str:
 
 
 class Running(TypedDict):
+    """The running agent as its file beside the store says: so pause/status find it."""
+
     pid: int
     started: float
 

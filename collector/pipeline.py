@@ -28,10 +28,14 @@ _KEEP_UNWRITTEN = 200_000   # events held while the store refuses writes; older 
 
 
 class MaskerLike(Protocol):
+    """What the pipeline needs of a masker: the real one, or a stand-in in tests."""
+
     def mask_many(self, raws: Sequence[RawEvent]) -> list[Event]: ...
 
 
 class StoreLike(Protocol):
+    """What the pipeline needs of a store: append a batch of masked events."""
+
     def append(self, events: Sequence[Event]) -> int: ...
 
 
@@ -81,6 +85,8 @@ class Gate:
 
 
 class Pipeline:
+    """The queue and its one writer thread (see module): hooks `put`, the writer masks and stores."""
+
     def __init__(self, store: StoreLike, masker: MaskerLike, excluded: Excluded, *, maxsize: int = 10_000,
                  flush_every: float = 0.5, runs: Runs | None = None) -> None:
         self.store, self.masker = store, masker

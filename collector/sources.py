@@ -83,6 +83,8 @@ class ElementSource(Protocol):
 
 
 class EventSource(Protocol):
+    """A source of raw events (input hooks, focus, clipboard): started with where to emit, then stopped."""
+
     def start(self, emit: Emit) -> None: ...
     def stop(self) -> None: ...
 

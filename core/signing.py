@@ -79,6 +79,8 @@ def load_signer_public(path: Path) -> bytes:
 
 @dataclass(frozen=True)
 class Signer:
+    """An employee's signing key as the analyst enrolled it in the roster, under a label of their choosing."""
+
     label: str
     public_key: str      # base64 of the raw Ed25519 public key
     fingerprint: str

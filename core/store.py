@@ -57,6 +57,8 @@ class Consent:
 
 @dataclass(frozen=True)
 class AuditEntry:
+    """One row of the store's audit trail: who did what to the data, and when."""
+
     ts: float
     actor: str
     action: str

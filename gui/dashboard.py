@@ -105,6 +105,8 @@ def _epoch(d: QDate) -> float:
 
 
 class Dashboard(QMainWindow):
+    """The analyst's window: filters over an opened analysis, one page per view, decisions and exports."""
+
     def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle("tasklens dashboard")

@@ -11,6 +11,8 @@ from tasklens.events import Event
 
 
 class State(str, enum.Enum):
+    """What the tray icon shows: recording, paused, waiting for consent, or failed."""
+
     RECORDING = "recording"
     PAUSED = "paused"
     NO_CONSENT = "no consent"

@@ -18,6 +18,8 @@ ALIASES = {"PERSON_UNLISTED": "PERSON"}
 
 @dataclass
 class Score:
+    """Counts for one entity: labelled spans, found, predicted, right, and labelled characters left unmasked."""
+
     labelled: int = 0
     found: int = 0
     predicted: int = 0

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class ClipboardSource:
+    """Emits a copy event when the clipboard changes owner, named after the focused window."""
+
     def __init__(self, user: str, focus: FocusSource) -> None:
         self.user, self.focus = user, focus
         self._loop: EventThread | None = None
