@@ -65,7 +65,7 @@ class Params:
 
 @dataclass(frozen=True)
 class Finding:
-    """The verdict on one instance. `score` >= the type's threshold (1 by default) is an exception."""
+    """The verdict on one instance. `score` >= its signal's threshold in the type (1 by default) is an exception."""
 
     key: str
     score: float
@@ -77,6 +77,11 @@ class Finding:
 
     def flagged(self, threshold: float = 1.0) -> bool:
         return self.score >= threshold
+
+    @property
+    def signal(self) -> str:
+        """The signal behind the score (structure, time, application or pause)."""
+        return max(self.signals, key=lambda k: self.signals[k])
 
 
 def _transitions(steps: Sequence[str]) -> set[tuple[str, str]]:
@@ -133,6 +138,12 @@ class _TypeModel:
         took = inst.times[-1] - inst.times[0] if inst.times else 0.0
         return (took + 1.0) / (usual + 1.0)
 
+    def _time(self, ratio: float) -> tuple[float, float]:
+        """(time / the type's usual, the time signal) for a ratio of time to the usual time of the steps."""
+        z = (math.log(ratio) - self.time_mid) / self.time_spread
+        rel = math.exp(math.log(ratio) - self.time_mid)
+        return rel, min(abs(z) / self.p.z_time, abs(math.log(rel)) / math.log(self.p.min_ratio))
+
     def usual_variants(self, own: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Frequent variants, not counting the instance itself; the most common one at least."""
         counts = self.variants.copy()
@@ -145,10 +156,7 @@ class _TypeModel:
         padded = (START, *inst.steps, END)
         odd = {k for k, t in enumerate(zip(padded, padded[1:])) if self.trans[t] - 1 < self.floor}
         rare_apps = [a for a in dict.fromkeys(inst.apps) if self.app_use[a] - 1 < self.app_floor]
-        ratio = self.ratio(inst)
-        z = (math.log(ratio) - self.time_mid) / self.time_spread
-        rel = math.exp(math.log(ratio) - self.time_mid)
-        time_sig = min(abs(z) / p.z_time, abs(math.log(rel)) / math.log(p.min_ratio))
+        rel, time_sig = self._time(self.ratio(inst))
         pause_sig, pause_at, pause_len = 0.0, "", 0.0
         for step, gap in zip(inst.steps[1:], _gaps(inst)):
             zg = (math.log((gap + 1) / (self.gap.get(step, 0.0) + 1)) - self.gap_mid) / self.gap_spread
@@ -166,6 +174,10 @@ class _TypeModel:
         if pause_sig >= 1:
             kinds.append("pause")
             parts.append(f"a pause of {duration(pause_len)} before '{pause_at}'")
+            usual_time = sum(self.gap.get(s, 0.0) for s in inst.steps[1:])
+            without = (inst.times[-1] - inst.times[0] - pause_len + self.gap.get(pause_at, 0.0) + 1) / (usual_time + 1)
+            time_sig = min(time_sig, self._time(without)[1])   # slow only because of the pause: the pause is the reason
+            signals["time"] = time_sig
         if time_sig >= 1:
             kinds.append("slow" if rel > 1 else "fast")
             parts.append(f"{rel:.1f}x the usual time")
@@ -235,7 +247,64 @@ def threshold(decided: Sequence[tuple[float, bool]], default: float = 1.0) -> fl
     return min(options, key=lambda t: (wrong(t), abs(math.log(max(t, 1e-9) / default))))
 
 
-def exceptions(findings: Sequence[Finding], marks: Mapping[str, bool], limit: float) -> list[Finding]:
-    """The exception instances: flagged at `limit` unless an analyst marked them normal, plus those marked
-    exception (by key)."""
-    return [f for f in findings if marks.get(f.key, f.flagged(limit))]
+def exceptions(findings: Sequence[Finding], marks: Mapping[str, bool], limits: Mapping[str, float]) -> list[Finding]:
+    """The exception instances: flagged at the limit of their signal (1 where `limits` has none) unless an
+    analyst marked them normal, plus those marked exception (by key)."""
+    return [f for f in findings if marks.get(f.key, f.flagged(limits.get(f.signal, 1.0)))]
+
+
+KIND_WORDS = {"skipped": "steps skipped", "inserted": "extra steps", "repeated": "steps repeated",
+              "application": "another application", "slow": "slower than usual", "fast": "faster than usual",
+              "pause": "a long pause", "": "marked by the analyst"}
+
+
+@dataclass(frozen=True)
+class Review:
+    """One task type's findings after the analyst's marks: the thresholds they moved and the exceptions."""
+
+    findings: list[Finding]
+    thresholds: dict[str, float]   # per signal, where marks moved it from 1
+    exceptions: list[Finding]
+    marks: dict[str, str]        # instance key -> "exception" | "normal", those about this type's instances
+
+    @property
+    def rate(self) -> float:
+        """The share of the type's scored instances that are exceptions (a bot would hand them back)."""
+        return len(self.exceptions) / len(self.findings) if self.findings else 0.0
+
+    def looks_like(self, most: int = 3) -> str:
+        """What the exceptions look like, the commonest kinds first: "5 steps skipped, 3 slower than usual"."""
+        kinds = Counter(f.kinds[0] if f.kinds else "" for f in self.exceptions)
+        return ", ".join(f"{n} {KIND_WORDS.get(k, k)}" for k, n in kinds.most_common(most))
+
+
+def review(instances: Sequence[Instance], marks: Mapping[str, str], p: Params = Params()) -> Review:
+    """Score a type's instances, move its thresholds by the analyst's marks on them, and list its exceptions.
+    `marks` maps instance keys to "exception" or "normal" (marks about other instances are ignored). Each
+    signal has its own threshold, moved only by marks on cases that signal scored: calling long cases
+    normal for this type does not excuse skipped steps."""
+    findings = score_type(instances, p)
+    own = {f.key: marks[f.key] for f in findings if marks.get(f.key) in ("exception", "normal")}
+    decided: dict[str, list[tuple[float, bool]]] = {}
+    for f in findings:
+        if f.key in own:
+            decided.setdefault(f.signal, []).append((f.score, own[f.key] == "exception"))
+    limits = {signal: threshold(d) for signal, d in decided.items()}
+    chosen = exceptions(findings, {k: m == "exception" for k, m in own.items()}, limits)
+    return Review(findings, {s: t for s, t in limits.items() if t != 1.0}, chosen, own)
+
+
+def instances_of(task: Sequence[int], activity: Sequence[int], ts: Sequence[float], apps: Sequence[str],
+                 labels: Sequence[str], keys: Mapping[int, str]) -> dict[int, Instance]:
+    """Per task instance id (>= 0 in `task`, one per event) its steps, applications and times from per-event
+    columns, in time order; `keys` names each instance (how marks find it again)."""
+    events: dict[int, list[int]] = {}
+    for k, t in enumerate(task):
+        if t >= 0:
+            events.setdefault(int(t), []).append(k)
+    out = {}
+    for t, ks in events.items():
+        ks.sort(key=lambda k: ts[k])
+        out[t] = Instance(keys.get(t, str(t)), tuple(labels[activity[k]] for k in ks), tuple(apps[k] for k in ks),
+                          tuple(float(ts[k]) for k in ks))
+    return out

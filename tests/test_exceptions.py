@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
-from tasklens.analyzer.exceptions import Finding, Instance, exceptions, score_type, threshold
+from tasklens.analyzer import exceptionmarks
+from tasklens.analyzer.exceptions import Finding, Instance, exceptions, instances_of, review, score_type, threshold
+from tasklens.errors import InputFormatError
 
 FLOW = (("Mail", "Open mail"), ("Excel", "Copy amount"), ("SAP", "Paste amount"), ("SAP", "Attach"),
         ("SAP", "Save"), ("Mail", "Reply"))
@@ -56,7 +59,8 @@ def test_a_slow_instance_says_how_much_slower() -> None:
 def test_a_long_pause_is_named_with_the_step_it_came_before() -> None:
     verdict, _ = judge(make("odd", list(FLOW), random.Random(9), pause_before=4))
     assert verdict.flagged() and "pause" in verdict.kinds
-    assert "a pause of 15.0 min before 'Save'" in verdict.reason
+    assert verdict.kinds == ("pause",)   # the pause is why it took long: one reason, not two
+    assert re.fullmatch(r"a pause of 15\.\d min before 'Save'", verdict.reason)
 
 
 def test_optional_steps_and_their_mixes_are_not_exceptions() -> None:
@@ -80,5 +84,37 @@ def test_marks_move_the_threshold_and_override_single_instances() -> None:
     lowered = threshold([(0.6, True), (0.2, False)])
     assert 0.2 < lowered <= 0.6
     found = score_type([*usual(), make("odd", [FLOW[0], *FLOW[2:]], random.Random(9))])
-    assert [f.key for f in exceptions(found, {}, 1.0)] == ["odd"]
-    assert [f.key for f in exceptions(found, {"odd": False, "n3": True}, 1.0)] == ["n3"]
+    assert [f.key for f in exceptions(found, {}, {})] == ["odd"]
+    assert [f.key for f in exceptions(found, {}, {"structure": 2.0})] == []
+    assert [f.key for f in exceptions(found, {"odd": False, "n3": True}, {})] == ["n3"]
+
+
+def test_a_review_honours_marks_and_says_what_the_exceptions_look_like() -> None:
+    rng = random.Random(9)
+    odd = [make("skip1", [FLOW[0], *FLOW[2:]], rng), make("skip2", [FLOW[0], *FLOW[2:]], rng),
+           make("slow", list(FLOW), rng, gap=30.0)]
+    r = review([*usual(), *odd], {})
+    assert sorted(f.key for f in r.exceptions) == ["skip1", "skip2", "slow"] and r.thresholds == {}
+    assert r.rate == pytest.approx(3 / 33) and r.looks_like() == "2 steps skipped, 1 slower than usual"
+    marked = review([*usual(), *odd], {"slow": "normal", "n1": "exception", "elsewhere": "normal"})
+    assert sorted(f.key for f in marked.exceptions) == ["n1", "skip1", "skip2"]
+    assert set(marked.thresholds) == {"time"}   # skipped steps are still exceptions
+    assert marked.thresholds["time"] > next(f.score for f in marked.findings if f.key == "slow")
+    assert marked.marks == {"slow": "normal", "n1": "exception"}
+
+
+def test_instances_are_built_from_event_columns_in_time_order() -> None:
+    got = instances_of(task=[0, 1, 0, -1, 0], activity=[0, 1, 2, 0, 1], ts=[5.0, 1.0, 3.0, 2.0, 9.0],
+                       apps=["a", "b", "c", "d", "e"], labels=["x", "y", "z"], keys={0: "u@t"})
+    assert got[0] == Instance("u@t", ("z", "x", "y"), ("c", "a", "e"), (3.0, 5.0, 9.0))
+    assert got[1].key == "1" and set(got) == {0, 1}
+
+
+def test_marks_are_kept_beside_the_analysis_and_bad_files_named(tmp_path: Path) -> None:
+    assert exceptionmarks.load(tmp_path) == {}
+    k = exceptionmarks.key("emp01", 1_790_000_000.0)
+    exceptionmarks.save(tmp_path, {k: "normal"})
+    assert exceptionmarks.load(tmp_path) == {k: "normal"}
+    (tmp_path / exceptionmarks.FILE).write_text('{"version": 1, "marks": {"x": "maybe"}}')
+    with pytest.raises(InputFormatError, match="exception-marks.json: bad exception marks"):
+        exceptionmarks.load(tmp_path)
