@@ -7,21 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import unmasked
 from sklearn.metrics import adjusted_rand_score
 
 from tasklens.analyzer.activities import label_all, template
 from tasklens.analyzer.loaders import load
 from tasklens.analyzer.segment import SegmentParams, consistency, segment_stream
-from tasklens.events import Event, RawEvent
+from tasklens.events import Event
 
 UILOGS = Path("/work/shared/data/uilogs/leno-rpm-segmentator")
 needs_uilogs = pytest.mark.skipif(not UILOGS.is_dir(), reason="shared UI logs not present")   # only tests that read them
-
-
-def _events(raws: list[RawEvent]) -> list[Event]:
-    """Unit-test stand-in for the masker: these research logs hold no personal data to mask."""
-    return [Event(r.ts, r.user, r.app, r.title, r.action, r.target, r.value, r.duration, r.count, r.source_row)
-            for r in raws]
 
 
 def _segment(events: list[Event]) -> np.ndarray:
@@ -37,7 +32,7 @@ def _truth(name: str) -> tuple[list[Event], list[str]]:
     traces = load(path)
     case_of = dict(zip((r.source_row for r in traces.raws), traces.cases or []))
     flat = load(path, unsegment=True)
-    return _events(flat.raws), [case_of[r.source_row] for r in flat.raws]
+    return unmasked(flat.raws), [case_of[r.source_row] for r in flat.raws]
 
 
 @needs_uilogs
@@ -53,7 +48,7 @@ def test_flattened_simulated_logs_are_segmented_back(name: str) -> None:
 @pytest.mark.parametrize("name", ["StudentRecord", "Reimbursement"])
 def test_real_recordings_give_the_known_instance_count(name: str) -> None:
     loaded = load(UILOGS / "real_ui_logs" / f"{name}.csv")
-    task = _segment(_events(loaded.raws))
+    task = _segment(unmasked(loaded.raws))
     found = len(set(task.tolist()) - {-1})
     assert abs(found - 50) <= 5, found
 

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import CopyMasker, never
 from helpers import wait_for
-from test_collector_pipeline import CopyMasker, never
 
 from tasklens.collector.agent import Agent
 from tasklens.collector.sources import NO_WINDOW, Backend, Emit, Window

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from fakes import CopyMasker, never
 
 from tasklens.collector.pipeline import Pipeline
 from tasklens.errors import StoreWriteError
@@ -16,25 +17,8 @@ from tasklens.events import Action, Event, RawEvent
 from tasklens.store import Store
 
 
-class CopyMasker:
-    """Stands in for the masker where only the pipeline's timing and counting are under test."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.calls = 0
-
-    def mask_many(self, raws: Sequence[RawEvent]) -> list[Event]:
-        self.calls += 1
-        time.sleep(self.delay)
-        return [Event(r.ts, r.user, r.app, r.title, r.action, r.target, r.value, r.duration, r.count) for r in raws]
-
-
 def _click(i: int) -> RawEvent:
     return RawEvent(time.time(), "emp-1", "xterm", f"window {i % 3}", Action.CLICK, "left", "1,2", count=1)
-
-
-def never(app: str, exe: str, title: str) -> bool:
-    return False
 
 
 def test_events_reach_the_store_within_the_flush_period_in_batches(store_path: Path) -> None:
