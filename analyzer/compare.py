@@ -23,7 +23,6 @@ the chance of calling any noise a change stays at 5 %. scipy.stats does the test
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from tasklens.analyzer.exceptions import duration
-from tasklens.analyzer.result import FILE, AnalysisResult
+from tasklens.analyzer.result import AnalysisResult
 from tasklens.errors import InputFormatError
 
 Steps = tuple[str, ...]
@@ -253,8 +252,7 @@ def load_period(folder: Path) -> Period:
     """A period from an analysis folder: its report.json, with the exception instances it lists."""
     folder = Path(folder)
     r = AnalysisResult.read(folder)
-    data = json.loads((folder / FILE).read_text(encoding="utf-8"))
-    exceptional = {int(e["instance"]) for e in data.get("exceptions", []) if isinstance(e, dict) and "instance" in e}
+    exceptional = {c.instance for c in r.exceptions if c.mark != "normal"}
     if not r.instances:
         raise InputFormatError(f"{folder}: the analysis found no task instances; nothing to compare")
     starts = [i.start for i in r.instances]

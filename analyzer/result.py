@@ -129,6 +129,23 @@ class ProcessMap:
 
 
 @dataclass
+class ExceptionCase:
+    """An instance that strays from its type's usual flow (analyzer/exceptions.py), or one an analyst marked."""
+
+    instance: int         # id into AnalysisResult.instances
+    task_type: int
+    key: str              # user@start: how the analyst's mark finds it again after a re-run
+    score: float          # >= 1: flagged (1 = a signal at its threshold)
+    reason: str
+    kinds: list[str]      # skipped, inserted, repeated, application, slow, fast, pause
+    steps: Steps
+    usual: Steps          # the usual variant it was compared with
+    seconds: float        # its time, first to last step
+    usual_seconds: float  # the type's usual time for its steps
+    mark: str = ""        # the analyst's: "", "exception" or "normal" (a "normal" case is kept, not counted)
+
+
+@dataclass
 class AnalysisResult:
     """Everything one analysis found; see the module docstring for the schema rule."""
 
@@ -142,6 +159,7 @@ class AnalysisResult:
     start_activities: dict[str, list[str]] = field(default_factory=dict)   # per user ("*": pooled leftovers)
     parameters: dict[str, Any] = field(default_factory=dict)   # pipeline.Params as used, as plain data
     decisions: dict[str, Any] = field(default_factory=dict)    # the analyst's decisions honoured (decisions.json)
+    exceptions: list[ExceptionCase] = field(default_factory=list)   # flagged or marked, highest score first
     schema_version: int = SCHEMA_VERSION
 
     # -- look-ups every reader needs ----------------------------------------------------------------

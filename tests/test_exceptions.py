@@ -118,3 +118,28 @@ def test_marks_are_kept_beside_the_analysis_and_bad_files_named(tmp_path: Path) 
     (tmp_path / exceptionmarks.FILE).write_text('{"version": 1, "marks": {"x": "maybe"}}')
     with pytest.raises(InputFormatError, match="exception-marks.json: bad exception marks"):
         exceptionmarks.load(tmp_path)
+
+
+def test_an_analysis_cases_come_from_event_columns_and_honour_marks() -> None:
+    from tasklens.analyzer.exceptioncases import find
+    from tasklens.analyzer.result import Instance as Run
+
+    rng = random.Random(2)
+    flows = [list(FLOW)] * 20 + [[FLOW[0], *FLOW[2:]]]   # the last one skips 'Copy amount'
+    labels = sorted({s for _, s in FLOW})
+    runs, task, activity, ts, apps = [], [], [], [], []
+    for i, flow in enumerate(flows):
+        inst = make(str(i), flow, rng)
+        start = 1_790_000_000.0 + 3600 * i
+        runs.append(Run(i, "emp01", start, start + inst.times[-1], 0, 0, len(flow)))
+        for (app, step), t in zip(flow, inst.times):
+            task.append(i)
+            activity.append(labels.index(step))
+            ts.append(start + t)
+            apps.append(app)
+    cases, reviews = find(runs, task, activity, ts, apps, labels, {})
+    assert [c.instance for c in cases] == [20] and cases[0].reason == "step 'Copy amount' skipped"
+    assert cases[0].key == exceptionmarks.key("emp01", runs[20].start) and cases[0].usual == tuple(s for _, s in FLOW)
+    assert reviews[0].rate == pytest.approx(1 / 21)
+    cases, reviews = find(runs, task, activity, ts, apps, labels, {cases[0].key: "normal"})
+    assert [(c.instance, c.mark) for c in cases] == [(20, "normal")] and reviews[0].exceptions == []
