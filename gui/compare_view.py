@@ -8,11 +8,26 @@ estimate.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from collections.abc import Callable
+from pathlib import Path
 
-from tasklens.analyzer.compare import Comparison
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tasklens.analyzer.compare import Comparison, compare, load_period
 from tasklens.analyzer.exceptions import duration as _time
+from tasklens.analyzer.selection import Selection
+from tasklens.errors import TasklensError
 from tasklens.gui.tables import Table
 
 
@@ -52,3 +67,40 @@ class CompareView(QWidget):
             f"{s.low:.1f} to {s.high:.1f}; estimated before: "
             f"{'none made' if s.estimate is None else f'{s.estimate:.1f}'}" for s in c.savings)
             or "No task type marked automated (tasklens compare --automated NAME measures its hours saved).")
+
+
+class ComparePage(CompareView):
+    """The view as a dashboard page: the open analysis (after) against an earlier one the analyst picks."""
+
+    def __init__(self, folder: Callable[[], Path | None]) -> None:
+        super().__init__()
+        self.folder = folder
+        self.automated = QLineEdit()
+        self.automated.setPlaceholderText("automated task types: names or candidate ids of the earlier analysis, "
+                                          "comma-separated")
+        pick = QPushButton("Compare with an earlier analysis…")
+        pick.clicked.connect(self.choose)
+        row = QHBoxLayout()
+        row.addWidget(pick)
+        row.addWidget(self.automated, 1)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(0, row)
+
+    def refresh(self, _view: Selection) -> None:
+        """Filters do not change a comparison of two whole analyses."""
+
+    def choose(self) -> None:
+        before = QFileDialog.getExistingDirectory(self, "An earlier analysis of the same team")
+        if before:
+            self.compare_with(Path(before))
+
+    def compare_with(self, before: Path) -> None:
+        after = self.folder()
+        if after is None:
+            return
+        names = [n.strip() for n in self.automated.text().split(",") if n.strip()]
+        try:
+            self.set_comparison(compare(load_period(before), load_period(after), names))
+        except TasklensError as e:
+            QMessageBox.warning(self, "tasklens", str(e))

@@ -32,12 +32,14 @@ from tasklens.analyzer import decisions as dec
 from tasklens.analyzer.selection import SPLIT_BASE, Filters, Selection
 from tasklens.errors import TasklensError
 from tasklens.gui import exports, style
+from tasklens.gui.compare_view import ComparePage
+from tasklens.gui.exceptions_view import ExceptionsPage
 from tasklens.gui.model import AnalysisData
 from tasklens.gui.views import CandidatesPage, MapPage, OverviewPage, RoutinesPage, TaskTypesPage
 
 log = logging.getLogger(__name__)
 
-PAGES = ("overview", "task-types", "routines", "candidates", "process-map")
+PAGES = ("overview", "task-types", "routines", "candidates", "process-map", "exceptions", "compare")
 
 
 class ChoiceButton(QToolButton):
@@ -155,9 +157,11 @@ class Dashboard(QMainWindow):
         filters.addWidget(self.source_label)
 
         self.pages = {"overview": OverviewPage(), "task-types": TaskTypesPage(), "routines": RoutinesPage(),
-                      "candidates": CandidatesPage(), "process-map": MapPage()}
+                      "candidates": CandidatesPage(), "process-map": MapPage(),
+                      "exceptions": ExceptionsPage(self._folder), "compare": ComparePage(self._folder)}
         self.tabs = QTabWidget()
-        for key, title in zip(PAGES, ("Overview", "Task types", "Routines", "RPA candidates", "Process map")):
+        for key, title in zip(PAGES, ("Overview", "Task types", "Routines", "RPA candidates", "Process map",
+                                            "Exceptions", "Compare")):
             self.tabs.addTab(self.pages[key], title)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
         cands: CandidatesPage = self.pages["candidates"]   # type: ignore[assignment]
@@ -173,6 +177,10 @@ class Dashboard(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
         self.resize(1280, 800)
+
+    def _folder(self) -> Path | None:
+        """The open analysis folder (the Exceptions and Compare pages keep and read files there)."""
+        return self.data.folder if self.data else None
 
     # -- opening ---------------------------------------------------------------------------------
     def open_source(self, source: Path) -> None:

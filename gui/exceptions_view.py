@@ -10,9 +10,9 @@ dashboard's job.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tasklens.analyzer import exceptionmarks
 from tasklens.analyzer.exceptions import duration as _time
+from tasklens.analyzer.selection import Selection
 from tasklens.gui.tables import Table
 
 MARKS = ("exception", "normal")
@@ -51,17 +53,6 @@ class ExceptionRow:
     usual_seconds: float        # the type's usual time for these steps
     user: str = ""
     mark: str = ""              # "", "exception" or "normal": the analyst's
-
-
-def rows_from_report(report: Mapping[str, Any]) -> list[ExceptionRow]:
-    """The rows of report.json's `exceptions` list (absent in reports of older analyses: none)."""
-    out = []
-    for e in report.get("exceptions", []):
-        out.append(ExceptionRow(str(e["instance"]), str(e.get("task_type_name", e.get("task_type", ""))),
-                                float(e["score"]), str(e["reason"]), tuple(e.get("kinds", ())),
-                                tuple(e.get("steps", ())), tuple(e.get("usual", ())), float(e.get("seconds", 0.0)),
-                                float(e.get("usual_seconds", 0.0)), str(e.get("user", "")), str(e.get("mark", ""))))
-    return out
 
 
 def aligned(steps: Sequence[str], usual: Sequence[str]) -> list[tuple[str, str]]:
@@ -170,3 +161,32 @@ class ExceptionsView(QWidget):
                 if mine != usual:
                     item.setBackground(EXTRA if mine and not usual else MISSING if usual and not mine else EXTRA)
                 self.steps.setItem(k, col, item)
+
+
+class ExceptionsPage(ExceptionsView):
+    """The view as a dashboard page: the selected instances' cases from the result, marks kept in the
+    analysis folder (exception-marks.json) for the next analysis to honour."""
+
+    def __init__(self, folder: Callable[[], Path | None]) -> None:
+        super().__init__()
+        self.folder = folder
+        self._view: Selection | None = None
+        self.marked.connect(self.keep)
+
+    def refresh(self, view: Selection) -> None:
+        self._view = view
+        where = self.folder()
+        marks = exceptionmarks.load(where) if where else {}
+        chosen = {i.id for i in view.chosen}
+        users = {i.id: i.user for i in view.result.instances}
+        self.set_rows([ExceptionRow(c.key, view.type_name(c.task_type), c.score, c.reason, tuple(c.kinds), c.steps,
+                                    c.usual, c.seconds, c.usual_seconds, users.get(c.instance, ""),
+                                    marks.get(c.key, c.mark))
+                       for c in view.result.exceptions if c.instance in chosen])
+
+    def keep(self, keys: list[str], mark: str) -> None:
+        where = self.folder()
+        if where is None or self._view is None:
+            return
+        exceptionmarks.save(where, exceptionmarks.load(where) | dict.fromkeys(keys, mark))
+        self.refresh(self._view)
