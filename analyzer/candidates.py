@@ -70,7 +70,7 @@ class Candidate:
     confidence: float
     confidence_label: str
     score: float
-    parts: dict[str, float] = field(default_factory=dict)
+    score_parts: dict[str, float] = field(default_factory=dict)   # what the score is made of (report.json: score_parts)
     assumptions: dict[str, object] = field(default_factory=dict)
     rationale: str = ""
     status: str = "open"        # the analyst's decision: open, accepted (figures confirmed) or rejected

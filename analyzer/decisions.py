@@ -2,24 +2,26 @@
 
 They live beside the analysis as `decisions.json`, written by the dashboard and read by the next analysis
 of the same data. Ids (candidate `C01`, task type numbers) change when an analysis is re-run, so each
-decision also keeps a *signature*: the activity steps of the most common variant it was about. The next
-analysis matches decisions by signature first, id second. Pure data and JSON; no Qt, no store.
+decision keeps a *signature*: the activity steps of the most common variant it was about. The next
+analysis and the dashboard match decisions by signature only, never by id. Pure data and JSON; no Qt,
+no store.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from tasklens.analyzer.candidates import Candidate
 from tasklens.errors import InputFormatError
 from tasklens.files import atomic_write
 
 FILE = "decisions.json"
-VERSION = 1
+VERSION = 2          # 2: candidates are a list keyed by signature (1: an object keyed by candidate id)
 STATUSES = ("accepted", "rejected", "open")
 
 Steps = tuple[str, ...]
@@ -27,89 +29,97 @@ Steps = tuple[str, ...]
 
 @dataclass
 class CandidateDecision:
+    """What the analyst decided about one candidate, found again by `signature` in any later analysis."""
+
     status: str = "open"          # accepted | rejected | open
     name: str = ""                # the analyst's name for it ("" keeps the analyzer's)
-    signature: Steps = ()
+    signature: Steps = ()         # the steps of its type's most common variant; () only in old files: never matched
+    id: str = ""                  # the candidate's id when the decision was taken (for people reading the file)
 
 
 @dataclass
 class Merge:
-    types: list[int]              # merged into the first
+    """Task types joined into one; found by their signatures, never by ids (ids change between runs)."""
+
+    types: list[int]              # the ids when the merge was made (for people reading the file)
     signatures: list[Steps] = field(default_factory=list)
     name: str = ""
 
 
 @dataclass
 class Split:
+    """Variants (by their steps) that leave their task type and form a new one."""
+
     type: int
-    variants: list[Steps]         # these variants leave the type and form a new one
+    variants: list[Steps]
     name: str = ""
 
 
 @dataclass
 class Decisions:
-    candidates: dict[str, CandidateDecision] = field(default_factory=dict)
+    """All of an analyst's decisions about one analysis folder (decisions.json)."""
+
+    candidates: list[CandidateDecision] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     splits: list[Split] = field(default_factory=list)
 
-    # -- candidates ----------------------------------------------------------------------------
-    def _candidate(self, cid: str, signature: Steps) -> CandidateDecision:
-        d = self.candidates.setdefault(cid, CandidateDecision())
-        if signature:
-            d.signature = tuple(signature)
+    # -- candidates: one decision per signature ----------------------------------------------------
+    def about(self, signature: Steps) -> CandidateDecision | None:
+        """The decision about the candidate with these main steps, if any."""
+        signature = tuple(signature)
+        return next((d for d in self.candidates if signature and d.signature == signature), None)
+
+    def _candidate(self, signature: Steps, cid: str) -> CandidateDecision:
+        if not signature:
+            raise ValueError("a candidate decision needs the candidate's signature (its main steps)")
+        d = self.about(signature)
+        if d is None:
+            d = CandidateDecision(signature=tuple(signature))
+            self.candidates.append(d)
+        d.id = cid or d.id
         return d
 
-    def set_status(self, cid: str, status: str, signature: Steps = ()) -> None:
+    def set_status(self, signature: Steps, status: str, *, cid: str = "") -> None:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
-        self._candidate(cid, signature).status = status
+        self._candidate(signature, cid).status = status
 
-    def rename(self, cid: str, name: str, signature: Steps = ()) -> None:
-        self._candidate(cid, signature).name = name.strip()
+    def rename(self, signature: Steps, name: str, *, cid: str = "") -> None:
+        self._candidate(signature, cid).name = name.strip()
 
-    def status(self, cid: str) -> str:
-        d = self.candidates.get(cid)
+    def status(self, signature: Steps) -> str:
+        d = self.about(signature)
         return d.status if d else "open"
 
-    def name(self, cid: str, default: str) -> str:
-        d = self.candidates.get(cid)
+    def name(self, signature: Steps, default: str) -> str:
+        d = self.about(signature)
         return d.name if d and d.name else default
 
-    def confirmed(self, cid: str) -> bool:
+    def confirmed(self, signature: Steps) -> bool:
         """Whether a person accepted this candidate (its figures were looked at and kept)."""
-        return self.status(cid) == "accepted"
+        return self.status(signature) == "accepted"
 
     # -- task types ------------------------------------------------------------------------------
-    def merge(self, types: list[int], signatures: list[Steps] | None = None, name: str = "") -> None:
+    def merge(self, types: list[int], signatures: list[Steps], name: str = "") -> None:
         if len(set(types)) < 2:
             raise ValueError("a merge needs at least two different task types")
-        self.merges.append(Merge(list(types), [tuple(s) for s in signatures or []], name.strip()))
+        if len(signatures) != len(types) or not all(signatures):
+            raise ValueError("a merge needs the signature (main steps) of every task type it joins")
+        self.merges.append(Merge(list(types), [tuple(s) for s in signatures], name.strip()))
 
     def split(self, type_id: int, variants: list[Steps], name: str = "") -> None:
         if not variants:
             raise ValueError("a split needs at least one variant to move out")
         self.splits.append(Split(type_id, [tuple(v) for v in variants], name.strip()))
 
-    def type_map(self) -> dict[int, int]:
-        """Task type id -> the id it was merged into (chains followed)."""
-        out: dict[int, int] = {}
-        for m in self.merges:
-            root = out.get(m.types[0], m.types[0])
-            for t in m.types[1:]:
-                out[t] = root
-        for t in list(out):
-            while out[t] in out and out[out[t]] != out[t]:
-                out[t] = out[out[t]]
-        return out
-
     def count(self) -> int:
         """How many decisions there are (open candidates without a name do not count)."""
-        return (sum(1 for d in self.candidates.values() if d.status != "open" or d.name)
+        return (sum(1 for d in self.candidates if d.status != "open" or d.name)
                 + len(self.merges) + len(self.splits))
 
     def as_json(self) -> dict[str, object]:
         return {"version": VERSION,
-                "candidates": {k: asdict(v) | {"signature": list(v.signature)} for k, v in self.candidates.items()},
+                "candidates": [asdict(d) | {"signature": list(d.signature)} for d in self.candidates],
                 "merges": [asdict(m) | {"signatures": [list(s) for s in m.signatures]} for m in self.merges],
                 "splits": [asdict(s) | {"variants": [list(v) for v in s.variants]} for s in self.splits]}
 
@@ -121,21 +131,25 @@ def _steps(value: object, where: str) -> Steps:
 
 
 def from_json(data: object) -> Decisions:
-    """Validate and build; raises ValueError naming the first bad entry."""
+    """Validate and build; raises ValueError naming the first bad entry. Version 1 files (candidates by id)
+    read too; their decisions without a signature are kept but never matched (ids change between runs)."""
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     if int(data.get("version", VERSION)) > VERSION:
         raise ValueError(f"version {data['version']} is newer than this tasklens understands ({VERSION})")
+    raw = data.get("candidates", [])
+    entries = [dict(d, id=str(k)) for k, d in raw.items()] if isinstance(raw, dict) else list(raw)
     out = Decisions()
-    for cid, d in dict(data.get("candidates", {})).items():
+    for d in entries:
+        cid = str(d.get("id", ""))
         status = d.get("status", "open")
         if status not in STATUSES:
             raise ValueError(f"candidate {cid}: status {status!r} is not one of {', '.join(STATUSES)}")
-        out.candidates[str(cid)] = CandidateDecision(status, str(d.get("name", "")),
-                                                     _steps(d.get("signature", []), f"candidate {cid}"))
+        out.candidates.append(CandidateDecision(status, str(d.get("name", "")),
+                                                _steps(d.get("signature", []), f"candidate {cid}"), cid))
     for i, m in enumerate(data.get("merges", [])):
-        types = [int(t) for t in m["types"]]
-        out.merge(types, [_steps(s, f"merge {i}") for s in m.get("signatures", [])], str(m.get("name", "")))
+        out.merges.append(Merge([int(t) for t in m["types"]], [_steps(s, f"merge {i}") for s in m.get("signatures", [])],
+                                str(m.get("name", ""))))
     for i, s in enumerate(data.get("splits", [])):
         out.split(int(s["type"]), [_steps(v, f"split {i}") for v in s["variants"]], str(s.get("name", "")))
     return out
@@ -157,7 +171,7 @@ def save(analysis_dir: Path, decisions: Decisions) -> Path:
     return atomic_write(Path(analysis_dir) / FILE, json.dumps(decisions.as_json(), indent=2) + "\n")
 
 
-# -- honouring decisions in the next analysis (pure functions over the pipeline's arrays) ------------
+# -- honouring decisions (pure functions; by signature only, never by id) ------------------------------
 def _signature(members: list[int], variants: Sequence[tuple[int, ...]], weights: Sequence[int],
                labels: Sequence[str]) -> Steps:
     best = max(members, key=lambda v: weights[v])
@@ -169,7 +183,8 @@ def apply_to_types(variant_type: np.ndarray, variants: Sequence[tuple[int, ...]]
     """Task type per variant after the analyst's splits and merges, renumbered largest first.
 
     A split moves the variants it names (by their steps) into a new type; a merge joins the types whose
-    main variant matches one of its signatures (or, for decisions without signatures, its type ids).
+    main variant matches one of its signatures. A merge recorded without signatures (an old file) is not
+    applied: its type ids belonged to another run.
     """
     out = variant_type.copy()
     steps = [tuple(labels[a] for a in v) for v in variants]
@@ -182,8 +197,7 @@ def apply_to_types(variant_type: np.ndarray, variants: Sequence[tuple[int, ...]]
         for i, t in enumerate(out.tolist()):
             members.setdefault(t, []).append(i)
         sig = {t: _signature(vs, variants, weights, labels) for t, vs in members.items()}
-        wanted = set(m.signatures)
-        joined = [t for t in members if sig[t] in wanted] if wanted else [t for t in m.types if t in members]
+        joined = [t for t in members if sig[t] in set(m.signatures)]
         for t in joined[1:]:
             out[out == t] = joined[0]
     size: dict[int, int] = {}
@@ -193,10 +207,30 @@ def apply_to_types(variant_type: np.ndarray, variants: Sequence[tuple[int, ...]]
     return np.array([rank[t] for t in out.tolist()], dtype=np.int64)
 
 
-def match_candidate(decisions: Decisions, cid: str, signature: Steps) -> CandidateDecision | None:
-    """The decision about a candidate: by its main variant's steps, else by id when none was recorded."""
-    for d in decisions.candidates.values():
-        if d.signature and d.signature == signature:
-            return d
-    by_id = decisions.candidates.get(cid)
-    return by_id if by_id is not None and not by_id.signature else None
+def merge_map(type_signatures: Mapping[int, Steps], decisions: Decisions) -> dict[int, int]:
+    """Task type id -> the id it joins, for the merges not yet in an analysis whose types have these
+    signatures (a merge the analysis already applied left one of its signatures: nothing to do again)."""
+    out: dict[int, int] = {}
+    for m in decisions.merges:
+        wanted = set(m.signatures)
+        joined = sorted(t for t, sig in type_signatures.items() if sig in wanted)
+        root = min((out.get(t, t) for t in joined), default=-1)
+        for t in joined:
+            if t != root:
+                out[t] = root
+    for t in list(out):
+        while out[t] in out:
+            out[t] = out[out[t]]
+    return out
+
+
+def candidate_decisions(candidates: Iterable[Candidate], decisions: Decisions) -> dict[Steps, CandidateDecision]:
+    """The analyst's decision about each candidate that has one, by the candidate's signature: what the
+    analyzer applies and what the dashboard shows, so a re-analysis that renumbers the candidates moves
+    no decision to another one."""
+    out = {}
+    for c in candidates:
+        d = decisions.about(c.signature)
+        if d is not None:
+            out[c.signature] = d
+    return out

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from html import escape
-from typing import Any
+
+from tasklens.analyzer.result import AnalysisResult, Transition
+from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_FTE, HOURS_SAVED_TEAM, PEOPLE, PERSON, plural
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f5f6f8;color:#1d2433}
@@ -43,28 +44,28 @@ def _bar_chart(rows: list[tuple[str, float, float]], unit: str) -> str:
     return "".join(out)
 
 
-def _arc_diagram(flow: list[str], edges: list[dict[str, Any]], limit: int = 40) -> str:
+def _arc_diagram(flow: list[str], edges: list[Transition], limit: int = 40) -> str:
     """The process map as an arc diagram: steps top to bottom in the order of the task types' main
     variants (`flow`), so forward arcs are short; arcs for directly-follows edges."""
     edges = edges[:limit]
     if not edges:
         return "<p class='muted'>No transitions.</p>"
-    used = {n for e in edges for n in (e["from"], e["to"])}
-    nodes = list(dict.fromkeys([n for n in flow if n in used] + [n for e in edges for n in (e["from"], e["to"])]))
+    used = {n for e in edges for n in (e.source, e.target)}
+    nodes = list(dict.fromkeys([n for n in flow if n in used] + [n for e in edges for n in (e.source, e.target)]))
     row, x0 = 24, 640
     y = {n: 20 + i * row for i, n in enumerate(nodes)}
-    top = max(e["count"] for e in edges)
+    top = max(e.count for e in edges)
     out = [f"<svg width='1100' height='{len(nodes) * row + 30}' role='img'>"]
     for e in edges:
-        a, b = y[e["from"]], y[e["to"]]
-        w = 1 + 5 * math.log1p(e["count"]) / math.log1p(top)
+        a, b = y[e.source], y[e.target]
+        w = 1 + 5 * math.log1p(e.count) / math.log1p(top)
         color = "#2f5fb3" if b > a else "#d0542f"
         r = abs(b - a) / 2 + 8
         path = (f"M{x0} {a} C{x0 + r * 1.6} {a} {x0 + r * 1.6} {b} {x0} {b}" if a != b
                 else f"M{x0} {a} c30 -14 30 14 0 0")
         out.append(f"<path d='{path}' fill='none' stroke='{color}' stroke-opacity='.55' stroke-width='{w:.1f}'>"
-                   f"<title>{escape(e['from'])} → {escape(e['to'])}: {e['count']}×, median wait "
-                   f"{e['median_wait_seconds']:.1f}s</title></path>")
+                   f"<title>{escape(e.source)} → {escape(e.target)}: {e.count}×, median wait "
+                   f"{e.median_wait_seconds:.1f}s</title></path>")
     for n, yy in y.items():
         out.append(f"<circle cx='{x0}' cy='{yy}' r='4' fill='#1d2433'/>"
                    f"<text x='{x0 - 10}' y='{yy + 4}' text-anchor='end'>{escape(n[:90])}</text>")
@@ -72,65 +73,67 @@ def _arc_diagram(flow: list[str], edges: list[dict[str, Any]], limit: int = 40) 
     return "".join(out)
 
 
-def _steps(steps: list[str], limit: int = 30) -> str:
+def _steps(steps: tuple[str, ...], limit: int = 30) -> str:
     more = f" … +{len(steps) - limit}" if len(steps) > limit else ""
     return "<div class='steps'>" + "".join(f"<span>{escape(s)}</span>" for s in steps[:limit]) + more + "</div>"
 
 
-def render(report: dict[str, Any], events_per_user: Counter[str]) -> str:
-    s = report["summary"]
-    cands = report["candidates"]
-    cards = [("events", f"{s['events']:,}"), ("users", s["users"]), ("task instances", f"{s['instances']:,}"),
-             ("task types", s["task_types"]), ("hours in tasks", f"{s['hours_in_tasks']:.1f}"),
-             ("RPA candidates", s["candidates"]),
-             ("hours saved / month", f"{sum(c['hours_saved_per_month'] for c in cands if c['status'] != 'rejected'):.1f}")]
+def render(r: AnalysisResult) -> str:
+    """The page, from the result alone (the figures are report.json's)."""
+    s, cands, variants = r.summary, r.candidates, r.variants
+    cards = [("events", f"{s.events:,}"), (PEOPLE, s.users), ("task instances", f"{s.instances:,}"),
+             ("task types", s.task_types), ("hours in tasks", f"{s.hours_in_tasks:.1f}"),
+             ("RPA candidates", s.candidates), (HOURS_SAVED_TEAM, f"{s.hours_saved_per_month_team:.1f}")]
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>tasklens report</title>"
              f"<style>{_CSS}</style></head><body><main>",
              "<h1>tasklens analysis</h1>",
-             f"<p class='muted'>{escape(str(s['first']))} – {escape(str(s['last']))} · "
-             f"{len(events_per_user)} user(s) · masked data</p>",
+             f"<p class='muted'>{escape(str(s.first))} – {escape(str(s.last))} · "
+             f"{plural(s.users, PERSON)} · masked data</p>",
              "<div class='cards'>" + "".join(f"<div class='card'><b>{v}</b>{escape(k)}</div>" for k, v in cards)
              + "</div>",
              "<section><h2>RPA candidates: hours saved per month</h2><p class='muted'>Dark: estimated hours saved "
-             "per month; light: hours observed in the data.</p>",
-             _bar_chart([(f"{c['id']} {c['name']}", c["hours_saved_per_month"], c["hours_observed"])
-                         for c in cands[:15]], "h/month"), "</section>"]
+             "per month for the observed team; light: hours observed in the data.</p>",
+             _bar_chart([(f"{c.id} {c.name}", c.hours_saved_per_month, c.hours_observed) for c in cands[:15]],
+                        HOURS_SAVED_TEAM), "</section>"]
     parts.append("<section><h2>Candidates</h2><table><tr><th>#</th><th>task</th><th class='num'>instances</th>"
-                 "<th class='num'>users</th><th class='num'>h observed</th><th class='num'>h saved/month</th>"
+                 f"<th class='num'>{PEOPLE}</th><th class='num'>{HOURS_OBSERVED}</th><th class='num'>{HOURS_SAVED_TEAM}</th>"
+                 f"<th class='num'>{HOURS_SAVED_FTE}</th>"
                  "<th class='num'>determinism</th><th class='num'>data transfer</th><th class='num'>rework</th>"
                  "<th>confidence</th></tr>")
     for c in cands:
-        p = c["score_parts"]
+        p = c.score_parts
         badge = {"accepted": " <span class='pill high'>confirmed by analyst</span>",
-                 "rejected": " <span class='pill low'>rejected by analyst</span>"}.get(c["status"], "")
-        parts.append(f"<tr><td>{c['id']}</td><td>{escape(c['name'])}{badge}</td>"
-                     f"<td class='num'>{len(c['instances'])}</td>"
-                     f"<td class='num'>{len(c['users'])}</td><td class='num'>{c['hours_observed']:.1f}</td>"
-                     f"<td class='num'><b>{c['hours_saved_per_month']:.1f}</b></td>"
+                 "rejected": " <span class='pill low'>rejected by analyst</span>"}.get(c.status, "")
+        parts.append(f"<tr><td>{c.id}</td><td>{escape(c.name)}{badge}</td>"
+                     f"<td class='num'>{len(c.instances)}</td>"
+                     f"<td class='num'>{len(c.users)}</td><td class='num'>{c.hours_observed:.1f}</td>"
+                     f"<td class='num'><b>{c.hours_saved_per_month:.1f}</b></td>"
+                     f"<td class='num'>{c.hours_saved_per_month_per_fte:.1f}</td>"
                      f"<td class='num'>{p['determinism']:.2f}</td><td class='num'>{p['data_transfer']:.0%}</td>"
                      f"<td class='num'>{p['rework_rate']:.0%}</td>"
-                     f"<td><span class='pill {c['confidence_label']}'>{c['confidence_label']}</span></td></tr>"
-                     f"<tr><td></td><td colspan='9' class='muted'>{escape(c['rationale'])}</td></tr>")
+                     f"<td><span class='pill {c.confidence_label}'>{c.confidence_label}</span></td></tr>"
+                     f"<tr><td></td><td colspan='10' class='muted'>{escape(c.rationale)}</td></tr>")
     parts.append("</table></section>")
-    for t in report["task_types"][:10]:
-        rows = [(f"variant {i + 1} ({len(v['steps'])} steps)", float(v["instances"]), 0.0)
-                for i, v in enumerate(t["variants"][:6])]
-        parts.append(f"<section><h2>Task type {t['id']}: {escape(t['name'])}</h2><p class='muted'>"
-                     f"{t['instances']} instances · {len(t['users'])} user(s) · {t['hours_observed']:.1f} h · "
-                     f"median {t['median_seconds']:.0f} s · apps: {escape(', '.join(t['applications']))}</p>"
+    for t in r.task_types[:10]:
+        rows = [(f"variant {i + 1} ({len(variants[v].steps)} steps)", float(variants[v].instances), 0.0)
+                for i, v in enumerate(t.variants[:6])]
+        parts.append(f"<section><h2>Task type {t.id}: {escape(t.name)}</h2><p class='muted'>"
+                     f"{plural(t.instances, 'instance')} · {plural(len(t.users), PERSON)} · "
+                     f"{t.hours_observed:.1f} {HOURS_OBSERVED} · "
+                     f"median {t.median_seconds:.0f} s · apps: {escape(', '.join(t.applications))}</p>"
                      + _bar_chart(rows, "instances")
-                     + (f"<h3>Most common variant</h3>{_steps(t['variants'][0]['steps'])}" if t["variants"] else "")
+                     + (f"<h3>Most common variant</h3>{_steps(t.signature)}" if t.variants else "")
                      + "</section>")
     parts.append("<section><h2>Routines (frequent step sequences)</h2><table><tr><th class='num'>instances</th>"
                  "<th>candidates</th><th>steps</th></tr>")
-    for r in report["routines"][:15]:
-        parts.append(f"<tr><td class='num'>{r['instances']}</td><td>{escape(', '.join(r['candidates']))}</td>"
-                     f"<td>{_steps(r['steps'])}</td></tr>")
+    for rt in r.routines[:15]:
+        parts.append(f"<tr><td class='num'>{rt.instances}</td><td>{escape(', '.join(rt.candidates))}</td>"
+                     f"<td>{_steps(rt.steps)}</td></tr>")
     parts.append("</table></section>")
     parts.append("<section><h2>Process map</h2><p class='muted'>Directly-follows transitions inside task "
                  "instances, most frequent first. Blue: forward, red: back; thicker is more frequent; hover for "
                  "counts and waiting times.</p>"
-                 + _arc_diagram([step for t in report["task_types"] for v in t["variants"][:1] for step in v["steps"]],
-                                report["process_map"]["edges"]) + "</section>")
+                 + _arc_diagram([step for t in r.task_types for step in t.signature], r.process_map.edges)
+                 + "</section>")
     parts.append("</main></body></html>")
     return "".join(parts)

@@ -1,8 +1,9 @@
 """The analysis pipeline: activities -> segmentation -> task types -> routines -> candidates -> map.
 
 `analyze` takes masked `Event`s (from a store, or imports passed through the masker) and returns an
-`Analysis` of plain data that `outputs.write_all` turns into files. Each step is a pure function in
-its own module; `Params` holds every knob so report.json can say what was used.
+`Analysis`: the typed `AnalysisResult` (report.json) and each event's activity and instance (events.csv,
+log.xes), which `outputs.write_all` turns into files. Each step is a pure function in its own module;
+`Params` holds every knob so report.json can say what was used.
 """
 
 from __future__ import annotations
@@ -11,19 +12,20 @@ import logging
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from tasklens.analyzer.activities import label_all
 from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank, renumber, structure
-from tasklens.analyzer.decisions import Decisions, apply_to_types, match_candidate
+from tasklens.analyzer.decisions import Decisions, apply_to_types, candidate_decisions
 from tasklens.analyzer.processmap import Edge, directly_follows
+from tasklens.analyzer.result import AnalysisResult, Instance, ProcessMap, RoutineFact, Summary, TaskType, Transition, Variant
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
 from tasklens.analyzer.segment import SegmentParams, active_seconds, segment_stream
-from tasklens.analyzer.tasktypes import TypeParams, cluster_variants
-from tasklens.events import Action, Event
+from tasklens.analyzer.tasktypes import TypeParams, cluster_variants, type_name
+from tasklens.events import Action, Event, iso
 
 log = logging.getLogger(__name__)
 
@@ -41,46 +43,19 @@ class Params:
     order: str = "input"    # each user's events as the input holds them ("input") or sorted by time ("time")
 
 
-@dataclass(frozen=True)
-class Instance:
-    id: int
-    user: str
-    start: float
-    end: float
-    task_type: int
-    variant: int          # index into Analysis.variants
-    events: int
-
-    @property
-    def seconds(self) -> float:
-        return self.end - self.start
-
-
 @dataclass
 class Analysis:
+    """One run: the typed result, and each event's labels (what events.csv and log.xes are made of)."""
+
+    result: AnalysisResult
     events: list[Event]                 # grouped by user, each in recorded order
-    activity: np.ndarray                # activity id per event
-    activities: list[str]               # label of each activity id
-    task: np.ndarray                    # instance id per event, -1 between tasks
-    instances: list[Instance]
-    variants: list[tuple[int, ...]]     # distinct step sequences
-    variant_type: np.ndarray            # task type per variant
-    type_facts: list[TypeFacts]
-    routines: list[Routine]
-    candidates: list[Candidate]
-    edges: list[Edge]
-    params: Params
-    start_activities: dict[str, list[str]] = field(default_factory=dict)   # per user
-    notes: list[str] = field(default_factory=list)   # sentences about the data a reader should know
-    unassigned: int = 0                               # instances like no other, left without a task type
+    activity: np.ndarray                # activity id per event: an index into result.process_map.activities
+    task: np.ndarray                    # instance id per event (an index into result.instances), -1 between tasks
 
     def task_type_of_events(self) -> np.ndarray:
-        types = np.array([i.task_type for i in self.instances] + [-1], dtype=np.int64)
+        types = np.array([i.task_type for i in self.result.instances] + [-1], dtype=np.int64)
         picked: np.ndarray = types[self.task]            # task -1 picks the trailing -1
         return picked
-
-    def candidate_of_type(self) -> dict[int, str]:
-        return {c.task_type: c.id for c in self.candidates}
 
 
 ORDERS = ("input", "time")
@@ -196,18 +171,166 @@ def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: flo
                if sum(1 for c in nxt.values() if c >= min_share * sum(nxt.values())) > 1)
 
 
-def _drop_unassigned(task: np.ndarray, rows: list[Any], variants: list[tuple[int, ...]], vw: list[int],
-                     vtype: np.ndarray) -> tuple[np.ndarray, list[Any], list[tuple[int, ...]], list[int], np.ndarray]:
+@dataclass
+class InstanceRow:
+    """An instance while the pipeline builds it: its figures and where its events are."""
+
+    id: int
+    user: str
+    start: float
+    end: float
+    variant: int          # index into Instances.variants
+    idx: np.ndarray       # positions of its events in the ordered events
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class Instances:
+    """All instances, their distinct step sequences (variants, activity ids) and how often each occurs."""
+
+    task: np.ndarray                    # instance id per event, -1 between tasks
+    rows: list[InstanceRow]
+    variants: list[tuple[int, ...]]
+    weights: list[int]                  # instances per variant
+
+
+def build_instances(evs: list[Event], acts: np.ndarray, task: np.ndarray) -> Instances:
+    """Instances and their variants (an instance's events are contiguous: grouped by user, in recorded
+    order). An instance lasts its active time plus its last event's duration: the one duration rule."""
+    ts = np.fromiter((e.ts for e in evs), float, len(evs))
+    valid = np.flatnonzero(task >= 0)
+    order = valid[np.argsort(task[valid], kind="stable")]
+    bounds = np.flatnonzero(np.r_[True, task[order][1:] != task[order][:-1], True]) if len(order) else [0]
+    variant_ids: dict[tuple[int, ...], int] = {}
+    rows = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        idx = order[lo:hi]
+        v = variant_ids.setdefault(tuple(int(a) for a in acts[idx]), len(variant_ids))
+        start = float(ts[idx[0]])
+        end = start + active_seconds(ts[idx]) + max(evs[idx[-1]].duration, 0.0)
+        rows.append(InstanceRow(int(task[idx[0]]), evs[idx[0]].user, start, end, v, idx))
+    weights = Counter(r.variant for r in rows)
+    return Instances(task, rows, list(variant_ids), [weights[v] for v in range(len(variant_ids))])
+
+
+def _drop_unassigned(inst: Instances, vtype: np.ndarray) -> tuple[Instances, np.ndarray]:
     """Instances of no task type (see `cluster_variants`) become events between tasks; ids stay 0..n-1."""
     keep_v = np.flatnonzero(vtype >= 0)
-    new_v = np.full(len(variants), -1)
+    new_v = np.full(len(inst.variants), -1)
     new_v[keep_v] = np.arange(len(keep_v))
-    kept = [r for r in rows if vtype[r[4]] >= 0]
-    new_t = np.full(int(task.max()) + 2, -1)
-    new_t[[r[0] for r in kept]] = np.arange(len(kept))
-    task = new_t[task]            # -1 picks the trailing -1
-    rows = [(k, r[1], r[2], r[3], int(new_v[r[4]]), r[5], r[6]) for k, r in enumerate(kept)]
-    return task, rows, [variants[v] for v in keep_v], [vw[v] for v in keep_v], vtype[keep_v]
+    kept = [r for r in inst.rows if vtype[r.variant] >= 0]
+    new_t = np.full(int(inst.task.max()) + 2, -1)
+    new_t[[r.id for r in kept]] = np.arange(len(kept))
+    rows = [replace(r, id=k, variant=int(new_v[r.variant])) for k, r in enumerate(kept)]
+    return (Instances(new_t[inst.task], rows, [inst.variants[v] for v in keep_v], [inst.weights[v] for v in keep_v]),
+            vtype[keep_v])    # task -1 picks the trailing -1
+
+
+def assign_types(inst: Instances, labels: list[str], p: TypeParams,
+                 decisions: Decisions | None) -> tuple[Instances, np.ndarray, int]:
+    """Task type per variant (the analyst's merges and splits applied); instances like no other are left
+    out and counted."""
+    vtype = cluster_variants(inst.variants, inst.weights, p)
+    unassigned = sum(w for w, t in zip(inst.weights, vtype.tolist()) if t < 0)
+    if unassigned:
+        inst, vtype = _drop_unassigned(inst, vtype)
+    if decisions is not None:
+        vtype = apply_to_types(vtype, inst.variants, inst.weights, labels, decisions)
+    return inst, vtype, unassigned
+
+
+def type_facts(evs: list[Event], inst: Instances, vtype: np.ndarray) -> list[TypeFacts]:
+    """What `candidates.rank` needs to know about each task type, measured on its instances."""
+    days_of_user: dict[str, set[int]] = defaultdict(set)
+    for e in evs:
+        days_of_user[e.user].add(int(e.ts // 86400))
+    team_days = float(len(set().union(*days_of_user.values()))) if days_of_user else 0.0
+    team_user_days = float(sum(len(d) for d in days_of_user.values()))
+    by_type: dict[int, list[InstanceRow]] = defaultdict(list)
+    for r in inst.rows:
+        by_type[int(vtype[r.variant])].append(r)
+    facts = []
+    for t, members in sorted(by_type.items()):
+        tv = [(inst.variants[v], n) for v, n in Counter(r.variant for r in members).most_common()]
+        usual = Counter(tv[0][0])
+        actions: Counter[Action] = Counter(evs[k].action for r in members for k in r.idx)
+        apps = {evs[k].app for r in members for k in r.idx}
+        users = {r.user for r in members}
+        usual_steps, order = structure(tv)
+        facts.append(TypeFacts(
+            t, tv, [r.id for r in members], users, sum(r.seconds for r in members), actions, apps,
+            rework_instances=sum(1 for r in members if _rework(inst.variants[r.variant], usual)),
+            decision_points=_decision_points(tv), working_days=float(sum(len(days_of_user[u]) for u in users)),
+            median_events=float(np.median([len(r.idx) for r in members])), usual_steps=usual_steps, order=order,
+            team_days=team_days, team_user_days=team_user_days))
+    return facts
+
+
+def name_candidates(candidates: list[Candidate], types: list[TaskType], decisions: Decisions | None) -> list[Candidate]:
+    """Each candidate's signature and name from its task type, then the analyst's decision about it (found
+    by signature); ranked again, rejected ones last."""
+    for c in candidates:
+        c.signature, c.name = types[c.task_type].signature, types[c.task_type].name
+    if decisions is None:
+        return candidates
+    for signature, d in candidate_decisions(candidates, decisions).items():
+        for c in candidates:
+            if c.signature == signature:
+                c.status, c.analyst_name, c.name = d.status, d.name, d.name or c.name
+    return renumber(candidates)
+
+
+def _task_types(inst: Instances, vtype: np.ndarray, labels: list[str],
+                facts: list[TypeFacts]) -> tuple[list[TaskType], list[Variant]]:
+    steps = [tuple(labels[a] for a in v) for v in inst.variants]
+    seconds: dict[int, list[float]] = defaultdict(list)
+    for r in inst.rows:
+        seconds[r.variant].append(r.seconds)
+    variants = [Variant(v, int(vtype[v]), steps[v], inst.weights[v], round(sum(s) / len(s), 2) if s else 0.0)
+                for v, s in ((v, seconds[v]) for v in range(len(steps)))]
+    index = {seq: v for v, seq in enumerate(inst.variants)}
+    types = []
+    for f in facts:
+        durations = sorted(r.seconds for r in inst.rows if vtype[r.variant] == f.type_id)
+        signature = steps[index[f.variants[0][0]]] if f.variants else ()
+        types.append(TaskType(
+            f.type_id, type_name(signature, f.type_id), signature, len(f.instance_ids), sorted(f.users),
+            round(f.seconds / 3600, 3), sorted(f.apps), [index[seq] for seq, _ in f.variants],
+            round(durations[len(durations) // 2], 2) if durations else 0.0))
+    return types, variants
+
+
+def _routine_facts(routines: list[Routine], vtype: np.ndarray, labels: list[str],
+                   candidates: list[Candidate]) -> list[RoutineFact]:
+    cand_of_type = {c.task_type: c.id for c in candidates}
+    out = []
+    for r in routines:
+        types = sorted({int(vtype[v]) for v in r.variants})
+        out.append(RoutineFact(tuple(labels[s] for s in r.steps), r.support, types,
+                               sorted(cand_of_type[t] for t in types if t in cand_of_type)))
+    return out
+
+
+def _summary(evs: list[Event], inst: Instances, r: AnalysisResult, unassigned: int, notes: list[str]) -> Summary:
+    return Summary(
+        events=len(evs), events_in_tasks=int((inst.task >= 0).sum()), users=len({e.user for e in evs}),
+        # the true span: events are kept per person in input order, so the end rows are not the extremes
+        first=iso(min(e.ts for e in evs)) if evs else None, last=iso(max(e.ts for e in evs)) if evs else None,
+        activities=len(r.process_map.activities), instances=len(r.instances), task_types=len(r.task_types),
+        variants=len(r.variants), routines=len(r.routines), candidates=len(r.candidates),
+        hours_in_tasks=round(sum(i.seconds for i in r.instances) / 3600, 3), unassigned_instances=unassigned,
+        # team figures add up; per-FTE ones do not
+        hours_saved_per_month_team=round(sum(c.hours_saved_per_month_team for c in r.candidates
+                                             if c.status != "rejected"), 2),
+        notes=notes)
+
+
+def _transitions(edges: list[Edge], labels: list[str]) -> list[Transition]:
+    return [Transition(labels[e.source], labels[e.target], e.count, round(e.mean_wait, 3), round(e.median_wait, 3))
+            for e in edges]
 
 
 def _why_empty(evs: list[Event], instances: list[Instance], candidates: list[Candidate], given_cases: bool,
@@ -243,84 +366,42 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
         log.warning("%s", note)
         notes.append(note)
     evs = [events[i] for i in order]
-    acts, names = label_all(evs)
+    acts, labels = label_all(evs)
     if progress:
         progress("activities", 1, 1)
     if cases is not None:
         task, starts = _cases_to_task(cases, order), {}
     else:
-        task, starts_ids = _segment_all(evs, acts, len(names), p.segment, p.workers, progress)
-        starts = {u: [names[a] for a in s] for u, s in starts_ids.items()}
-    ts = np.fromiter((e.ts for e in evs), float, len(evs))
+        task, starts_ids = _segment_all(evs, acts, len(labels), p.segment, p.workers, progress)
+        starts = {u: [labels[a] for a in s] for u, s in starts_ids.items()}
 
-    # instances and their variants (instance events are contiguous: grouped by user, in recorded order)
-    valid = np.flatnonzero(task >= 0)
-    order_t = valid[np.argsort(task[valid], kind="stable")]
-    bounds = np.flatnonzero(np.r_[True, task[order_t][1:] != task[order_t][:-1], True]) if len(order_t) else [0]
-    variant_ids: dict[tuple[int, ...], int] = {}
-    inst_rows = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        idx = order_t[lo:hi]
-        seq = tuple(int(a) for a in acts[idx])
-        v = variant_ids.setdefault(seq, len(variant_ids))
-        start = float(ts[idx[0]])
-        end = start + active_seconds(ts[idx]) + max(evs[idx[-1]].duration, 0.0)
-        inst_rows.append((int(task[idx[0]]), evs[idx[0]].user, start, end, v, len(idx), idx))
-    variants = list(variant_ids)
-    weights = Counter(r[4] for r in inst_rows)
-    vw = [weights[v] for v in range(len(variants))]
-    vtype = cluster_variants(variants, vw, p.types)
-    unassigned = sum(w for w, t in zip(vw, vtype.tolist()) if t < 0)
+    inst, vtype, unassigned = assign_types(build_instances(evs, acts, task), labels, p.types, decisions)
     if unassigned:
-        task, inst_rows, variants, vw, vtype = _drop_unassigned(task, inst_rows, variants, vw, vtype)
         notes.append(f"{unassigned} instance(s) like no other left without a task type")
-    if decisions is not None:
-        vtype = apply_to_types(vtype, variants, vw, names, decisions)
     if progress:
         progress("task types", 1, 1)
-    instances = [Instance(tid, user, s, e, int(vtype[v]), v, n) for tid, user, s, e, v, n, _ in inst_rows]
-
-    days_of_user: dict[str, set[int]] = defaultdict(set)
-    for e in evs:
-        days_of_user[e.user].add(int(e.ts // 86400))
-    team_days = float(len(set().union(*days_of_user.values()))) if days_of_user else 0.0
-    by_type: dict[int, list[tuple[Instance, np.ndarray]]] = defaultdict(list)
-    for inst, row in zip(instances, inst_rows):
-        by_type[inst.task_type].append((inst, row[6]))
-    facts = []
-    for t, members in sorted(by_type.items()):
-        vc = Counter(i.variant for i, _ in members)
-        tv = [(variants[v], n) for v, n in vc.most_common()]
-        usual = Counter(tv[0][0])
-        actions: Counter[Action] = Counter()
-        apps: set[str] = set()
-        for _, idx in members:
-            for k in idx:
-                actions[evs[k].action] += 1
-                apps.add(evs[k].app)
-        users = {i.user for i, _ in members}
-        facts.append(TypeFacts(t, tv, [i.id for i, _ in members], users, sum(i.seconds for i, _ in members),
-                               actions, apps, sum(1 for i, _ in members if _rework(variants[i.variant], usual)),
-                               _decision_points(tv), float(sum(len(days_of_user[u]) for u in users)),
-                               float(np.median([i.events for i, _ in members])), *structure(tv), team_days,
-                               float(sum(len(d) for d in days_of_user.values()))))
-    routines = mine(variants, vw, p.routines)
+    facts = type_facts(evs, inst, vtype)
+    types, variants = _task_types(inst, vtype, labels, facts)
+    routines = mine(inst.variants, inst.weights, p.routines)
     if progress:
         progress("routines", 1, 1)
-    candidates = rank(facts, p.assumptions)
-    if decisions is not None:
-        for c in candidates:
-            signature = tuple(names[a] for a in facts[c.task_type].variants[0][0])
-            if (d := match_candidate(decisions, c.id, signature)) is not None:
-                c.status, c.analyst_name = d.status, d.name
-        candidates = renumber(candidates)
+    candidates = name_candidates(rank(facts, p.assumptions), types, decisions)
     # process map over events ordered by instance, then time
-    edges = directly_follows(task[order_t], acts[order_t], ts[order_t])
+    in_task = np.flatnonzero(inst.task >= 0)
+    by_instance = in_task[np.argsort(inst.task[in_task], kind="stable")]
+    ts = np.fromiter((e.ts for e in evs), float, len(evs))
+    edges = directly_follows(inst.task[by_instance], acts[by_instance], ts[by_instance])
     if progress:
         progress("process map", 1, 1)
-    notes += _why_empty(evs, instances, candidates, cases is not None, p)
-    log.info("analysed %d events: %d instances, %d task types, %d routines, %d candidates", len(evs),
-             len(instances), len(facts), len(routines), len(candidates))
-    return Analysis(evs, acts, names, task, instances, variants, vtype, facts, routines, candidates, edges, p,
-                    starts, notes, unassigned)
 
+    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
+    result = AnalysisResult(
+        task_types=types, variants=variants, instances=instances,
+        routines=_routine_facts(routines, vtype, labels, candidates), candidates=candidates,
+        process_map=ProcessMap(labels, _transitions(edges, labels)), start_activities=starts,
+        parameters=asdict(p), decisions=decisions.as_json() if decisions is not None and decisions.count() else {})
+    notes += _why_empty(evs, instances, candidates, cases is not None, p)
+    result.summary = _summary(evs, inst, result, unassigned, notes)
+    log.info("analysed %d events: %d instances, %d task types, %d routines, %d candidates", len(evs),
+             len(instances), len(types), len(routines), len(candidates))
+    return Analysis(result, evs, acts, inst.task)

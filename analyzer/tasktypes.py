@@ -19,10 +19,18 @@ import numpy as np
 
 @dataclass(frozen=True)
 class TypeParams:
+    """How variants are clustered into task types."""
+
     distance_threshold: float = 0.7   # cosine distance (average linkage) under which variants merge
     fold_similarity: float = 0.2      # a lone instance joins its nearest type at this cosine similarity, else
                                       # it is left unassigned (type -1): a type of one instance is no type
     max_variants: int = 3000          # agglomerative clustering is quadratic: cluster at most this many
+
+
+def type_name(signature: Sequence[str], type_id: int) -> str:
+    """A task type's name: the one place it is made (a candidate takes its type's). Today the first step
+    of the type's most common variant (`signature`)."""
+    return signature[0] if signature else f"type {type_id}"
 
 
 def _tokens(seq: Sequence[int]) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_FTE, HOURS_SAVED_TEAM, PERSON, plural
 
 if TYPE_CHECKING:
-    from tasklens.events import Event
+    from tasklens.privacy.masker import Masker
 
 # as tasklens.analyzer.loaders.FORMATS
 FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch", "tockler", "manictime")
@@ -52,34 +52,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "see `tasklens keys enrol`)")
 
 
-def _dedupe(events: list[Event]) -> tuple[list[Event], int]:
-    """Drop events that an earlier input already held (same person, time and content)."""
-    seen: set[tuple[object, ...]] = set()
-    kept = []
-    for e in events:
-        key = (e.user, e.ts, e.action, e.app, e.title, e.target, e.value, e.duration, e.count)
-        if key not in seen:
-            seen.add(key)
-            kept.append(e)
-    return kept, len(events) - len(kept)
-
-
 def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from tasklens.analyzer import decisions, signers
-    from tasklens.analyzer.loaders import expand_inputs, load
-    from tasklens.analyzer.outputs import check_out, write_all
-    from tasklens.analyzer.pipeline import Params, analyze
+    from tasklens.analyzer.loaders import expand_inputs
+    from tasklens.analyzer.outputs import check_out
+    from tasklens.analyzer.pipeline import Params
     from tasklens.analyzer.progress import Bar
     from tasklens.analyzer.pseudonyms import Pseudonyms
+    from tasklens.analyzer.run import Inputs, run_analysis
     from tasklens.cli.common import config
-    from tasklens.errors import BundleError, InputFormatError
     from tasklens.events import time_zone
 
-    args.inputs = expand_inputs(args.inputs)   # a folder stands for the files in it that tasklens can read
-    check_out(args.out)   # a folder that cannot be written is refused before the work, not after
+    paths = expand_inputs(args.inputs)   # a folder stands for the files in it that tasklens can read
+    check_out(args.out)   # a folder that cannot be written is refused before asking for a passphrase
     private, roster = None, None
     if args.key is not None:
         from tasklens.analystkey import load_private
@@ -87,70 +74,36 @@ def run(args: argparse.Namespace) -> int:
         from tasklens.signing import default_roster, load_roster
         private = load_private(args.key, passphrase(confirm=False))
         roster = load_roster(args.roster or default_roster(args.key))
+    inputs = Inputs(paths, args.format, args.skip_bad_rows, args.unsegment,
+                    tz=time_zone(args.tz),   # imports' naive times; an unknown zone is one line before any work
+                    users=str if args.keep_user_ids else Pseudonyms.for_analysis(args.out),
+                    private=private, roster=roster, params=Params(order=args.order))
+
+    def masker() -> Masker:
+        from tasklens.privacy.masker import Masker
+        return Masker(config(args))
+
     bar = Bar(enabled=not (args.no_progress or args.quiet))
-    events: list[Event] = []
-    cases: list[str] = []
-    masker, skipped, refused, all_cases = None, 0, 0, True
-    signed: set[str] = set()     # users proven by enrolled signers' bundles (their roster labels)
-    unsigned: set[str] = set()   # users from inputs that prove nobody (CSV, XES, stores)
-    tz = time_zone(args.tz)   # imports' naive times; an unknown zone is one line before any work
-    users = str if args.keep_user_ids else Pseudonyms.for_analysis(args.out)
-    for n, path in enumerate(args.inputs, 1):
-        try:
-            loaded = load(path, args.format, skip_bad_rows=args.skip_bad_rows, unsegment=args.unsegment,
-                          private=private, roster=roster, tz=tz, users=users)
-        except BundleError as e:   # one bad bundle must not stop a merge of many
-            print(f"tasklens: skipped: {e}", file=sys.stderr)
-            refused += 1
-            continue
-        skipped += len(loaded.bad_rows)
-        if loaded.raws:
-            if masker is None:
-                from tasklens.privacy.masker import Masker
-                masker = Masker(config(args))
-            batch = masker.mask_many(loaded.raws)
-        else:
-            batch = loaded.events
-        bar("loading", n, len(args.inputs))
-        (signed if loaded.fmt == "bundle" else unsigned).update(e.user for e in batch)
-        all_cases &= loaded.cases is not None
-        cases.extend(f"{path}:{c}" for c in (loaded.cases or [""] * len(batch)))
-        events.extend(batch)
-    if not events:
-        raise InputFormatError(f"no events to analyse: {refused} input(s) refused, the rest empty")
-    duplicates = 0
-    if len(args.inputs) > 1 and not all_cases:
-        events, duplicates = _dedupe(events)
-    kept = decisions.load(args.out)   # an analyst's decisions about an earlier analysis into this folder
-    analysis = analyze(events, Params(order=args.order), progress=bar, cases=cases if all_cases and cases else None,
-                       decisions=kept)
-    bar("writing outputs", 0, 1)
-    paths = write_all(analysis, args.out, audit_detail=f"inputs={len(args.inputs)} events={len(analysis.events)} "
-                                                       f"refused={refused} duplicates={duplicates}",
-                      also=lambda folder: signers.write(folder, signed - unsigned))   # in the same rename
-    bar("writing outputs", 1, 1)
+    done = run_analysis(inputs, args.out, masker=masker, progress=bar,
+                        on_refused=lambda line: print(f"tasklens: skipped: {line}", file=sys.stderr))
     bar.close()
-    notes = [f"skipped {skipped} malformed rows" if skipped else "",
-             f"{plural(refused, 'input')} refused" if refused else "",
-             f"{duplicates} duplicate events counted once" if duplicates else "",
-             f"honoured {kept.count()} analyst decisions" if kept.count() else ""] + analysis.notes
-    s = analysis
+    s, notes, paths_out = done.result, done.notes, done.files
     if args.json:
-        report = json.loads(paths["report.json"].read_text(encoding="utf-8"))
+        report = s.to_json()
         top = [{**c, "instances": len(c["instances"])} for c in report["candidates"][:5]]   # ids: see report.json
         print(json.dumps({"summary": report["summary"], "candidates": top,
-                          "notes": [n for n in notes if n], "files": {k: str(v) for k, v in paths.items()}},
+                          "notes": notes, "files": {k: str(v) for k, v in paths_out.items()}},
                          indent=2, ensure_ascii=False))
         return 0
     if args.quiet:
         return 0
-    print(f"{plural(len(s.events), 'event')} from {plural(len({e.user for e in s.events}), PERSON)}, "
-          f"{plural(len(s.instances), 'task instance')}, {plural(len(s.type_facts), 'task type')}, "
+    print(f"{plural(s.summary.events, 'event')} from {plural(s.summary.users, PERSON)}, "
+          f"{plural(len(s.instances), 'task instance')}, {plural(len(s.task_types), 'task type')}, "
           f"{plural(len(s.routines), 'routine')}, {plural(len(s.candidates), 'RPA candidate')}"
-          + "".join(f"; {n}" for n in notes if n))
+          + "".join(f"; {n}" for n in notes))
     for c in s.candidates[:5]:
         print(f"  {c.id}  {len(c.instances):>5} instances  {c.hours_observed:8.1f} {HOURS_OBSERVED}  "
               f"{c.hours_saved_per_month_team:7.1f} {HOURS_SAVED_TEAM}  {c.hours_saved_per_month_per_fte:6.1f} "
               f"{HOURS_SAVED_FTE}  ({c.confidence_label} confidence)")
-    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    print(f"wrote {', '.join(str(p) for p in paths_out.values())}")
     return 0

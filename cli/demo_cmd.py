@@ -23,10 +23,8 @@ BATCH = 5_000
 
 def run(args: argparse.Namespace) -> int:
     from tasklens import storekey as keys
-    from tasklens.analyzer.loaders import store_events
-    from tasklens.analyzer.outputs import check_out, write_all
-    from tasklens.analyzer.outputs import report as make_report
-    from tasklens.analyzer.pipeline import analyze
+    from tasklens.analyzer.outputs import check_out
+    from tasklens.analyzer.run import Inputs, run_analysis
     from tasklens.cli.common import config
     from tasklens.errors import OutputError
     from tasklens.files import private_dir
@@ -67,24 +65,22 @@ def run(args: argparse.Namespace) -> int:
         for i in range(0, len(pairs), BATCH):
             store.append(masker.mask_many([raw for raw, _ in pairs[i:i + BATCH]]))
         stored = store.count()
-        events = store_events(store)
-        store.audit("demo.analyze", f"events={stored}")
     stats = masker.stats()
     print(f"masked and stored {stored} events in {store_file} (SQLCipher, AES-256); Presidio analysed "
           f"{stats.get('presidio_calls', 0)} distinct title parts, {stats.get('failures_redacted', 0)} "
           "strings redacted on failure", flush=True)
 
-    analysis = analyze(events)
-    files = write_all(analysis, out / "analysis")
-    report = make_report(analysis)
-    print(f"\nanalysis: {report['summary']['instances']} task instances, "
-          f"{len(report['task_types'])} task types, {len(report['routines'])} routines, "
-          f"{len(report['candidates'])} RPA candidates")
+    # the store is read back like any store the analyst is given (source_row set), the read audited in it
+    done = run_analysis(Inputs([store_file], store_key=key, audit_as="demo.analyze"), out / "analysis", masker=None)
+    result, files = done.result, done.files
+    print(f"\nanalysis: {result.summary.instances} task instances, "
+          f"{len(result.task_types)} task types, {len(result.routines)} routines, "
+          f"{len(result.candidates)} RPA candidates")
     print("\ntop RPA candidates")
-    for c in report["candidates"][:5]:
-        print(f"  #{c['rank']} {c['name'][:60]:<60} {len(c['instances']):>4} instances, "
-              f"{plural(len(c['users']), PERSON)}, {c['hours_observed']:.1f} {HOURS_OBSERVED}, "
-              f"{c['hours_saved_per_month_team']:.1f} {HOURS_SAVED_TEAM}")
+    for c in result.candidates[:5]:
+        print(f"  #{c.rank} {c.name[:60]:<60} {len(c.instances):>4} instances, "
+              f"{plural(len(c.users), PERSON)}, {c.hours_observed:.1f} {HOURS_OBSERVED}, "
+              f"{c.hours_saved_per_month_team:.1f} {HOURS_SAVED_TEAM}")
     print("\nplanted in the simulation (ground truth)")
     for name, spans in truth.items():
         hours = sum(b - a for a, b in spans.values()) / 3600

@@ -1,7 +1,8 @@
 """Analysing a store off the GUI thread, with progress and cancel.
 
-The analyzer reports progress between its stages; cancelling takes effect at the next report (the
-stage running finishes first), and nothing is written for a cancelled run.
+The worker calls `run_analysis`, the producer the CLI uses too (decisions kept with the analysis honoured,
+`source_row` set, the run audited in the folder). It reports progress between stages; cancelling takes
+effect at the next report (the stage running finishes first), and nothing is written for a cancelled run.
 """
 
 from __future__ import annotations
@@ -12,14 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
+from tasklens.analyzer.run import Cancelled, Inputs, run_analysis
 from tasklens.errors import TasklensError
 from tasklens.storekey import Key
 
 log = logging.getLogger(__name__)
-
-
-class Cancelled(TasklensError):
-    """The analyst cancelled the run."""
 
 
 def analysis_dir_for(store: Path) -> Path:
@@ -42,25 +40,10 @@ class AnalyseStore(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _report(self, stage: str, done: int, total: int) -> None:
-        if self._cancel.is_set():
-            raise Cancelled("analysis cancelled")
-        self.progress.emit(stage, done, total)
-
     def run(self) -> None:
-        from tasklens.analyzer.outputs import write_all
-        from tasklens.analyzer.pipeline import analyze
-        from tasklens.store import Store
-
         try:
-            self._report("reading the store", 0, 1)
-            with Store(self.store, self.key, create=False) as store:
-                events = list(store.events())
-                store.audit("dashboard.analyze", f"events={len(events)}")
-            self._report("reading the store", 1, 1)
-            analysis = analyze(events, progress=self._report)
-            self._report("writing the results", 0, 1)
-            write_all(analysis, self.out)
+            run_analysis(Inputs([self.store], store_key=self.key, audit_as="dashboard.analyze"), self.out,
+                         masker=None, progress=self.progress.emit, cancel=self._cancel.is_set)
             self.done.emit(str(self.out))
         except Cancelled:
             self.failed.emit("cancelled")

@@ -91,12 +91,12 @@ def test_stitched_recordings_keep_their_input_order() -> None:
     assert sum(1 for x, y in zip(events, events[1:]) if y.ts < x.ts) == 2
     a = analyze(events)
     assert [e.source_row for e in a.events] == [e.source_row for e in events]
-    assert len(a.instances) == len(set(truth))
-    assert all(i.seconds >= 0 for i in a.instances)
-    assert sum(1 for n in a.notes if "backwards" in n) == 1 and "2 times" in a.notes[0]
+    assert len(a.result.instances) == len(set(truth))
+    assert all(i.seconds >= 0 for i in a.result.instances)
+    assert sum(1 for n in a.result.summary.notes if "backwards" in n) == 1 and "2 times" in a.result.summary.notes[0]
     by_time = analyze(events, Params(order="time"))
     assert [e.ts for e in by_time.events] == sorted(e.ts for e in events)
-    assert "sorted by time" in by_time.notes[0]
+    assert "sorted by time" in by_time.result.summary.notes[0]
 
 
 def test_a_lone_mistimed_row_neither_cuts_nor_goes_negative() -> None:
@@ -109,8 +109,8 @@ def test_a_lone_mistimed_row_neither_cuts_nor_goes_negative() -> None:
     events[17] = Event(late.ts + 3600, late.user, late.app, late.title, late.action, late.target, late.value,
                        late.duration, late.count, late.source_row)
     a = analyze(events)
-    assert len(a.instances) == 10
-    assert max(i.seconds for i in a.instances) < 60
+    assert len(a.result.instances) == 10
+    assert max(i.seconds for i in a.result.instances) < 60
 
 
 def test_unknown_order_is_refused() -> None:
@@ -146,7 +146,7 @@ def test_a_weekly_routine_twice_per_person_is_found_across_the_team() -> None:
                 weekly_rows.add(row)
             events.append(Event(e.ts, e.user, e.app, e.title, e.action, e.target, e.value, e.duration, e.count, row))
     a = analyze(events)
-    types = {a.instances[int(t)].task_type for e, t in zip(a.events, a.task) if e.source_row in weekly_rows and t >= 0}
+    types = {a.result.instances[int(t)].task_type for e, t in zip(a.events, a.task) if e.source_row in weekly_rows and t >= 0}
     assert len(types) == 1
-    weekly = next(c for c in a.candidates if c.task_type in types)
+    weekly = next(c for c in a.result.candidates if c.task_type in types)
     assert len(weekly.instances) == 8 and len(weekly.users) == 4

@@ -29,10 +29,10 @@ def test_every_planted_routine_is_a_candidate_with_its_hours(planted) -> None:  
     for i, (start, end) in spans.items():
         truth_hours[routine_of[i]] += (end - start) / 3600
     task_of = {e.source_row: int(t) for e, t in zip(a.events, a.task)}
-    cand_of_type = {c.task_type: c for c in a.candidates}
+    cand_of_type = {c.task_type: c for c in a.result.candidates}
     for routine, n in Counter(routine_of.values()).items():
         assert n >= 20
-        types = Counter(a.instances[task_of[e.source_row]].task_type for e, t in pairs
+        types = Counter(a.result.instances[task_of[e.source_row]].task_type for e, t in pairs
                         if t.routine == routine and task_of[e.source_row] >= 0)
         type_id, _ = types.most_common(1)[0]
         assert type_id in cand_of_type, routine
@@ -43,21 +43,21 @@ def test_every_planted_routine_is_a_candidate_with_its_hours(planted) -> None:  
 
 def test_candidates_are_ranked_and_explained(planted) -> None:  # type: ignore[no-untyped-def]
     _, a = planted
-    assert [c.rank for c in a.candidates] == list(range(1, len(a.candidates) + 1))
-    assert [c.score for c in a.candidates] == sorted((c.score for c in a.candidates), reverse=True)
-    for c in a.candidates:
+    assert [c.rank for c in a.result.candidates] == list(range(1, len(a.result.candidates) + 1))
+    assert [c.score for c in a.result.candidates] == sorted((c.score for c in a.result.candidates), reverse=True)
+    for c in a.result.candidates:
         assert c.hours_saved_per_month > 0 and 0 <= c.confidence <= 1
         assert {"determinism", "data_transfer", "decision_points", "applications", "rework_rate",
-                "variant_coverage", "automatability"} <= set(c.parts)
+                "variant_coverage", "automatability"} <= set(c.score_parts)
         assert "h/month" in c.rationale and c.assumptions["automation_rate"] == 0.8
-        assert set(c.users) == {a.instances[i].user for i in c.instances}
+        assert set(c.users) == {a.result.instances[i].user for i in c.instances}
 
 
 def test_assumptions_change_the_estimate(planted) -> None:  # type: ignore[no-untyped-def]
     pairs, a = planted
     half = analyze([e for e, _ in pairs], Params(assumptions=Assumptions(automation_rate=0.4)))
-    before = {c.task_type: c.hours_saved_per_month for c in a.candidates}
-    for c in half.candidates:
+    before = {c.task_type: c.hours_saved_per_month for c in a.result.candidates}
+    for c in half.result.candidates:
         assert c.hours_saved_per_month == pytest.approx(before[c.task_type] / 2, rel=0.02)
 
 
@@ -69,14 +69,14 @@ def test_instances_are_contiguous_runs_of_one_user(planted) -> None:  # type: ig
             seen[t].append(k)
     for t, idx in seen.items():
         assert len({a.events[k].user for k in idx}) == 1
-        assert a.instances[t].id == t and a.instances[t].events == len(idx)
+        assert a.result.instances[t].id == t and a.result.instances[t].events == len(idx)
 
 
 def test_process_map_counts_match_instances(planted) -> None:  # type: ignore[no-untyped-def]
     _, a = planted
-    transitions = sum(i.events - 1 for i in a.instances)
-    assert sum(e.count for e in a.edges) == transitions
-    assert all(e.mean_wait >= 0 for e in a.edges)
+    transitions = sum(i.events - 1 for i in a.result.instances)
+    assert sum(e.count for e in a.result.process_map.edges) == transitions
+    assert all(e.mean_wait_seconds >= 0 for e in a.result.process_map.edges)
 
 
 def test_the_demo_office_masked_by_the_real_masker() -> None:
@@ -102,11 +102,11 @@ def test_the_demo_office_masked_by_the_real_masker() -> None:
         hours[name] += (end - start) / 3600
         counts[name] += 1
     task_of = {e.source_row: int(t) for e, t in zip(a.events, a.task)}
-    by_type = {c.task_type: c for c in a.candidates}
+    by_type = {c.task_type: c for c in a.result.candidates}
     for name, n in counts.items():
         if n < 20:
             continue
-        types = Counter(a.instances[task_of[k]].task_type for k, t in truth.items()
+        types = Counter(a.result.instances[task_of[k]].task_type for k, t in truth.items()
                         if t.routine == name and task_of[k] >= 0)
         c = by_type[types.most_common(1)[0][0]]
         assert abs(c.hours_observed / hours[name] - 1) <= 0.15, (name, c.hours_observed, hours[name])

@@ -24,7 +24,7 @@ def write_csv(path: Path) -> None:
 
 def main_steps(report: dict, type_id: int) -> tuple[str, ...]:
     t = next(t for t in report["task_types"] if t["id"] == type_id)
-    return tuple(t["variants"][0]["steps"])
+    return tuple(t["signature"])
 
 
 def test_decisions_are_honoured_by_the_next_analysis(tmp_path: Path) -> None:
@@ -38,9 +38,9 @@ def test_decisions_are_honoured_by_the_next_analysis(tmp_path: Path) -> None:
     keep, drop = cands[0], cands[1]
 
     d = decisions.Decisions()
-    d.set_status(keep["id"], "accepted", main_steps(before, keep["task_type"]))
-    d.rename(keep["id"], "Invoice posting", main_steps(before, keep["task_type"]))
-    d.set_status(drop["id"], "rejected", main_steps(before, drop["task_type"]))
+    d.set_status(tuple(keep["signature"]), "accepted", cid=keep["id"])
+    d.rename(tuple(keep["signature"]), "Invoice posting", cid=keep["id"])
+    d.set_status(tuple(drop["signature"]), "rejected", cid=drop["id"])
     others = [t["id"] for t in before["task_types"] if t["id"] not in (keep["task_type"], drop["task_type"])][:2]
     d.merge(others, [main_steps(before, t) for t in others])
     decisions.save(out, d)

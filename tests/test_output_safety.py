@@ -18,7 +18,7 @@ import pytest
 from helpers import make_events
 
 from tasklens import auditfile
-from tasklens.analyzer import decisions
+from tasklens.analyzer import decisions, signers
 from tasklens.analyzer.outputs import write_all
 from tasklens.analyzer.pipeline import Analysis, analyze
 from tasklens.cli.main import main
@@ -112,14 +112,14 @@ def test_rerun_replaces_outputs_whole_and_keeps_decisions_and_audit(analysis: An
     out = tmp_path / "out"
     write_all(analysis, out)
     kept = decisions.Decisions()
-    kept.set_status("C01", "accepted", ("a", "b"))
+    kept.set_status(("a", "b"), "accepted", cid="C01")
     decisions.save(out, kept)
     (out / "events.csv").unlink()
     (out / "events.csv").mkdir()   # a folder where a file is expected: replaced with the folder
     (out / "events.csv" / "x").write_text("x")
     write_all(analysis, out, audit_detail="second run")
     assert sorted(p.name for p in out.iterdir()) == sorted((*OUTPUTS, decisions.FILE, auditfile.NAME))
-    assert decisions.load(out).status("C01") == "accepted"
+    assert decisions.load(out).status(("a", "b")) == "accepted"
     assert [e["detail"] for e in auditfile.read(out)][-1] == "second run"
     assert [e["action"] for e in auditfile.read(out)] == ["analyze", "analyze"]
     assert (out / "events.csv").is_file() and not _leftovers(tmp_path)
@@ -158,7 +158,8 @@ def test_a_failed_rerun_leaves_the_old_folder_as_it_was(analysis: Analysis, tmp_
     write_all(analysis, out)
     auditfile.append(out, "report.admin", "x")
     before = _snapshot(out)
-    bad = replace(analysis, instances=[replace(analysis.instances[0], end=math.inf), *analysis.instances[1:]])
+    bad = replace(analysis, result=replace(analysis.result, instances=[replace(analysis.result.instances[0], end=math.inf),
+                                                                  *analysis.result.instances[1:]]))
     with pytest.raises(OutputError):
         write_all(bad, out)
     assert _snapshot(out) == before and not _leftovers(tmp_path)
@@ -185,7 +186,8 @@ def test_demo_output_is_private(tmp_path: Path, capsys: pytest.CaptureFixture[st
     analysis_dir = out / "analysis"
     for folder in (out, analysis_dir):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
-    assert sorted(p.name for p in analysis_dir.iterdir()) == sorted((*OUTPUTS, auditfile.NAME))
+    # the demo writes what every analysis writes (run_analysis): the signers proven (none: no bundles) too
+    assert sorted(p.name for p in analysis_dir.iterdir()) == sorted((*OUTPUTS, auditfile.NAME, signers.NAME))
     for p in analysis_dir.iterdir():
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
 

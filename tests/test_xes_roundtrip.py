@@ -30,9 +30,9 @@ def test_control_characters_in_titles_and_apps_read_back(tmp_path: Path) -> None
     back = load_xes(tmp_path / "out" / "log.xes")
     in_tasks = [k for k in range(len(a.events)) if a.task[k] >= 0]
     assert len(back.raws) == len(in_tasks) > 0
-    assert {r.target for r in back.raws} == {xml_text(a.activities[int(a.activity[k])]) for k in in_tasks}
+    assert {r.target for r in back.raws} == {xml_text(a.result.process_map.activities[int(a.activity[k])]) for k in in_tasks}
     assert {r.user for r in back.raws} == {"emp-1", "emp-2"}
-    assert any("\x1b" in a.activities[int(a.activity[k])] for k in in_tasks)   # the input did hold them
+    assert any("\x1b" in a.result.process_map.activities[int(a.activity[k])] for k in in_tasks)   # the input did hold them
 
 
 @settings(max_examples=300, deadline=None)
