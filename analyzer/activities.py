@@ -128,14 +128,20 @@ def generalise_parts(titles: Iterable[tuple[str, str]]) -> dict[tuple[str, str],
         for i in range(0, len(parts), 2):
             values[(app, i, tuple(parts[:i] + ["*"] + parts[i + 1:]))].add(parts[i])
     out = {}
+    # per context, once (not once per title in it: that was quadratic in a context's values)
+    stats: dict[tuple[str, int, tuple[str, ...]], tuple[Counter[str], int]] = {}
     for (app, title), parts in split.items():
         parts = list(parts)
         for i in range(0, len(parts), 2):
-            seen = values[(app, i, tuple(parts[:i] + ["*"] + parts[i + 1:]))]
-            heads = Counter(_head(v) for v in seen)
-            kinds = {f"{_head(v)} *" if heads[_head(v)] >= VARIABLE_TAIL_MIN and _head(v) else v for v in seen}
+            context = (app, i, tuple(parts[:i] + ["*"] + parts[i + 1:]))
+            if context not in stats:
+                seen = values[context]
+                heads = Counter(_head(v) for v in seen)
+                kinds = {f"{_head(v)} *" if heads[_head(v)] >= VARIABLE_TAIL_MIN and _head(v) else v for v in seen}
+                stats[context] = heads, sum(1 for k in kinds if _NAME.match(k))
+            heads, names = stats[context]
             head = _head(parts[i])
-            if _NAME.match(parts[i]) and sum(1 for k in kinds if _NAME.match(k)) >= VARIABLE_PART_MIN:
+            if _NAME.match(parts[i]) and names >= VARIABLE_PART_MIN:
                 parts[i] = "*"
             elif head and heads[head] >= VARIABLE_TAIL_MIN:
                 parts[i] = head + " *"
