@@ -6,6 +6,7 @@ and a group (application, task type, candidate) that fewer than `min_users` dist
 to is left out without a trace. Every figure is computed over the rows shown only, so nothing hidden
 can be recovered by subtraction: no overall totals, no count of rows left out, shares over the shown
 rows' total, ranks and names numbered among the shown rows, and the period spanned by the shown rows.
+Names, ranks and instance times are the analysis' own (`AnalysisResult`, report.json), never recomputed.
 
 People are distinct enrolled signers (`tasklens.analyzer.signers`): an analysis holding user ids that
 no signed bundle proves (CSV, XES, a store) is refused unless `allow_unverified`, and then the report
@@ -17,14 +18,14 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasklens.analyzer import signers
+from tasklens.analyzer.result import AnalysisResult
 from tasklens.constants import ACTIVE_GAP, MIN_USERS, MIN_USERS_FLOOR
 from tasklens.errors import InputFormatError
 from tasklens.events import iso, parse_time
@@ -66,18 +67,18 @@ class _Group:
     seconds: float = 0.0
     first: float = float("inf")
     last: float = float("-inf")
-    tasks: dict[str, tuple[float, float]] = field(default_factory=dict)   # task id -> (start, end)
+    tasks: set[str] = field(default_factory=set)   # task instance ids
 
     def add(self, user: str, ts: float, task: str) -> None:
         self.users.add(user)
         self.events += 1
         self.first, self.last = min(self.first, ts), max(self.last, ts)
         if task:
-            lo, hi = self.tasks.get(task, (ts, ts))
-            self.tasks[task] = (min(lo, ts), max(hi, ts))
+            self.tasks.add(task)
 
-    def task_seconds(self) -> list[float]:
-        return [hi - lo for lo, hi in self.tasks.values()]
+    def task_seconds(self, seconds: dict[str, float]) -> list[float]:
+        """Each instance's time as the analysis measured it (`Instance.seconds`, the one duration rule)."""
+        return [seconds[t] for t in sorted(self.tasks) if t in seconds]
 
 
 def _read_events(path: Path) -> list[dict[str, str]]:
@@ -111,20 +112,6 @@ def unverified_users(analysis_dir: Path, rows: list[dict[str, str]] | None = Non
     return {r["user"] for r in rows} - signers.verified_users(analysis_dir)
 
 
-def _report_json(path: Path) -> dict[str, list[dict[str, object]]]:
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_bytes())
-        if not isinstance(data, dict):
-            raise TypeError(path)
-        return data
-    except OSError as e:
-        raise InputFormatError(f"cannot read {path}: {e.strerror}") from None
-    except (ValueError, TypeError):
-        raise InputFormatError(f"{path} is damaged: run `tasklens analyze` into this folder again") from None
-
-
 def build(analysis_dir: Path, min_users: int = MIN_USERS, *, allow_unverified: bool = False) -> Aggregate:
     """Aggregate one analysis folder with threshold `min_users` (K) distinct people per figure."""
     if min_users < MIN_USERS_FLOOR:
@@ -138,9 +125,10 @@ def build(analysis_dir: Path, min_users: int = MIN_USERS, *, allow_unverified: b
             "inputs that cannot prove who is behind them (CSV, XES, a store, unsigned bundles), so they cannot be "
             "counted as distinct people: analyse signed bundles of enrolled signers, or pass --allow-unverified "
             "(the report then says its counts are unverified)")
-    report = _report_json(analysis_dir / "report.json")
-    names = {str(t.get("id")): str(t.get("name") or "") for t in report.get("task_types", [])}
-    cands = {str(c.get("id")): c for c in report.get("candidates", [])}
+    result = AnalysisResult.read(analysis_dir)
+    names = {str(t.id): t.name for t in result.task_types}
+    cands = {c.id: c for c in result.candidates}
+    seconds = {str(i.id): i.seconds for i in result.instances}
 
     apps: dict[str, _Group] = defaultdict(_Group)
     types: dict[str, _Group] = defaultdict(_Group)
@@ -171,24 +159,26 @@ def build(analysis_dir: Path, min_users: int = MIN_USERS, *, allow_unverified: b
         agg.rows.append(Row("applications", app or "(no application)", len(g.users), {
             "active_hours": round(g.seconds / 3600, 2), "share": round(g.seconds / app_seconds, 3),
             "events": g.events}))
-    for n, (t, g) in enumerate(sorted(types.items(), key=lambda kv: (-sum(kv[1].task_seconds()), kv[0])), 1):
-        secs = g.task_seconds()
-        agg.rows.append(Row("task types", names.get(t) or f"Task type {n}", len(g.users), {
+    used: Counter[str] = Counter()   # two types may share a name (their first step): number the repeats
+    for n, (t, g) in enumerate(sorted(types.items(), key=lambda kv: (-sum(kv[1].task_seconds(seconds)), kv[0])), 1):
+        secs = g.task_seconds(seconds)
+        name = names.get(t) or f"Task type {n}"
+        used[name] += 1
+        agg.rows.append(Row("task types", name if used[name] == 1 else f"{name} ({used[name]})", len(g.users), {
             "instances": len(secs), "hours_observed": round(sum(secs) / 3600, 2),
             "median_minutes": round(statistics.median(secs) / 60, 1) if secs else 0.0}))
 
     def rank(cid: str) -> tuple[float, str]:
-        r = cands.get(cid, {}).get("rank")
-        return (float(r) if isinstance(r, (int, float)) else float("inf"), cid)
+        return (float(cands[cid].rank) if cid in cands else float("inf"), cid)
 
     for n, cid in enumerate(sorted(candidates, key=rank), 1):   # ranked again among the shown ones
-        c, g = cands.get(cid, {}), candidates[cid]
-        secs = g.task_seconds()
-        name = c.get("name") or names.get(str(c.get("task_type"))) or f"Candidate {n}"
-        agg.rows.append(Row("candidates", str(name), len(g.users), {
+        c, g = cands.get(cid), candidates[cid]
+        secs = g.task_seconds(seconds)
+        name = (c.name or names.get(str(c.task_type), "")) if c else ""
+        agg.rows.append(Row("candidates", name or f"Candidate {n}", len(g.users), {
             "rank": n, "instances": len(secs), "hours_observed": round(sum(secs) / 3600, 2),
-            "hours_saved_per_month": c.get("hours_saved_per_month", ""),   # type: ignore[dict-item]
-            "confidence": c.get("confidence_label", c.get("confidence", ""))}))   # type: ignore[dict-item]
+            "hours_saved_per_month": c.hours_saved_per_month if c else "",
+            "confidence": c.confidence_label if c else ""}))
     return agg
 
 

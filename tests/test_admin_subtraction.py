@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+from tasklens.analyzer.candidates import Candidate
+from tasklens.analyzer.result import AnalysisResult, Instance, TaskType
+from tasklens.events import parse_time
+
 DAY = 86_400.0
 T0 = 1_790_000_000.0          # a Monday morning, UTC
 CROWD = [f"p{i}" for i in range(1, 7)]   # six employees who share everything
@@ -54,18 +58,24 @@ def make_analysis(folder: Path, *, with_lone: bool) -> Path:
         w = csv.writer(f)
         w.writerow(COLUMNS)
         w.writerows(rows)
-    types = [{"id": 0, "name": "excel | click | step0"}, {"id": 1, "name": "mail | click | step0"}]
-    cands = [{"id": ids["invoice"], "name": "Enter invoices", "task_type": 0, "hours_saved_per_month": 4.2,
-              "confidence_label": "high"},
-             {"id": ids["mail"], "name": "Answer mail", "task_type": 1, "hours_saved_per_month": 1.1,
-              "confidence_label": "medium"}]
+    spans: dict[int, tuple[str, float, float]] = {}
+    for row in rows:   # each instance's user, first and last event: its time (no last-event duration here)
+        task_id, ts = int(str(row[6])), parse_time(str(row[1]))
+        user, lo, _ = spans.get(task_id, (str(row[2]), ts, ts))
+        spans[task_id] = (user, lo, ts)
+    type_of = {int(str(row[6])): int(str(row[7])) for row in rows}
+    instances = [Instance(t, u, lo, hi, type_of[t], 0, 1) for t, (u, lo, hi) in sorted(spans.items())]
+    types = [TaskType(0, "excel | click | step0", (), 0, [], 0.0, [], []),
+             TaskType(1, "mail | click | step0", (), 0, [], 0.0, [], [])]
+    cands = [Candidate(ids["invoice"], 0, 0, [], [], 0.0, 4.2, 0.9, "high", 0.5, name="Enter invoices"),
+             Candidate(ids["mail"], 0, 1, [], [], 0.0, 1.1, 0.6, "medium", 0.4, name="Answer mail")]
     if with_lone:
-        types.append({"id": 2, "name": "secretapp | click | x"})
-        cands.insert(0, {"id": "C01", "name": "Secret work", "task_type": 2, "hours_saved_per_month": 9.9,
-                         "confidence_label": "high"})
+        types.append(TaskType(2, "secretapp | click | x", (), 0, [], 0.0, [], []))
+        cands.insert(0, Candidate("C01", 0, 2, [], [], 0.0, 9.9, 0.9, "high", 0.9, name="Secret work"))
     for rank, c in enumerate(cands, 1):
-        c["rank"] = rank
-    (folder / "report.json").write_text(json.dumps({"task_types": types, "candidates": cands}))
+        c.rank = rank
+    result = AnalysisResult(task_types=types, instances=instances, candidates=cands)
+    (folder / "report.json").write_text(result.dumps())
     users = CROWD + ([LONE] if with_lone else [])
     (folder / "signers.json").write_text(json.dumps({"format": 1, "verified_users": users}))
     return folder
