@@ -360,7 +360,7 @@ class Dashboard(QMainWindow):
             self.statusBar().showMessage(f"{what} written to {path}", 8000)
 
     def _export_aggregate(self, out: Path | None = None, allow_unverified: bool | None = None) -> None:
-        """The admin report (figures over at least 5 employees only) of the analysis as opened.
+        """The admin report (figures over at least `constants.MIN_USERS` employees only) of the analysis as opened.
 
         An analysis with people no enrolled signer proves is refused, unless the analyst agrees (asked
         here when `allow_unverified` is None) to a report that says its counts are unverified.
