@@ -34,7 +34,7 @@ from tasklens.errors import TasklensError
 from tasklens.gui import exports, style
 from tasklens.gui.compare_view import ComparePage
 from tasklens.gui.exceptions_view import ExceptionsPage
-from tasklens.gui.model import AnalysisData
+from tasklens.gui.model import AnalysisData, display_name
 from tasklens.gui.views import CandidatesPage, MapPage, OverviewPage, RoutinesPage, TaskTypesPage
 
 log = logging.getLogger(__name__)
@@ -144,11 +144,13 @@ class Dashboard(QMainWindow):
             w.dateChanged.connect(self.apply_filters)
         self.employees = ChoiceButton("Employees", self.apply_filters)
         self.applications = ChoiceButton("Applications", self.apply_filters)
+        self.task_types = ChoiceButton("Task types", self.apply_filters)
+        self._type_ids: dict[str, int] = {}   # the task-type menu's labels -> ids (decisions applied)
         reset = QPushButton("Reset filters")
         reset.clicked.connect(self.reset_filters)
         filters = QHBoxLayout()
         widgets: tuple[QWidget, ...] = (QLabel("From"), self.since, QLabel("to"), self.until, self.employees,
-                                        self.applications, reset)
+                                        self.applications, self.task_types, reset)
         for widget in widgets:
             filters.addWidget(widget)
         filters.addStretch()
@@ -203,6 +205,7 @@ class Dashboard(QMainWindow):
             w.blockSignals(False)
         self.employees.set_names(sorted(self.data.users))
         self.applications.set_names(sorted(self.data.apps))
+        self._list_task_types()
         self.source_label.setText(f"{folder.name}: {len(self.data.events.ts):,} events")
         self.setWindowTitle(f"tasklens dashboard — {folder}")
         self.apply_filters()
@@ -266,8 +269,18 @@ class Dashboard(QMainWindow):
 
     # -- filters -----------------------------------------------------------------------------------
     def filters(self) -> Filters:
+        types = self.task_types.chosen()
         return Filters(_epoch(self.since.date()), _epoch(self.until.date().addDays(1)),
-                       self.employees.chosen(), self.applications.chosen())
+                       self.employees.chosen(), self.applications.chosen(),
+                       None if types is None else frozenset(self._type_ids[n] for n in types))
+
+    def _list_task_types(self) -> None:
+        """The task types of the whole analysis, the analyst's merges and splits applied, in the filter."""
+        if self.data is None:
+            return
+        types = self.data.select(Filters(), self.decisions).task_types()
+        self._type_ids = {f"{display_name(t.name, 40)} (#{t.id})": t.id for t in types}
+        self.task_types.set_names(list(self._type_ids))
 
     def set_filters(self, f: Filters) -> None:
         """Set the filter widgets (the views follow)."""
@@ -277,6 +290,8 @@ class Dashboard(QMainWindow):
             self.until.setDate(_qdate(f.until - 1))
         self.employees.set_chosen(set(f.users) if f.users is not None else None)
         self.applications.set_chosen(set(f.apps) if f.apps is not None else None)
+        self.task_types.set_chosen(None if f.task_types is None else
+                                   {n for n, t in self._type_ids.items() if t in f.task_types})
 
     def reset_filters(self) -> None:
         if self.data is not None:
@@ -299,6 +314,7 @@ class Dashboard(QMainWindow):
     def _save_decisions(self) -> None:
         if self.data is not None:
             dec.save(self.data.folder, self.decisions)
+        self._list_task_types()   # merges and splits change the types
         self.apply_filters()
 
     def decide(self, cid: str, status: str, signature: tuple[str, ...]) -> None:

@@ -231,8 +231,8 @@ def test_every_view_shows_data_and_no_personal_data(qtbot, folder: Path, built) 
 
 
 def test_filter_widgets_change_the_views(qtbot, folder: Path) -> None:  # noqa: ANN001
+    from tasklens.analyzer.selection import Filters
     from tasklens.gui.dashboard import Dashboard
-    from tasklens.gui.model import Filters
 
     window = Dashboard()
     qtbot.addWidget(window)
@@ -248,6 +248,13 @@ def test_filter_widgets_change_the_views(qtbot, folder: Path) -> None:  # noqa: 
     assert all(set(r[4:5]) <= {0, 1} for r in window.pages["candidates"].table.source.rows)
     window.reset_filters()
     assert window.view.totals()["events"] == total
+    top = window.view.task_types()[0]
+    window.set_filters(Filters(task_types=frozenset({top.id})))
+    assert window.view.filters.task_types == frozenset({top.id})
+    assert window.task_types.text() == f"Task types: 1 of {len(window._type_ids)}"
+    window.tabs.setCurrentIndex(1)
+    assert len(window.pages["task-types"].types.source.rows) == 1
+    assert window.view.totals()["instances"] == top.instances
 
 
 def test_candidate_decisions_are_kept_with_the_analysis(qtbot, folder: Path, monkeypatch) -> None:  # noqa: ANN001
