@@ -15,28 +15,39 @@ from tasklens.errors import BundleError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    # loaded already: main is what calls this
+    from tasklens.cli.main import examples_epilog
+
+    def action(name: str, help: str, *examples: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, epilog=examples_epilog(examples),
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
     sub = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    new = sub.add_parser("new", help="make an analyst key pair: analyst.key (passphrase-protected) and analyst.pub")
-    new.add_argument("--out", type=Path, default=Path("."), metavar="DIR")
+    new = action("new", "make an analyst key pair: analyst.key (passphrase-protected) and analyst.pub",
+                 "tasklens keys new --out analyst/")
+    new.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                     help="the folder for analyst.key and analyst.pub (default: the current folder)")
     new.add_argument("--force", action="store_true", help="overwrite an existing key pair")
     new.set_defaults(keys_run=_new)
 
-    signer = sub.add_parser("signer", help="employee: show the fingerprint of the key that signs your bundles")
+    signer = action("signer", "employee: show the fingerprint of the key that signs your bundles",
+                    "tasklens keys signer", "tasklens keys signer --out signer.pub")
     signer.add_argument("--store", type=Path, metavar="PATH", help="the encrypted store (default: yours)")
     signer.add_argument("--out", type=Path, metavar="FILE", help="also write the public key here (signer.pub) "
                         "for the analyst to enrol")
     signer.set_defaults(keys_run=_signer)
 
-    enrol = sub.add_parser("enrol", help="analyst: enrol an employee's signer (from signer.pub or a bundle) "
-                           "under a label")
-    enrol.add_argument("source", type=Path, metavar="SIGNER.pub|BUNDLE")
+    enrol = action("enrol", "analyst: enrol an employee's signer (from signer.pub or a bundle) under a label",
+                   "tasklens keys enrol bundles/me.tlb --as p017 --roster analyst/roster.json")
+    enrol.add_argument("source", type=Path, metavar="SIGNER.pub|BUNDLE",
+                       help="the employee's signer.pub, or a bundle they exported")
     enrol.add_argument("--as", dest="label", required=True, metavar="LABEL",
                        help="who the signer is, as a code (e.g. p017), not a name: the analysis shows it")
     enrol.add_argument("--roster", type=Path, metavar="FILE", help="default: roster.json in the current folder "
                        "(`analyze` looks beside --key)")
     enrol.set_defaults(keys_run=_enrol)
 
-    roster = sub.add_parser("roster", help="analyst: list the enrolled signers")
+    roster = action("roster", "analyst: list the enrolled signers", "tasklens keys roster --roster analyst/roster.json")
     roster.add_argument("--roster", type=Path, metavar="FILE", help="default: roster.json in the current folder")
     roster.set_defaults(keys_run=_roster)
 

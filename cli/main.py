@@ -62,12 +62,16 @@ _COMMON = argparse.ArgumentParser(add_help=False)
 _global_options(_COMMON, default=False)
 
 
+def examples_epilog(examples: Sequence[str]) -> str | None:
+    """The `examples:` block under `--help`; tests/test_docs_examples.py runs every line of it."""
+    return "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
+
+
 def _command(sub: argparse._SubParsersAction, name: str, help: str,  # type: ignore[type-arg]
              examples: Sequence[str] = ()) -> argparse.ArgumentParser:
     """A subcommand that takes the global options and shows its examples under `--help`."""
-    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
     p: argparse.ArgumentParser = sub.add_parser(
-        name, help=help, description=help[:1].upper() + help[1:] + ".", epilog=epilog, parents=[_COMMON],
+        name, help=help, description=help[:1].upper() + help[1:] + ".", epilog=examples_epilog(examples), parents=[_COMMON],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     return p
 
@@ -109,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     _own_options(p, "tray_cmd")
 
     p = _command(sub, "dashboard", "open the analyst dashboard on a store or analysis folder",
-                 ["tasklens dashboard demo-out/analysis", "tasklens dashboard demo-out/analysis --screenshot shots/"])
+                 ["tasklens dashboard demo-out/analysis", "tasklens dashboard demo-out/analysis --screenshot dashboard.png"])
     _own_options(p, "dashboard_cmd")
 
     p = _command(sub, "analyze", "find task types, routines and RPA candidates in event data",
@@ -122,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     _own_options(p, "compare_cmd")
 
     p = _command(sub, "export", "export your masked events as a bundle only the analyst can read",
-                 ["tasklens export --to analyst.pub --out my-week.tlb"])
+                 ["tasklens export --bundle my-week.tlb --to analyst.pub",
+                  "tasklens export --bundle november.tlb --to analyst.pub --since 2026-11-01 --until 2026-12-01"])
     _store_option(p)
     _own_options(p, "export_cmd")
 
@@ -130,11 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     _own_options(p, "keys_cmd")
 
     p = _command(sub, "report", "admin report aggregated over employees, with a minimum group size",
-                 ["tasklens report analysis/ --out admin.html"])
+                 ["tasklens report analysis/ --out admin.pdf",
+                  "tasklens report analysis/ --min-users 8 --out admin.html"])
     _own_options(p, "report_cmd")
 
     p = _command(sub, "demo", "simulate a work week of several employees and run it through tasklens",
-                 ["tasklens demo --out demo-out", "tasklens demo --employees 3 --days 2 --out /tmp/small-demo"])
+                 ["tasklens demo --out demo-out", "tasklens demo --employees 3 --days 2 --out small-demo"])
     p.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR",
                    help="folder for the simulated store and its analysis (default: demo-out)")
     p.add_argument("--employees", type=int, default=6, help="how many employees to simulate (default: 6)")
@@ -146,8 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_consent_commands(sub)
     _add_config_commands(sub)
     p = _command(sub, "completion", "print a shell completion script for bash or zsh",
-                 ["tasklens completion bash > ~/.local/share/bash-completion/completions/tasklens",
-                  "tasklens completion zsh > ~/.zfunc/_tasklens"])
+                 ["tasklens completion bash >> ~/.bash_completion",
+                  "mkdir -p ~/.zfunc && tasklens completion zsh > ~/.zfunc/_tasklens"])
     p.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
     p.set_defaults(run=lambda args: _completion(parser, args.shell))
     return parser
@@ -192,7 +198,8 @@ def _add_consent_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     for name, func, text in (("show", "consent_show", "print the notice and your current decision"),
                              ("accept", "consent_accept", "accept the current notice (capture may start)"),
                              ("withdraw", "consent_withdraw", "withdraw consent: capture stops")):
-        p = _command(csub, name, text, [f"tasklens consent {name}"])
+        p = _command(csub, name, text, [f"tasklens consent {name}"]
+                     + (["tasklens consent withdraw --delete --yes"] if name == "withdraw" else []))
         _store_option(p)
         if name == "withdraw":
             p.add_argument("--delete", action="store_true", help="also delete every event recorded about you")
@@ -231,7 +238,7 @@ def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p.set_defaults(run=_lazy("store_cmd", "purge"))
 
     p = _command(ssub, "rekey", "re-encrypt the store under a new key (random, or $TASKLENS_NEW_KEY)",
-                 ["tasklens store rekey"])
+                 ["tasklens store rekey", "TASKLENS_NEW_KEY='a new passphrase, 12+ characters' tasklens store rekey"])
     _store_option(p)
     p.set_defaults(run=_lazy("store_cmd", "rekey"))
 

@@ -14,6 +14,7 @@ from tasklens.errors import KeyUnavailableError, StoreWriteError, TasklensError
 from tasklens.events import iso
 from tasklens.identity import store_pseudonym
 from tasklens.store import TRACES_REMAIN, Store
+from tasklens.wording import PEOPLE
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -41,7 +42,7 @@ def info(args: argparse.Namespace) -> int:
     print(f"encryption {facts['cipher']}, AES-256; key from {source}")
     print(f"size       {int(facts['bytes']) / 1e6:.2f} MB, schema version {facts['schema_version']}")  # type: ignore[call-overload]
     print(f"events     {facts['events']} ({span})")
-    print(f"users      {len(users)}: {', '.join(users)}")  # type: ignore[arg-type]
+    print(f"{PEOPLE:<10} {len(users)}: {', '.join(users)}")  # type: ignore[arg-type]
     print(f"integrity  {facts['integrity']}")
     if facts["paused"]:
         print(f"capture    {str(facts['paused']).removeprefix('capture is ')}")
