@@ -71,3 +71,15 @@ def test_export_my_data_file(store_path: Path, tmp_path: Path) -> None:
     r = run_cli("store", "export-my-data", "--store", str(store_path), "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert mode(out) == 0o600 and len(out.read_text().splitlines()) == 5
+
+
+def test_a_file_made_once_keeps_its_first_content_and_is_private(tmp_path: Path) -> None:
+    """`create_once` (the pseudonym secret): a second maker reads the first one's file, never overwrites it."""
+    from tasklens.files import atomic_write, create_once
+
+    path = tmp_path / "secret.key"
+    assert create_once(path, b"first") == b"first"
+    assert create_once(path, b"second") == b"first"
+    assert mode(path) == 0o600 and sorted(p.name for p in tmp_path.iterdir()) == ["secret.key"]
+    atomic_write(tmp_path / "plain.txt", "text")   # the same private, whole-or-absent writer underneath
+    assert mode(tmp_path / "plain.txt") == 0o600 and (tmp_path / "plain.txt").read_text() == "text"
