@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from tasklens.events import Action
+from tasklens.wording import HOURS_OBSERVED, PERSON, plural
 
 TRANSFER = frozenset({Action.COPY, Action.PASTE, Action.TYPE, Action.EDIT})
 
@@ -172,7 +173,7 @@ def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Can
         saved = per_month * a.automation_rate * kept
         saved_fte = per_fte * a.automation_rate * kept
         conf = round(min(1.0, n / 50) * min(1.0, t.working_days / 10) ** 0.5 * (0.5 + 0.5 * parts["determinism"]), 2)
-        rationale = (f"{n} instances by {len(t.users)} user(s), {hours:.1f} h observed over {t.team_days:g} "
+        rationale = (f"{n} instances by {plural(len(t.users), PERSON)}, {hours:.1f} {HOURS_OBSERVED} over {t.team_days:g} "
                      f"working days of the team ({t.team_user_days:g} person-days): ~{per_month:.1f} h/month for "
                      f"the observed team, ~{per_fte:.2f} h/month per full-time employee; "
                      f"{parts['variants']} variants, the ones with >= "

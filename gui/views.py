@@ -74,7 +74,7 @@ class TaskTypesPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.types = Table(["Task type", "Instances", "Employees", "Hours", "Variants"])
+        self.types = Table(["Task type", "Instances", "Employees", HOURS_OBSERVED, "Variants"])
         self.variants = Table(["Variant", "Instances", "Share", "Steps"], stretch=3)
         self._view: Selection | None = None
         self._variant_steps: dict[int, tuple[str, ...]] = {}
