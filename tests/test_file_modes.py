@@ -77,9 +77,11 @@ def test_a_file_made_once_keeps_its_first_content_and_is_private(tmp_path: Path)
     """`create_once` (the pseudonym secret): a second maker reads the first one's file, never overwrites it."""
     from tasklens.files import atomic_write, create_once
 
-    path = tmp_path / "secret.key"
+    folder = tmp_path / "secrets"
+    folder.mkdir()
+    path = folder / "secret.key"
     assert create_once(path, b"first") == b"first"
     assert create_once(path, b"second") == b"first"
-    assert mode(path) == 0o600 and sorted(p.name for p in tmp_path.iterdir()) == ["secret.key"]
+    assert mode(path) == 0o600 and [p.name for p in folder.iterdir()] == ["secret.key"]
     atomic_write(tmp_path / "plain.txt", "text")   # the same private, whole-or-absent writer underneath
     assert mode(tmp_path / "plain.txt") == 0o600 and (tmp_path / "plain.txt").read_text() == "text"
