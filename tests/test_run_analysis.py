@@ -1,0 +1,74 @@
+"""run_analysis, the one producer the CLI, the demo and the dashboard's worker call: a store read through it
+keeps each event's source_row, the decisions kept in the folder are honoured, the run is audited in the
+folder and in the store, a cancel writes nothing, and an import with no masker is one line."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tasklens import auditfile, storekey
+from tasklens.analyzer import decisions as dec
+from tasklens.analyzer.result import AnalysisResult
+from tasklens.analyzer.run import Cancelled, Inputs, run_analysis
+from tasklens.analyzer.synthetic import generate
+from tasklens.errors import InputFormatError
+from tasklens.store import Store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, storekey.Key]:
+    key = storekey.new_raw_key()
+    path = tmp_path_factory.mktemp("run") / "s.db"
+    with Store(path, key) as s:
+        s.append([e for e, _ in generate(users=3, days=2, routines=3, seed=2)])
+    return path, key
+
+
+def test_a_store_run_keeps_source_rows_honours_decisions_and_audits(store: tuple[Path, storekey.Key],
+                                                                    tmp_path: Path) -> None:
+    path, key = store
+    out = tmp_path / "out"
+    stages: list[str] = []
+    first = run_analysis(Inputs([path], store_key=key, audit_as="dashboard.analyze"), out, masker=None,
+                         progress=lambda stage, done, total: stages.append(stage))
+    assert {"loading", "activities", "task types", "writing outputs"} <= set(stages)
+    assert first.result == AnalysisResult.read(out)
+    with open(out / "events.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and all(r["source_row"] for r in rows), "store events trace back to their rows"
+    assert [e["action"] for e in auditfile.read(out)] == ["analyze"]
+    with Store(path, key, create=False) as s:
+        assert "dashboard.analyze" in [e.action for e in s.audit_trail()]
+
+    top = first.result.candidates[0]
+    d = dec.Decisions()
+    d.set_status(top.signature, "rejected", cid=top.id)
+    dec.save(out, d)
+    again = run_analysis(Inputs([path], store_key=key), out, masker=None)
+    assert again.decisions == 1 and "honoured 1 analyst decisions" in again.notes
+    assert [c.status for c in again.result.candidates if c.signature == top.signature] == ["rejected"]
+    assert dec.load(out).count() == 1, "the decisions stay with the analysis"
+    assert [e["action"] for e in auditfile.read(out)] == ["analyze", "analyze"]
+
+
+def test_cancel_writes_nothing(store: tuple[Path, storekey.Key], tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def cancel() -> bool:
+        return "activities" in seen
+
+    with pytest.raises(Cancelled):
+        run_analysis(Inputs([store[0]], store_key=store[1]), tmp_path / "out", masker=None,
+                     progress=lambda stage, *_: seen.append(stage), cancel=cancel)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_import_without_a_masker_is_one_line(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("timestamp,user,app,title,action,target,value\n2026-11-02T09:00:00Z,u,app,t,click,b,\n")
+    with pytest.raises(InputFormatError, match=r"^.*in\.csv: imported events need masking"):
+        run_analysis(Inputs([src]), tmp_path / "out", masker=None)
+    assert not (tmp_path / "out").exists()
