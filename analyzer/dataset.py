@@ -181,25 +181,27 @@ class Dataset:
     def has(self, ident: str) -> bool:
         return any(i["id"] == ident for i in self._m["inputs"])
 
-    def user_dir(self, user: str) -> str:
-        return "u=" + hmac.new(self._s.names, user.encode(), hashlib.sha256).hexdigest()[:24]
+    def writer(self) -> Writer:
+        return Writer(self.folder, self._s)
+
+    def next_base(self) -> int:
+        """The merge number of the next input: its events' `seq` begin at this << SEQ_SHIFT."""
+        return max((i["base"] for i in self._m["inputs"]), default=-1) + 1
 
     def add(self, ident: str, fmt: str, events: Sequence[Event], bad_rows: int = 0) -> int:
         """Write one input's events, a file per (user, day), then list the input in the manifest."""
         if self.has(ident):
             return 0
-        number = len(self._m["inputs"])
-        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for k, e in enumerate(events):
-            groups[(e.user, day_of(e.ts))].append(k)
-        for (user, day), rows in groups.items():
-            folder = private_dir(private_dir(self.folder / self.user_dir(user)) / f"d={day}")
-            table = _table([events[k] for k in rows], [(number << SEQ_SHIFT) | k for k in rows], fmt == "bundle")
-            atomic_write(folder / f"part-{ident}.parquet", self.crypto.write(table))
-        self._m["inputs"].append({"id": ident, "fmt": fmt, "events": len(events), "bad_rows": bad_rows})
-        self._save()
-        log.info("merged input %d (%s): %d events", number + 1, fmt, len(events))
+        base = self.next_base()
+        self.writer()(ident, base, fmt, events)
+        self.record(ident, base, fmt, len(events), bad_rows)
         return len(events)
+
+    def record(self, ident: str, base: int, fmt: str, events: int, bad_rows: int) -> None:
+        """List an input whose files are all written: from now on it counts."""
+        self._m["inputs"].append({"id": ident, "base": base, "fmt": fmt, "events": events, "bad_rows": bad_rows})
+        self._save()
+        log.info("merged input %d (%s): %d events", len(self._m["inputs"]), fmt, events)
 
     def user_dirs(self) -> list[Path]:
         """The users' folders that hold a merged input's files (a crash may have left others)."""
@@ -263,24 +265,72 @@ def events_of(table: pa.Table) -> list[Event]:
                    c["count"], c["source_row"], c["id"], c["element_path"])]
 
 
-Loader = Callable[[Path], "tuple[str, list[Event], int] | None"]   # (format, masked events, bad rows), None: refused
+def user_dir(names_key: bytes, user: str) -> str:
+    return "u=" + hmac.new(names_key, user.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def merge(ds: Dataset, inputs: Iterable[Path], load: Loader,
-          progress: Callable[[str, int, int], None] | None = None) -> tuple[int, int, int]:
-    """Merge each input not merged before; (events added, inputs skipped as already merged, inputs refused)."""
+@dataclass(frozen=True)
+class Writer:
+    """Writes one input's partition files, each renamed into place; picklable, so merge workers write too."""
+
+    folder: Path
+    secrets: Secrets
+
+    def __call__(self, ident: str, base: int, fmt: str, events: Sequence[Event]) -> None:
+        crypto = Crypto(self.secrets)
+        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for k, e in enumerate(events):
+            groups[(e.user, day_of(e.ts))].append(k)
+        for (user, day), rows in groups.items():
+            folder = private_dir(private_dir(self.folder / user_dir(self.secrets.names, user)) / f"d={day}")
+            table = _table([events[k] for k in rows], [(base << SEQ_SHIFT) | k for k in rows], fmt == "bundle")
+            atomic_write(folder / f"part-{ident}.parquet", crypto.write(table))
+
+
+Loaded = tuple[str, list[Event], int]     # (format, masked events, bad rows)
+Loader = Callable[[Path], "Loaded | str"]   # a picklable callable when merging on processes; str: why refused
+Done = Callable[[str, int, int], None]
+
+
+def _merge_one(job: tuple[Path, str, int, Loader, Writer]) -> tuple[str, int, int] | str:
+    path, ident, base, load, write = job
+    loaded = load(path)
+    if isinstance(loaded, str):
+        return loaded
+    fmt, events, bad = loaded
+    write(ident, base, fmt, events)
+    return fmt, len(events), bad
+
+
+def merge(ds: Dataset, inputs: Iterable[Path], load: Loader, progress: Done | None = None,
+          workers: int = 1) -> tuple[int, int, list[str]]:
+    """Merge each input not merged before, on `workers` processes (inputs are independent; this process
+    lists each in the manifest as it is written, in input order); (events added, inputs already merged,
+    why each refused input was refused)."""
     paths = list(inputs)
-    added = skipped = refused = 0
-    for n, path in enumerate(paths, 1):
-        ident = input_id(path)
-        if ds.has(ident):
-            skipped += 1
-        elif (loaded := load(path)) is None:
-            refused += 1
-        else:
-            fmt, events, bad = loaded
-            added += ds.add(ident, fmt, events, bad)
-        if progress:
-            progress("merging", n, len(paths))
-    return added, skipped, refused
+    todo = [(p, input_id(p)) for p in paths]
+    todo = [(p, ident) for p, ident in todo if not ds.has(ident)]
+    base, writer = ds.next_base(), ds.writer()
+    jobs = [(p, ident, base + k, load, writer) for k, (p, ident) in enumerate(todo)]
+    added, refused = 0, []
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        results = pool.map(_merge_one, jobs)
+    else:
+        pool, results = None, map(_merge_one, jobs)
+    try:
+        for n, (job, out) in enumerate(zip(jobs, results), 1):
+            if isinstance(out, str):
+                refused.append(out)
+            else:
+                ds.record(job[1], job[2], *out)
+                added += out[1]
+            if progress:
+                progress("merging", n, len(jobs))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return added, len(paths) - len(todo), refused

@@ -19,9 +19,11 @@ import argparse
 import itertools
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -57,18 +59,37 @@ def make_bundles(folder: Path, employees: int, days: int) -> list[Path]:
     return paths
 
 
+@dataclass(frozen=True)
+class BundleLoader:
+    """Opens one bundle in a merge worker (picklable: the analyst key travels as raw bytes)."""
+
+    private: bytes
+    roster: Path
+
+    def __call__(self, path: Path) -> tuple[str, list[Event], int] | str:
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+        from tasklens.analyzer.loaders import load_bundle
+        from tasklens.errors import BundleError
+        try:
+            loaded = load_bundle(path, X25519PrivateKey.from_private_bytes(self.private), load_roster(self.roster))
+        except BundleError as e:
+            return str(e)
+        return "bundle", loaded.events, 0
+
+
 def child_merge(folder: Path, n: int) -> None:
-    """Merge the first `n` bundles of `folder` into `folder/dataset-n` (one process: its peak is the merge's)."""
+    """Merge the first `n` bundles of `folder` into `folder/dataset-n` (one process tree: its peak is the merge's)."""
     from tasklens.analyzer.dataset import Dataset, merge
-    from tasklens.analyzer.loaders import load_bundle
+    from tasklens.analyzer.pipeline import Params
 
-    private = load_private(folder / "analyst.key", PASSPHRASE)
-    roster = load_roster(folder / "roster.json")
+    private = load_private(folder / "analyst.key", PASSPHRASE).private_bytes_raw()
+    shutil.rmtree(folder / f"dataset-{n}", ignore_errors=True)   # a fresh merge each run
     ds = Dataset(folder / f"dataset-{n}", create=True)
-
-    def loaded(path: Path) -> tuple[str, list[Event], int]:
-        return "bundle", load_bundle(path, private, roster).events, 0
-    added, _, _ = merge(ds, sorted(folder.glob("*.tlb"))[:n], loaded)
+    added, _, refused = merge(ds, sorted(folder.glob("*.tlb"))[:n], BundleLoader(private, folder / "roster.json"),
+                              workers=Params().workers)
+    if refused:
+        sys.exit("\n".join(refused))
     print(json.dumps({"events": added}))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -139,7 +138,7 @@ def test_a_crash_halfway_leaves_what_was_merged_usable_and_a_rerun_finishes(tmp_
         path.write_text(user)
         inputs.append(path)
 
-    def load(path: Path) -> tuple[str, list[Event], int]:
+    def load(path: Path) -> tuple[str, list[Event], int] | str:
         return "bundle", groups[path.read_text()], 0
 
     ds = _CrashingDataset(tmp_path / "ds", create=True)
@@ -150,12 +149,12 @@ def test_a_crash_halfway_leaves_what_was_merged_usable_and_a_rerun_finishes(tmp_
     assert _read_all(after_crash) == {evs[0].user: groups[evs[0].user]}   # ...and the second's files are not read
     seen: list[Path] = []
 
-    def counting(path: Path) -> tuple[str, list[Event], int]:
+    def counting(path: Path) -> tuple[str, list[Event], int] | str:
         seen.append(path)
         return load(path)
 
     added, skipped, refused = merge(after_crash, inputs, counting)
-    assert (skipped, refused) == (1, 0) and seen == inputs[1:] and added == len(evs) - len(groups[evs[0].user])
+    assert (skipped, refused) == (1, []) and seen == inputs[1:] and added == len(evs) - len(groups[evs[0].user])
     assert _read_all(Dataset(tmp_path / "ds")) == groups
     assert not [p for p in (tmp_path / "ds").rglob("*.part")]   # no half-written file stays
 
@@ -166,6 +165,25 @@ def test_a_refused_input_is_counted_and_the_others_merge(tmp_path: Path) -> None
     good.write_text("g")
     bad.write_text("b")
     ds = Dataset(tmp_path / "ds", create=True)
-    added, skipped, refused = merge(ds, [bad, good], lambda p: None if p == bad else ("csv", evs, 0))
-    assert (added, skipped, refused) == (len(evs), 0, 1)
-    assert os.path.exists(tmp_path / "ds" / "manifest.json")
+    added, skipped, refused = merge(ds, [bad, good], lambda p: "bad.in: not for this key" if p == bad else ("csv", evs, 0))
+    assert (added, skipped, refused) == (len(evs), 0, ["bad.in: not for this key"])
+    assert len(Dataset(tmp_path / "ds").inputs) == 1
+
+
+def load_by_name(path: Path) -> tuple[str, list[Event], int]:
+    """A loader worker processes can run: the events of the user the file names, from a seeded simulation."""
+    return "bundle", _by_user(_events(3, 1))[path.read_text()], 0
+
+
+def test_merging_on_two_processes_reads_back_as_merging_in_one(tmp_path: Path) -> None:
+    groups = _by_user(_events(3, 1))
+    inputs = []
+    for user in groups:
+        (tmp_path / f"{user}.in").write_text(user)
+        inputs.append(tmp_path / f"{user}.in")
+    two = Dataset(tmp_path / "two", create=True)
+    assert merge(two, inputs, load_by_name, workers=2) == (sum(map(len, groups.values())), 0, [])
+    one = Dataset(tmp_path / "one", create=True)
+    merge(one, inputs, load_by_name)
+    assert _read_all(Dataset(tmp_path / "two")) == _read_all(Dataset(tmp_path / "one")) == groups
+    assert [i["base"] for i in Dataset(tmp_path / "two").inputs] == [0, 1, 2]
