@@ -124,6 +124,38 @@ def test_lookups_keep_order_ask_at_the_click_point_and_reuse_the_focus_for_a_typ
     assert fake.asked == [("at", 105, 205, 42), ("focus", 42), ("focus", 42)]
 
 
+class GatedElements(FakeElements):
+    """A source whose point look-ups wait until the test opens the gate: a slow application."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def at_point(self, x: int, y: int, window: Window) -> Element | None:
+        assert self.gate.wait(10)
+        return super().at_point(x, y, window)
+
+
+def test_keys_pass_on_from_the_hook_but_never_ahead_of_a_click_still_looked_up() -> None:
+    fake, out, three = GatedElements(), [], threading.Event()
+
+    def emit(ev: RawEvent) -> None:
+        out.append(ev)
+        if len(out) == 3:
+            three.set()
+    lookup = ElementLookup(fake, emit)
+    lookup.start()
+    lookup.submit(raw(Action.KEY, "enter", ts=1.0), WIN)
+    assert [e.ts for e in out] == [1.0]             # emitted by the hook itself: no thread hop
+    lookup.submit(raw(Action.CLICK, "left", "5,5", ts=2.0), WIN, (3, 4))
+    lookup.submit(raw(Action.KEY, "tab", ts=3.0), WIN)
+    assert [e.ts for e in out] == [1.0]             # the tab waits behind the click's look-up
+    fake.gate.set()
+    assert three.wait(10)
+    lookup.stop()
+    assert [e.ts for e in out] == [1.0, 2.0, 3.0] and out[1].target == 'push button "Post invoice"'
+
+
 def test_typing_after_a_click_into_a_field_is_that_fields_without_asking() -> None:
     fake = FakeElements(at=Element("password text"), focus=Element("text", "Vendor"))
     out = run_lookup(fake, [(raw(Action.CLICK, "left", "5,5", ts=1.0), (7, 7)),

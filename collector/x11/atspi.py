@@ -48,10 +48,11 @@ _WINDOW_ROLES = frozenset({"frame", "window", "dialog", "alert", "file chooser",
 _MAX_DEPTH = 40             # a descent or a walk up stops here whatever the tree does
 _LEAF_ROLES = frozenset({"push button", "toggle button", "check box", "radio button", "link", "entry", "text",
                          "password text", "spin button", "menu item", "check menu item", "radio menu item"})
-PATH_SECONDS = 30.0         # how long an element's ancestors (and the focused element) are remembered
+PATH_SECONDS = 30.0         # how long ancestors, the focused element and a point's element are remembered
 _MAX_CACHED = 20_000        # remembered objects; all forgotten at once beyond this
 _RESCAN_SECONDS = 2.0       # how often an application not on the bus is looked for again
 _FOCUS_EVENT = "object:state-changed:focused"
+_BUCKET = 16                # px: clicks this close in one window share a remembered answer, checked by one call
 
 Ref = tuple[str, str]       # (bus name, object path)
 
@@ -97,6 +98,9 @@ class AtspiElements:
         self._last_focus: tuple[Ref, float, Element] | None = None
         self._windows: dict[Ref, tuple[float, list[Ref]]] = {}
         self._labels: dict[Ref, tuple[float, str]] = {}
+        # (window, bucket of the point) -> (when, the parent of the element found there, the element's
+        # object, the element): the same button clicked again costs one call instead of a descent
+        self._points: dict[tuple[int, int, int], tuple[float, Ref, Ref, Element]] = {}
         # AT-SPI has no "what has the focus?" call: applications announce focus changes, which arrive
         # here as signals while other calls wait for their replies, or when `focused` drains them
         self._signals: deque[Any] = deque(maxlen=256)
@@ -129,6 +133,10 @@ class AtspiElements:
     # -- the two questions -----------------------------------------------------------------------
     def at_point(self, x: int, y: int, window: Window) -> Element | None:
         self._end = time.monotonic() + self.deadline
+        key = (window.handle, x // _BUCKET, y // _BUCKET)
+        again = self._again(key, x, y)
+        if again is not None:
+            return again
         frames = self._frames(window)
         for frame in frames:
             if len(frames) > 1 and not self._call(frame, "org.a11y.atspi.Component", "Contains", "iiu",
@@ -143,8 +151,29 @@ class AtspiElements:
                 chain.append(child)
                 if self._role(child) in _LEAF_ROLES:   # nothing a person clicks sits inside these
                     break
-            return self._element(chain[-1]) if len(chain) > 1 else None
+            if len(chain) < 2:
+                return None
+            element = self._element(chain[-1])
+            if len(self._points) > _MAX_CACHED:
+                self._points.clear()
+            self._points[key] = (time.monotonic(), chain[-2], chain[-1], element)
+            return element
         return None
+
+    def _again(self, key: tuple[int, int, int], x: int, y: int) -> Element | None:
+        """The element remembered near (x, y) in this window if its parent still has it at (x, y); None
+        when there is none, it is older than PATH_SECONDS, or something else is there now (the page
+        scrolled, the object is gone): then the caller descends afresh."""
+        known = self._points.get(key)
+        if known is None or time.monotonic() - known[0] >= PATH_SECONDS:
+            return None
+        _, parent, leaf, element = known
+        try:
+            child = tuple(self._call(parent, "org.a11y.atspi.Component", "GetAccessibleAtPoint", "iiu",
+                                     (x, y, _SCREEN))[0])
+        except _DBusError:
+            return None
+        return element if child == leaf else None
 
     def focused(self, window: Window) -> Element | None:
         self._end = time.monotonic() + self.deadline
