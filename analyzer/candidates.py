@@ -79,6 +79,12 @@ class Candidate:
     hours_saved_per_month_per_fte: float = 0.0   # for one full-time employee of the observed team
     name: str = ""              # what readers show: the analyst's name, else the task type's
     signature: tuple[str, ...] = ()   # steps of its type's most common variant: how decisions find it again
+    hand_back_rate: float = 0.0       # share of its instances that are exceptions: a bot would hand them back
+    hand_back_cases: str = ""         # what those cases look like ("5 steps skipped, 3 slower than usual")
+    effort_hours: float = 0.0         # to build its bot, one developer (analyzer/effort.py, or the analyst's figure)
+    maintain_hours_per_month: float = 0.0
+    payback_months: float | None = None   # effort / (team hours saved per month - upkeep); None: never
+    effort_formula: str = ""
 
     @property
     def hours_saved_per_month(self) -> float:

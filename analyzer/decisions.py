@@ -35,6 +35,7 @@ class CandidateDecision:
     name: str = ""                # the analyst's name for it ("" keeps the analyzer's)
     signature: Steps = ()         # the steps of its type's most common variant; () only in old files: never matched
     id: str = ""                  # the candidate's id when the decision was taken (for people reading the file)
+    effort_hours: float | None = None   # the analyst's estimate of the hours to build its bot (None: the model's)
 
 
 @dataclass
@@ -87,6 +88,12 @@ class Decisions:
     def rename(self, signature: Steps, name: str, *, cid: str = "") -> None:
         self._candidate(signature, cid).name = name.strip()
 
+    def set_effort(self, signature: Steps, hours: float | None, *, cid: str = "") -> None:
+        """The analyst's build effort for the candidate's bot, in hours (None: back to the model's)."""
+        if hours is not None and not hours > 0:
+            raise ValueError(f"effort must be a positive number of hours, not {hours!r}")
+        self._candidate(signature, cid).effort_hours = hours
+
     def status(self, signature: Steps) -> str:
         d = self.about(signature)
         return d.status if d else "open"
@@ -114,7 +121,7 @@ class Decisions:
 
     def count(self) -> int:
         """How many decisions there are (open candidates without a name do not count)."""
-        return (sum(1 for d in self.candidates if d.status != "open" or d.name)
+        return (sum(1 for d in self.candidates if d.status != "open" or d.name or d.effort_hours is not None)
                 + len(self.merges) + len(self.splits))
 
     def as_json(self) -> dict[str, object]:
@@ -145,8 +152,12 @@ def from_json(data: object) -> Decisions:
         status = d.get("status", "open")
         if status not in STATUSES:
             raise ValueError(f"candidate {cid}: status {status!r} is not one of {', '.join(STATUSES)}")
+        effort = d.get("effort_hours")
+        if effort is not None and (isinstance(effort, bool) or not isinstance(effort, (int, float)) or effort <= 0):
+            raise ValueError(f"candidate {cid}: effort_hours {effort!r} is not a positive number of hours")
         out.candidates.append(CandidateDecision(status, str(d.get("name", "")),
-                                                _steps(d.get("signature", []), f"candidate {cid}"), cid))
+                                                _steps(d.get("signature", []), f"candidate {cid}"), cid,
+                                                None if effort is None else float(effort)))
     for i, m in enumerate(data.get("merges", [])):
         out.merges.append(Merge([int(t) for t in m["types"]], [_steps(s, f"merge {i}") for s in m.get("signatures", [])],
                                 str(m.get("name", ""))))

@@ -16,7 +16,13 @@ when screens change. A bot that saves less than its upkeep never pays back (payb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+from tasklens.analyzer.candidates import Candidate, TypeFacts
+from tasklens.analyzer.exceptions import Review
+
+Steps = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -59,3 +65,26 @@ def estimate(steps: int, applications: int, decision_points: int, exception_rate
     net = hours_saved_per_month_team - maintain
     payback = round(build / net, 1) if net > 0 else None
     return Effort(round(build, 1), round(maintain, 2), payback, formula, override_hours is not None)
+
+
+def annotate(candidates: Sequence[Candidate], facts: Sequence[TypeFacts], reviews: Mapping[int, Review],
+             overrides: Mapping[Steps, float], m: EffortModel = EffortModel()) -> None:
+    """Give each candidate its hand-back rate (its type's measured exception rate), what those cases look
+    like, its bot's effort and payback, and say so in its rationale; `overrides` are the analyst's build
+    hours by candidate signature. The model's weights go into each candidate's assumptions."""
+    by_type = {f.type_id: f for f in facts}
+    for c in candidates:
+        t = by_type[c.task_type]
+        r = reviews.get(c.task_type)
+        rate = r.rate if r is not None and r.findings else t.rework_instances / max(len(t.instance_ids), 1)
+        looks = r.looks_like() if r is not None else ""
+        e = estimate(t.usual_steps, len(t.apps), t.decision_points, rate, c.hours_saved_per_month_team, m,
+                     overrides.get(c.signature))
+        c.hand_back_rate, c.hand_back_cases = round(rate, 3), looks
+        c.effort_hours, c.maintain_hours_per_month = e.build_hours, e.maintain_hours_per_month
+        c.payback_months, c.effort_formula = e.payback_months, e.formula
+        c.assumptions["effort"] = asdict(m)
+        payback = f"pays back in {e.payback_months:g} months" if e.payback_months is not None else "never pays back"
+        c.rationale += (f"; a bot would hand back {rate:.0%} of cases to a person" + (f" ({looks})" if looks else "")
+                        + f"; building it takes ~{e.build_hours:.0f} h ({'the analyst' if e.overridden else 'model'}"
+                        f"), upkeep ~{e.maintain_hours_per_month:.1f} h/month: it {payback}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from tasklens.analyzer import exceptionmarks
+from tasklens.analyzer.candidates import TypeFacts
 from tasklens.analyzer.exceptions import Params, Review, instances_of, review
 from tasklens.analyzer.result import ExceptionCase, Instance
 
@@ -40,3 +41,12 @@ def find(instances: Sequence[Instance], task: Sequence[int], activity: Sequence[
                                            r.marks.get(f.key, "")))
     cases.sort(key=lambda c: -c.score)
     return cases, reviews
+
+
+def measured(facts: Sequence[TypeFacts], reviews: Mapping[int, Review]) -> None:
+    """Each task type's exception count becomes what the candidates call rework (so hours saved leave
+    exception instances to people); a type too small to judge keeps the rework rule's count."""
+    for f in facts:
+        r = reviews.get(f.type_id)
+        if r is not None and r.findings:
+            f.rework_instances = len(r.exceptions)

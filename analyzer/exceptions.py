@@ -98,9 +98,12 @@ def _gaps(inst: Instance) -> list[float]:
     return [max(b - a, 0.0) for a, b in zip(inst.times, inst.times[1:])]
 
 
-def _names(steps: Sequence[str]) -> str:
+def _names(steps: Sequence[str], most: int = 3) -> str:
+    """"step 'A'", "steps 'A' and 'B'", "steps 'A', 'B', 'C' and 2 more"."""
     quoted = [f"'{s}'" for s in dict.fromkeys(steps)]
-    body = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    shown, more = quoted[:most], len(quoted) - most
+    body = (", ".join(shown) + f" and {more} more" if more > 0
+            else shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1])
     return ("step " if len(quoted) == 1 else "steps ") + body
 
 
@@ -117,7 +120,7 @@ class _TypeModel:
         self.n = len(instances)
         self.trans: Counter[tuple[str, str]] = Counter()
         self.app_use: Counter[str] = Counter()
-        self.variants: Counter[tuple[str, ...]] = Counter(i.steps for i in instances)
+        self.common = Counter(i.steps for i in instances).most_common()
         per_step: dict[str, list[float]] = {}
         for inst in instances:
             self.trans.update(_transitions(inst.steps))
@@ -145,11 +148,10 @@ class _TypeModel:
         return rel, min(abs(z) / self.p.z_time, abs(math.log(rel)) / math.log(self.p.min_ratio))
 
     def usual_variants(self, own: tuple[str, ...]) -> list[tuple[str, ...]]:
-        """Frequent variants, not counting the instance itself; the most common one at least."""
-        counts = self.variants.copy()
-        counts[own] -= 1
-        keep = [v for v, c in counts.most_common() if c >= max(self.p.min_count, self.p.usual_share * self.n)]
-        return keep or [v for v, c in counts.most_common(1) if c > 0]
+        """Frequent variants, not counting the instance itself; the most common other one at least."""
+        least = max(self.p.min_count, self.p.usual_share * self.n)
+        keep = [v for v, c in self.common if c - (v == own) >= least]
+        return keep or [v for v, c in self.common[:2] if c - (v == own) > 0][:1]
 
     def score(self, inst: Instance) -> Finding:
         p = self.p
@@ -253,9 +255,9 @@ def exceptions(findings: Sequence[Finding], marks: Mapping[str, bool], limits: M
     return [f for f in findings if marks.get(f.key, f.flagged(limits.get(f.signal, 1.0)))]
 
 
-KIND_WORDS = {"skipped": "steps skipped", "inserted": "extra steps", "repeated": "steps repeated",
-              "application": "another application", "slow": "slower than usual", "fast": "faster than usual",
-              "pause": "a long pause", "": "marked by the analyst"}
+KIND_WORDS = {"skipped": "with steps skipped", "inserted": "with extra steps", "repeated": "with steps repeated",
+              "application": "in another application", "slow": "slower than usual", "fast": "faster than usual",
+              "pause": "with a long pause", "": "marked by the analyst"}
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,7 @@ class Review:
         return len(self.exceptions) / len(self.findings) if self.findings else 0.0
 
     def looks_like(self, most: int = 3) -> str:
-        """What the exceptions look like, the commonest kinds first: "5 steps skipped, 3 slower than usual"."""
+        """What the exceptions look like, the commonest kinds first: "5 with steps skipped, 3 slower than usual"."""
         kinds = Counter(f.kinds[0] if f.kinds else "" for f in self.exceptions)
         return ", ".join(f"{n} {KIND_WORDS.get(k, k)}" for k, n in kinds.most_common(most))
 

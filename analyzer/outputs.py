@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tasklens import auditfile
-from tasklens.analyzer import decisions, signers
+from tasklens.analyzer import decisions, exceptionmarks, signers
 from tasklens.analyzer.pipeline import Analysis
 from tasklens.analyzer.result import FILE as REPORT
 from tasklens.analyzer.xes import write_log
@@ -27,7 +27,7 @@ from tasklens.events import iso
 from tasklens.files import atomic_folder, atomic_open, atomic_write, csv_cell
 
 OUTPUTS = (REPORT, "events.csv", "report.html", "log.xes")
-KEPT = (decisions.FILE, auditfile.NAME)   # the analysis' history: carried over when the folder is rebuilt
+KEPT = (decisions.FILE, exceptionmarks.FILE, auditfile.NAME)   # the analysis' history: carried over when the folder is rebuilt
 OURS = frozenset((*OUTPUTS, *KEPT, signers.NAME))   # all an analysis folder may hold, so it may be replaced
 
 
@@ -36,14 +36,15 @@ def write_events_csv(a: Analysis, path: Path) -> None:
     types = a.task_type_of_events()
     cand = a.result.candidate_of_type()
     labels = a.result.process_map.activities
+    exceptional = {c.instance for c in a.result.exceptions if c.mark != "normal"}
     with atomic_open(path, newline="") as f:
         w = csv.writer(f)
         w.writerow(["source_row", "timestamp", "user", "app", "action", "activity", "task_id", "task_type",
-                    "candidate"])
+                    "candidate", "exception"])
         for e, act, t, tt in zip(a.events, a.activity.tolist(), a.task.tolist(), types.tolist()):
             w.writerow(["" if e.source_row is None else e.source_row, iso(e.ts), csv_cell(e.user), csv_cell(e.app),
                         e.action.value, csv_cell(labels[act]), "" if t < 0 else t, "" if tt < 0 else tt,
-                        cand.get(tt, "")])
+                        cand.get(tt, ""), 1 if t in exceptional else ""])
 
 
 def write_xes(a: Analysis, path: Path) -> None:

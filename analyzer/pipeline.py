@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from tasklens.analyzer import effort, exceptioncases
 from tasklens.analyzer.activities import label_all
 from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank, renumber, structure
 from tasklens.analyzer.decisions import Decisions, apply_to_types, candidate_decisions
@@ -353,10 +354,12 @@ def _why_empty(evs: list[Event], instances: list[Instance], candidates: list[Can
 
 
 def analyze(events: Sequence[Event], params: Params | None = None, progress: Progress | None = None,
-            cases: Sequence[str] | None = None, decisions: Decisions | None = None) -> Analysis:
+            cases: Sequence[str] | None = None, decisions: Decisions | None = None,
+            marks: Mapping[str, str] | None = None) -> Analysis:
     """Run all steps. `cases` (one per event) gives an already segmented log (XES traces) its instances;
     `decisions` (an analyst's, kept with an earlier analysis of the same data) merge and split task types
-    and accept, reject or rename candidates."""
+    and accept, reject or rename candidates; `marks` (exception-marks.json) say which instances the
+    analyst judged exceptions or normal."""
     p = params or Params()
     order, backwards = _order(events, p.order)
     notes = []
@@ -381,25 +384,32 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     if progress:
         progress("task types", 1, 1)
     facts = type_facts(evs, inst, vtype)
+    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
+    ts = np.fromiter((e.ts for e in evs), float, len(evs))
+    exceptions, reviews = exceptioncases.find(instances, inst.task.tolist(), acts.tolist(), ts.tolist(),
+                                              [e.app for e in evs], labels, marks or {})
+    exceptioncases.measured(facts, reviews)
     types, variants = _task_types(inst, vtype, labels, facts)
     routines = mine(inst.variants, inst.weights, p.routines)
     if progress:
         progress("routines", 1, 1)
     candidates = name_candidates(rank(facts, p.assumptions), types, decisions)
+    effort.annotate(candidates, facts, reviews, {s: d.effort_hours for s, d in
+                                                 candidate_decisions(candidates, decisions or Decisions()).items()
+                                                 if d.effort_hours is not None})
     # process map over events ordered by instance, then time
     in_task = np.flatnonzero(inst.task >= 0)
     by_instance = in_task[np.argsort(inst.task[in_task], kind="stable")]
-    ts = np.fromiter((e.ts for e in evs), float, len(evs))
     edges = directly_follows(inst.task[by_instance], acts[by_instance], ts[by_instance])
     if progress:
         progress("process map", 1, 1)
 
-    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
     result = AnalysisResult(
         task_types=types, variants=variants, instances=instances,
         routines=_routine_facts(routines, vtype, labels, candidates), candidates=candidates,
         process_map=ProcessMap(labels, _transitions(edges, labels)), start_activities=starts,
-        parameters=asdict(p), decisions=decisions.as_json() if decisions is not None and decisions.count() else {})
+        parameters=asdict(p), decisions=decisions.as_json() if decisions is not None and decisions.count() else {},
+        exceptions=exceptions)
     notes += _why_empty(evs, instances, candidates, cases is not None, p)
     result.summary = _summary(evs, inst, result, unassigned, notes)
     log.info("analysed %d events: %d instances, %d task types, %d routines, %d candidates", len(evs),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from tasklens.analyzer import decisions as dec
-from tasklens.analyzer import signers
+from tasklens.analyzer import exceptionmarks, signers
 from tasklens.analyzer.loaders import Loaded, load, store_events
 from tasklens.analyzer.outputs import check_out, write_all
 from tasklens.analyzer.pipeline import Params, Progress, analyze
@@ -162,7 +162,7 @@ def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | N
     if len(inputs.paths) > 1 and not all_cases:
         events, duplicates = dedupe(events)
     analysis = analyze(events, inputs.params, progress=report, cases=cases if all_cases and cases else None,
-                       decisions=kept)
+                       decisions=kept, marks=exceptionmarks.load(out))
     report("writing outputs", 0, 1)
     files = write_all(analysis, out, audit_detail=f"inputs={len(inputs.paths)} events={len(analysis.events)} "
                                                   f"refused={len(refused)} duplicates={duplicates}",

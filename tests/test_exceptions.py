@@ -95,7 +95,7 @@ def test_a_review_honours_marks_and_says_what_the_exceptions_look_like() -> None
            make("slow", list(FLOW), rng, gap=30.0)]
     r = review([*usual(), *odd], {})
     assert sorted(f.key for f in r.exceptions) == ["skip1", "skip2", "slow"] and r.thresholds == {}
-    assert r.rate == pytest.approx(3 / 33) and r.looks_like() == "2 steps skipped, 1 slower than usual"
+    assert r.rate == pytest.approx(3 / 33) and r.looks_like() == "2 with steps skipped, 1 slower than usual"
     marked = review([*usual(), *odd], {"slow": "normal", "n1": "exception", "elsewhere": "normal"})
     assert sorted(f.key for f in marked.exceptions) == ["n1", "skip1", "skip2"]
     assert set(marked.thresholds) == {"time"}   # skipped steps are still exceptions
@@ -143,3 +143,52 @@ def test_an_analysis_cases_come_from_event_columns_and_honour_marks() -> None:
     assert reviews[0].rate == pytest.approx(1 / 21)
     cases, reviews = find(runs, task, activity, ts, apps, labels, {cases[0].key: "normal"})
     assert [(c.instance, c.mark) for c in cases] == [(20, "normal")] and reviews[0].exceptions == []
+
+
+@pytest.fixture(scope="module")
+def planted() -> list:
+    """A week of ten people's work with planted routines (analyzer/synthetic.py)."""
+    from tasklens.analyzer import synthetic
+
+    return [e for e, _ in synthetic.generate(users=10, days=5, routines=4, seed=1)]
+
+
+def _marked_rows(folder: Path) -> set[str]:
+    import csv
+
+    with open(folder / "events.csv", newline="", encoding="utf-8") as f:
+        return {r["task_id"] for r in csv.DictReader(f) if r["exception"] == "1"}
+
+
+def test_an_analysis_reports_its_exceptions_and_honours_the_analysts_judgment(planted: list, tmp_path: Path) -> None:
+    from tasklens.analyzer.decisions import Decisions
+    from tasklens.analyzer.outputs import write_all
+    from tasklens.analyzer.pipeline import analyze
+    from tasklens.analyzer.result import AnalysisResult
+
+    first = analyze(planted)
+    cases = first.result.exceptions
+    assert cases and all(c.reason and c.score >= 1 and not c.mark for c in cases)
+    out = tmp_path / "analysis"
+    write_all(first, out)
+    assert AnalysisResult.read(out).exceptions == cases
+    assert _marked_rows(out) == {str(c.instance) for c in cases}
+    for cand in first.result.candidates:
+        n = len(cand.instances)
+        own = sum(1 for c in cases if c.task_type == cand.task_type)
+        assert cand.hand_back_rate == pytest.approx(own / n, abs=0.002)
+        assert "hand back" in cand.rationale and cand.effort_hours > 0 and "effort" in cand.assumptions
+
+    judged = cases[0]
+    exceptionmarks.save(out, {judged.key: "normal"})
+    chosen = first.result.candidates[0]
+    decisions = Decisions()
+    decisions.set_effort(chosen.signature, 40.0)
+    again = analyze(planted, decisions=decisions, marks=exceptionmarks.load(out))
+    kept = {c.key: c for c in again.result.exceptions}
+    assert kept[judged.key].mark == "normal"
+    write_all(again, out)
+    assert (out / exceptionmarks.FILE).is_file()   # kept with the analysis when it is rebuilt
+    assert str(kept[judged.key].instance) not in _marked_rows(out)
+    [redone] = [c for c in again.result.candidates if c.signature == chosen.signature]
+    assert redone.effort_hours == 40.0 and redone.effort_formula.startswith("set by the analyst: 40 h")
