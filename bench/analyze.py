@@ -7,8 +7,14 @@ on the same segmented log, and the cases PM4Py reads from our log.xes (reference
 never a runtime dependency); (3) with --import, importing the same events as a tasklens CSV with the
 real masker. Figures are single runs on a shared 2-core machine: noisy.
 
+`--families` measures instead what a new user runs: `tasklens analyze FILE.csv --out DIR`, end to end
+(import, masking, every step, every output), on a tasklens event CSV of realistic title diversity from
+the second generator (bench/uilog_families.py): its families and seeds one after another, each seed's
+users renamed apart, cut at the size. Each size runs `--repeat` times; the median is printed.
+
     .venv/bin/pip install pm4py   # into the bench venv only: never a dependency of the package
     .venv/bin/python bench/analyze.py [--sizes 100000 1000000] [--import]
+    .venv/bin/python bench/analyze.py --families [--sizes 1000000] [--repeat 3] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import csv
 import json
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +52,53 @@ def _generate(n: int, folder: Path) -> tuple[Path, int]:
     return path, len(events)
 
 
+def _families_csv(n: int, folder: Path) -> tuple[Path, int, int]:
+    """A tasklens event CSV of `n` events from bench/uilog_families.py; (path, events, distinct titles)."""
+    from dataclasses import replace
+
+    import uilog_families as uf  # bench/uilog_families.py, beside this script
+
+    path = folder / f"families-{n}.csv"
+    rows: list[uf.Row] = []
+    for seed in range(n):   # families in turn, a new seed each round, until there are enough events
+        for family in uf.FAMILIES:
+            if len(rows) >= n:
+                break
+            prefix = f"{family}{seed}-"
+            rows += [replace(r, user=prefix + r.user, case=r.case and prefix + r.case)
+                     for r in uf.generate(family, seed).rows]
+    rows = rows[:n]
+    uf.write(uf.Log("mixed", 0, rows), path)
+    return path, len(rows), len({r.title for r in rows})
+
+
+def _families(sizes: list[int], repeat: int, folder: Path) -> None:
+    """`tasklens analyze FILE --out DIR` on generated CSVs, timed as a whole; peak RSS of the process tree."""
+    env = os.environ | {"TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "", "TASKLENS_HOME": str(folder / "home")}
+    tasklens = Path(sys.executable).with_name("tasklens")
+    for n in sizes:
+        t = time.perf_counter()
+        path, count, titles = _families_csv(n, folder)
+        print(f"{count:,} events, {titles:,} distinct titles ({titles / count:.1%} of events), "
+              f"{len({r['user'] for r in csv.DictReader(open(path, newline='', encoding='utf-8'))}):,} users; "
+              f"generated in {time.perf_counter() - t:.0f} s")
+        seconds, peaks = [], []
+        for k in range(repeat):
+            out = folder / f"out-{n}-{k}"
+            done, wall, peak = run([str(tasklens), "analyze", str(path), "--out", str(out), "--quiet"], env)
+            if done.returncode:
+                raise SystemExit(f"tasklens analyze failed:\n{done.stderr[-2000:]}")
+            seconds.append(wall)
+            peaks.append(peak / 2**20)
+            print(f"  run {k + 1}: {wall:6.1f} s  {count / wall:9,.0f} events/s  peak RSS {peak / 2**20:,.0f} MB"
+                  f"  (load {os.getloadavg()[0]:.2f})")
+        if not seconds:   # --repeat 0: only the CSV (with --keep, to run or profile by hand)
+            continue
+        median = statistics.median(seconds)
+        print(f"{count:>9,} imported events, `tasklens analyze` end to end: median {median:.1f} s "
+              f"({count / median:,.0f} events/s), peak RSS max {max(peaks):,.0f} MB over {repeat} run(s)")
+
+
 def _child(mode: str, path: str, out: str) -> None:
     """One measured run; prints a JSON line with its seconds and counts."""
     t = time.perf_counter()
@@ -58,7 +112,7 @@ def _child(mode: str, path: str, out: str) -> None:
         analysed = time.perf_counter() - t
         write_all(analysis, Path(out))
         extra = {"load_s": round(loaded, 1), "analyze_s": round(analysed - loaded, 1),
-                 "instances": len(analysis.instances), "candidates": len(analysis.candidates)}
+                 "instances": len(analysis.result.instances), "candidates": len(analysis.result.candidates)}
     elif mode == "import":
         from tasklens.analyzer.loaders import load
         from tasklens.config import Config
@@ -95,10 +149,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--import", dest="do_import", action="store_true", help="also time CSV import + masking")
+    ap.add_argument("--families", action="store_true",
+                    help="time `tasklens analyze` on a CSV from bench/uilog_families.py instead (import + masking)")
+    ap.add_argument("--repeat", type=int, default=1, help="--families: runs per size (the median is printed)")
+    ap.add_argument("--keep", type=Path, metavar="DIR", help="--families: write the CSVs and outputs here, kept")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         _child(*args.child)
+        return
+    if args.families:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            _families(args.sizes, args.repeat, args.keep)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                _families(args.sizes, args.repeat, Path(tmp))
         return
     os.environ.setdefault("TASKLENS_KEY", secrets.token_hex(32))
     with tempfile.TemporaryDirectory() as tmp:

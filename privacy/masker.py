@@ -48,7 +48,7 @@ class Masker:
             from presidio_anonymizer import AnonymizerEngine
             from presidio_anonymizer.entities import ConflictResolutionStrategy
 
-            from tasklens.privacy.engine import GATES, LANGUAGE, build_analyzer, context_entities, no_tokens
+            from tasklens.privacy.engine import LANGUAGE, build_analyzer, context_entities, entity_gates, no_tokens
             from tasklens.privacy.recognizers import has_phone_word, mask_bare_phone_runs
             self._phone_field = lru_cache(maxsize=4096)(has_phone_word)   # targets repeat endlessly
             self._bare_phones = mask_bare_phone_runs
@@ -62,8 +62,9 @@ class Masker:
         self._strategy = ConflictResolutionStrategy.REMOVE_INTERSECTIONS
         self._language = LANGUAGE
         entities = sorted({e for r in self._analyzer.registry.recognizers for e in r.supported_entities})
-        self._gated = [(e, GATES[e]) for e in entities if e in GATES]
-        self._always = [e for e in entities if e not in GATES]
+        gates = entity_gates(self._analyzer)
+        self._gated = [(e, gates[e]) for e in entities if e in gates]
+        self._always = [e for e in entities if e not in gates]
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._text = lru_cache(maxsize=CACHE_SIZE)(self._mask_uncached)

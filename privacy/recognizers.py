@@ -11,7 +11,7 @@ URL_QUERY.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -167,7 +167,12 @@ class NameListRecognizer(LocalRecognizer):
             if len(words) > 1:
                 self.parts.update(w for w in words if len(w) >= 2)
         self.longest = max((len(w) for w in self.full), default=0)
+        self.first = {w[0] for w in self.full} | self.parts   # a word a finding can begin with
         super().__init__(supported_entities=[self.ENTITY], name="NameListRecognizer")
+
+    def may_match(self, text: str) -> bool:
+        """Whether `analyze` can find anything: a word of `text` begins a listed name (its gate)."""
+        return any(m.group().casefold() in self.first for m in _WORD.finditer(text))
 
     def load(self) -> None:
         """Nothing to load: the lists come from the config."""
@@ -277,6 +282,21 @@ def mask_bare_phone_runs(text: str, placeholder: str = "<PHONE_NUMBER>") -> str:
 
 
 _INTERNATIONAL_00 = re.compile(r"00[1-9]")
+# Necessary for the shapes whose digits are blanked before phones are looked for: an IBAN shape begins
+# with a country code (any letters: case-insensitive matching folds some non-ASCII ones) and two digits;
+# Presidio's card patterns hold 13 digits or more.
+_IBAN_SHAPE_START = re.compile(r"[^\W\d_]{2}\d{2}")
+_CARD_DIGITS = 12
+
+
+def _iban_shape_start(text: str) -> bool:
+    return _IBAN_SHAPE_START.search(text) is not None
+
+
+def _card_digits(text: str) -> bool:
+    return sum(c.isdigit() for c in text) >= _CARD_DIGITS
+
+
 # Written so only a phone number is written, whether or not the numbering plan knows it (made up,
 # mistyped, a new area code): +CC ..., 00CC and groups, (0area) or (3 digits) ..., 0area 12345...,
 # 0area/12345..., US 3-3-4. A subscriber part has 5 digits or more, so `0900 1700` (a shift), `(2026) 2500`
@@ -349,18 +369,14 @@ class RunPhoneRecognizer(PhoneRecognizer):
     def __init__(self) -> None:
         super().__init__()
         self._international = PhoneRecognizer(supported_regions=self.supported_regions[:1])
-        self._long_numbers = (IbanShapeRecognizer(), CreditCardRecognizer())
+        self._long_numbers: tuple[tuple[PatternRecognizer, Callable[[str], bool]], ...] = (
+            (IbanShapeRecognizer(), _iban_shape_start), (CreditCardRecognizer(), _card_digits))
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
                 ) -> list[RecognizerResult]:
         found: dict[tuple[int, int], RecognizerResult] = {}
-        blanked = text
-        for recognizer in self._long_numbers:
-            for r in recognizer.analyze(text, recognizer.supported_entities, None):
-                if r.score >= 0.5:    # IBAN-shaped or a card number with a valid checksum
-                    blanked = blanked[:r.start] + "x" * (r.end - r.start) + blanked[r.end:]
         context: list[bool] = []             # looked for once, when a run needs it
-        for run in _PHONE_RUN.finditer(blanked):
+        for run in _PHONE_RUN.finditer(self._blanked(text)):
             start, results = 0, []
             for start, end in _sub_runs(run.group()):
                 results = self._run(run.group()[start:end], text, entities, context)
@@ -373,6 +389,41 @@ class RunPhoneRecognizer(PhoneRecognizer):
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
                 found.setdefault((r.start, r.end), r)
         return list(found.values())
+
+    def may_find(self, text: str) -> bool:
+        """Whether `analyze` can find anything in `text` (its gate): the same runs and tests, without asking
+        phonenumbers, which is most of the cost. A run of 7 digits or more is not enough: order and
+        document numbers are bare runs, and most of them need no Presidio call at all."""
+        context: list[bool] = []
+        return any(self._possible(run.group()[start:end], text, context)
+                   for run in _PHONE_RUN.finditer(self._blanked(text)) for start, end in _sub_runs(run.group()))
+
+    def _blanked(self, text: str) -> str:
+        """`text` with IBAN-shaped strings and valid card numbers overwritten: their digits are no phone."""
+        blanked = text
+        for recognizer, may_hold in self._long_numbers:
+            if not may_hold(text):
+                continue
+            for r in recognizer.analyze(text, recognizer.supported_entities, None):
+                if r.score >= 0.5:    # IBAN-shaped or a card number with a valid checksum
+                    blanked = blanked[:r.start] + "x" * (r.end - r.start) + blanked[r.end:]
+        return blanked
+
+    @staticmethod
+    def _possible(candidate: str, text: str, context: list[bool]) -> bool:
+        """Whether `_run` can find a phone number in `candidate` (as `_run` does, but phonenumbers' answer)."""
+        digits = sum(c.isdigit() for c in candidate)
+        if digits < _MIN_PHONE_DIGITS:
+            return False
+        if _phone_shaped(candidate):
+            return True
+        if digits > _MAX_PHONE_DIGITS:
+            return False
+        if _sure_phone_shape(candidate):
+            return True
+        if not context:
+            context.append(has_phone_word(text))
+        return context[0]
 
     def _run(self, candidate: str, text: str, entities: list[str], context: list[bool]) -> list[RecognizerResult]:
         """The phone numbers in one digit run (positions in the run); `context` caches the phone-word look-up."""
@@ -408,9 +459,13 @@ class RunPhoneRecognizer(PhoneRecognizer):
             original_score=self.SHAPE_SCORE, textual_explanation=why))
 
 
+class OrgRecognizer(PatternRecognizer):
+    """An organisation's own pattern (a customer or employee id), from `[privacy] recognizers`."""
+
+
 def org_recognizers(defs: Sequence[Recognizer]) -> list[PatternRecognizer]:
     """Organisation-defined recognizers (customer or employee ids) from `[privacy] recognizers`."""
-    return [PatternRecognizer(supported_entity=d.entity, name=f"org:{d.entity}:{k}",
+    return [OrgRecognizer(supported_entity=d.entity, name=f"org:{d.entity}:{k}",
                               patterns=[Pattern(d.entity.lower(), d.regex, d.score)],
                               context=list(d.context))
             for k, d in enumerate(defs)]
