@@ -29,6 +29,7 @@ SHRINK = 5.0
 CAP = 16               # an activity occurring this often in one segment is not a step of one task
 MAX_TIES = 10          # near-best candidates whose instances are built to break the tie
 COVERAGE_TIE = 0.03     # relative: a start that loses one step of ten is not a tie
+MAX_PIECES = 3         # parts of one interrupted instance taken back on each side
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class SegmentParams:
     trim_tail: bool = True            # end instances at their last core step
     max_inner_gap: int = 6            # ... before more than this many other events in a row
     backward_cut: float = 120.0       # seconds: time running back further than this starts a new recording
+    max_interruption: float = 300.0   # seconds: an instance cut by other work goes on when its missing steps
+                                      # follow within this (the collector's idle threshold: longer is a break)
+    max_scan: int = 200               # ... and within this many events
 
 
 def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int) -> float:
@@ -244,6 +248,37 @@ def _core(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: i
     return set(zip(grp[ok].tolist(), act[ok].tolist()))
 
 
+def _restart(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, is_core: np.ndarray, n_acts: int,
+             min_presence: float, once: float = 0.9) -> np.ndarray:
+    """Per segment, the position where its task starts over (len(acts) if it does not): the second
+    occurrence of a core step that its type does exactly once (in `once` of the instances it is in, and it
+    is in `min_presence` of them). What follows is another instance whose start was not seen (its first
+    steps differ, or an interruption came before them), or the task taken up again after an interruption."""
+    n = len(acts)
+    keys = seg.astype(np.int64) * n_acts + acts
+    order = np.argsort(keys, kind="stable")
+    k_sorted = keys[order]
+    lead = np.r_[True, k_sorted[1:] != k_sorted[:-1]]
+    run_start = np.maximum.accumulate(np.where(lead, np.arange(n), 0))
+    nth = np.empty(n, dtype=np.int64)
+    nth[order] = np.arange(n) - run_start          # 0 for a step's first occurrence in its segment
+    uk, cnt = np.unique(keys, return_counts=True)
+    g = group_of_seg[uk // n_acts]
+    pair = g.astype(np.int64) * n_acts + uk % n_acts
+    valid = g >= 0
+    pairs, inv = np.unique(pair[valid], return_inverse=True)
+    with_it = np.bincount(inv, minlength=len(pairs))
+    exactly_once = np.bincount(inv, weights=cnt[valid] == 1, minlength=len(pairs))
+    groups, sizes = np.unique(group_of_seg[group_of_seg >= 0], return_counts=True)
+    size = sizes[np.searchsorted(groups, pairs // n_acts)] if len(groups) else np.zeros(len(pairs))
+    once_pairs = pairs[(exactly_once >= once * with_it) & (with_it >= min_presence * size)]
+    ev_pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
+    again = is_core & (nth >= 1) & np.isin(ev_pair, once_pairs) & (group_of_seg[seg] >= 0)
+    out = np.full(int(seg.max()) + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(out, seg[again], np.flatnonzero(again))
+    return out
+
+
 def _task_end(is_core: np.ndarray, seg: np.ndarray, n_seg: int, max_gap: int) -> np.ndarray:
     """Per segment, the position of its last core step before a run of more than `max_gap` other
     events: the task is over when the steps stop (a core step much later belongs to a later task)."""
@@ -265,26 +300,162 @@ def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[
     `max_back` events before it where the same steps lead into it (>= `share` of its occurrences) and
     the pause comes before them, not after. The window a task opens with is often the one it comes
     back to at its end (CRM -> sheet -> CRM): that focus occurs twice per instance, so it cannot be
-    the start, but it is the instance's first event."""
+    the start, but it is the instance's first event. The steps are walked back as far as they agree and
+    the instance begins at the one with the longest pause before it (a focus, a click and then typing:
+    the pause is before the focus, not between the click and the typing)."""
     out = np.where(np.isin(acts, starts), acts, -1)
     taken = out >= 0
     for a in starts:
         pos = np.flatnonzero((acts == a) & ~forced)
         pos = pos[pos > 0]
-        for _ in range(max_back):
+        # per step back: the occurrences whose lead-in reaches it, and the pause before it
+        chain: list[tuple[int, np.ndarray, float]] = []
+        for back in range(1, max_back + 2):   # one step further only to see whether another start leads in
             if len(pos) < 3:
                 break
             prev = acts[pos - 1]
             values, counts = np.unique(prev, return_counts=True)
             if counts.max() < share * len(pos):
                 break
-            hit = pos[(prev == values[counts.argmax()]) & ~taken[pos - 1]]
-            if len(hit) < 3 or np.median(gap[hit - 1]) < 2 * np.median(gap[hit]):
+            if values[counts.argmax()] in starts:   # another start leads into this one: it begins the instance
+                chain = []
                 break
-            out[hit - 1], out[hit] = out[hit], -1
-            pos = hit - 1
+            if back > max_back:
+                break
+            pos = pos[(prev == values[counts.argmax()]) & ~taken[pos - 1]]
+            if len(pos) < 3:
+                break
+            chain.append((back, pos + back - 1, float(np.median(gap[pos - 1]))))
+            pos = pos - 1
             pos = pos[(pos > 0) & ~forced[pos]]
+        if not chain:
+            continue
+        back, hit, pause = max(chain, key=lambda c: c[2])
+        within = [float(np.median(gap[hit]))] + [c[2] for c in chain if c[0] != back]
+        if pause >= 3 * max(within):   # clearly longer than every pause inside the lead-in
+            out[hit - back], out[hit] = a, -1
     return out
+
+
+def _usual_counts(out: np.ndarray, acts: np.ndarray, group_of: np.ndarray, core: set[tuple[int, int]],
+                  n_acts: int, min_presence: float) -> dict[tuple[int, int], int]:
+    """(group, step) -> how many times the step usually occurs in an instance (the mode of its non-zero
+    counts), for the core steps present in at least `min_presence` of their group's instances."""
+    inside = np.flatnonzero(out >= 0)
+    keys, cnt = np.unique(out[inside].astype(np.int64) * n_acts + acts[inside], return_counts=True)
+    size = np.bincount(group_of[np.unique(out[inside])], minlength=n_acts)
+    tally: dict[tuple[int, int], dict[int, int]] = {}
+    for k, c in zip(keys.tolist(), cnt.tolist()):
+        pair = (int(group_of[k // n_acts]), k % n_acts)
+        if pair in core:
+            by_count = tally.setdefault(pair, {})
+            by_count[c] = by_count.get(c, 0) + 1
+    return {pair: max(by_count, key=lambda c: (by_count[c], -c)) for pair, by_count in tally.items()
+            if sum(by_count.values()) >= min_presence * size[pair[0]]}
+
+
+def _piece(anchor: int, step: int, g: int, missing: set[int], out: np.ndarray, free: np.ndarray,
+           members: dict[int, list[int]], acts: np.ndarray, ts: np.ndarray, forced: np.ndarray,
+           group_of: np.ndarray, core: set[tuple[int, int]], p: SegmentParams) -> list[int]:
+    """The events, seen from an instance's edge `anchor` in direction `step` (+1 after its end, -1 before
+    its start), that bring some of its `missing` steps: the nearest free event of a missing step within
+    `max_interruption` seconds and `max_scan` events, not past a new session; with the free steps of its
+    type around it (up to `max_inner_gap` others in between), and the free steps of its type right at the
+    edge (the window taken up again after the interruption). Or, where another instance of its type comes
+    first, that instance whole (the caller checks that the two make one)."""
+    n = len(acts)
+
+    def crosses(j: int) -> bool:   # moving from j - step to j leaves the session
+        return bool(forced[j] if step > 0 else forced[j + 1])
+
+    def near(j: int) -> bool:
+        return 0 <= j < n and not crosses(j)
+
+    found, j = -1, anchor + step
+    while near(j) and abs(j - anchor) <= p.max_scan and abs(ts[j] - ts[anchor]) <= p.max_interruption:
+        if out[j] >= 0 and group_of[out[j]] == g:   # the task taken up again at a step that looks like its start
+            other = members[int(out[j])]
+            return other if (min(other) if step > 0 else max(other)) == j else []
+        if free[j] and int(acts[j]) in missing:
+            found = j
+            break
+        j += step
+    if found < 0:
+        return []
+    taken = [found]
+    j = found - step                        # toward the instance: the steps before the first missing one
+    while near(j + step) and j != anchor and free[j] and (g, int(acts[j])) in core:
+        taken.append(j)
+        j -= step
+    j, last = found + step, found            # away from it: on to its last step
+    while near(j) and free[j] and abs(j - last) <= p.max_inner_gap + 1:
+        if (g, int(acts[j])) in core:
+            taken += range(last + step, j + step, step)
+            last = j
+        j += step
+    j = anchor + step                        # at the edge: taken up again
+    while near(j) and free[j] and (g, int(acts[j])) in core and j not in taken:
+        taken.append(j)
+        j += step
+    return sorted(set(taken))
+
+
+def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray, forced: np.ndarray, breaks: np.ndarray,
+            group_of_seg: np.ndarray, core: set[tuple[int, int]], n_acts: int, p: SegmentParams) -> None:
+    """In place: an instance that lacks some of its type's usual steps because an interruption (a chat, a
+    mail) cut it takes back its other part: the events no instance holds that bring the missing steps,
+    after its end (its tail) or before its start (its head, when the task was taken up again at a step
+    that looks like a start). Its steps may then occur no more often than its type usually has them,
+    but for one step once more (the window taken up again): more would be another instance. The
+    interruption's events are not the task's: those of applications the task's steps do not use are left
+    out of it, and those between its parts stay where they were."""
+    if not (out >= 0).any():
+        return
+    group_of = group_of_seg.astype(np.int64)   # instance id == segment number
+    usual = _usual_counts(out, acts, group_of, core, n_acts, p.start_presence)
+    required: dict[int, list[int]] = {}
+    for g, a in usual:
+        required.setdefault(g, []).append(a)
+    inside = np.flatnonzero(out >= 0)
+    bounds = np.flatnonzero(np.r_[True, out[inside][1:] != out[inside][:-1], True])
+    members: dict[int, list[int]] = {}
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        members.setdefault(int(out[inside[lo]]), []).extend(inside[lo:hi].tolist())
+    # a short interruption inside: what mostly happens between tasks, in applications its steps never use
+    between = np.bincount(acts, weights=out < 0, minlength=n_acts) > 0.5 * np.bincount(acts, minlength=n_acts)
+    for inst, idx in members.items():
+        g = int(group_of[inst])
+        own = {int(apps[k]) for k in idx if (g, int(acts[k])) in core}
+        foreign = [k for k in idx[1:-1] if between[acts[k]] and int(apps[k]) not in own]
+        if foreign:
+            out[foreign] = -1
+            members[inst] = [k for k in idx if out[k] == inst]
+    free = (out < 0) & ~breaks
+    for inst, idx in members.items():
+        if not idx:   # merged into an earlier one
+            continue
+        g = int(group_of[inst])
+        have: dict[int, int] = {}
+        for a in acts[idx].tolist():
+            have[a] = have.get(a, 0) + 1
+        for step in (1, -1):
+            for _ in range(MAX_PIECES):
+                missing = {a for a in required.get(g, []) if have.get(a, 0) < usual[g, a]}
+                if not missing:
+                    break
+                piece = _piece(max(idx) if step > 0 else min(idx), step, g, missing, out, free, members, acts, ts,
+                               forced, group_of, core, p)
+                more = dict(have)
+                for a in acts[piece].tolist():
+                    more[a] = more.get(a, 0) + 1
+                if not piece or sum(max(0, c - usual.get((g, a), c)) for a, c in more.items() if (g, a) in core) > 1:
+                    break
+                if out[piece[0]] >= 0:
+                    members[int(out[piece[0]])] = []
+                out[piece] = inst
+                free[piece] = False
+                idx += piece
+                have = more
 
 
 def instances(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
@@ -295,8 +466,10 @@ def instances(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: 
 
 
 def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
-         p: SegmentParams, ts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """`instances`, and per event whether it is a core step of its segment's task."""
+         p: SegmentParams, ts: np.ndarray | None, apps: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`instances`, and per event whether it is a core step of its segment's task. With `ts` and `apps`
+    (the final cut): interruptions are left out of instances and what they cut apart is joined again
+    (see `_rejoin`)."""
     n = len(acts)
     out = np.full(n, -1, dtype=np.int64)
     if ts is None:
@@ -314,10 +487,14 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
     is_core = np.isin(pair, np.array([g * n_acts + a for g, a in core], dtype=np.int64))
     is_core[first] = True
     if p.trim_tail:
-        in_task &= np.arange(n) <= _task_end(is_core, seg, len(first), p.max_inner_gap)[seg]
+        before = np.arange(n) < _restart(acts, seg, group_of_seg, is_core, n_acts, p.start_presence)[seg]
+        is_core &= before
+        in_task &= before & (np.arange(n) <= _task_end(is_core, seg, len(first), p.max_inner_gap)[seg])
     in_task &= ~breaks
     out[in_task] = seg[in_task]
-    return out, is_core & in_task
+    if ts is not None and apps is not None:
+        _rejoin(out, acts, ts, apps, forced, breaks, group_of_seg, core, n_acts, p)
+    return out, is_core & (out >= 0)
 
 
 def steady_times(ts: np.ndarray) -> np.ndarray:
@@ -357,4 +534,4 @@ def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: n
     starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare)
     if not starts:   # no recurring structure: no task to report
         return np.full(n, -1, dtype=np.int64), []
-    return instances(acts, forced, breaks, starts, n_acts, p, ts), starts
+    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps)[0], starts

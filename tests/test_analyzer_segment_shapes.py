@@ -34,7 +34,15 @@ def _optional_and_repeated(rng: random.Random) -> Steps:
 NOISE = ["chat:focus", "chat:type", "chat:enter", "chat:scroll", "web:focus", "web:scroll", "web:click"]
 
 
-def _stream(routine: Callable[[random.Random], Steps], n: int, seed: int) -> tuple[np.ndarray, ...]:
+def _linear(rng: random.Random) -> Steps:
+    """Ten steps across two windows, always in the same order."""
+    return ["mail:focus", "mail:open", "mail:copy", "erp:focus", "erp:field", "erp:paste", "erp:tab", "erp:type",
+            "erp:post", "erp:continue"]
+
+
+def _stream(routine: Callable[[random.Random], Steps], n: int, seed: int,
+            interrupt: float = 0.0) -> tuple[np.ndarray, ...]:
+    """`interrupt`: the share of instances with a chat of 6-14 messages inside, after a random step."""
     rng = random.Random(seed)
     names: dict[str, int] = {}
     acts, apps, ts, truth = [], [], [], []
@@ -48,7 +56,17 @@ def _stream(routine: Callable[[random.Random], Steps], n: int, seed: int) -> tup
             ts.append(t)
             truth.append(-1 - len(truth))
         t += rng.uniform(20, 60)
-        for label in routine(rng):
+        steps = routine(rng)
+        cut = rng.randint(2, len(steps) - 2) if rng.random() < interrupt else -1
+        for k, label in enumerate(steps):
+            if k == cut:
+                chat = ["chat:focus"] + [rng.choice(NOISE[1:4]) for _ in range(rng.randint(5, 13))]
+                for noise in chat + [steps[k - 1].split(":")[0] + ":focus"]:   # and back to the task's window
+                    acts.append(names.setdefault(noise, len(names)))
+                    apps.append(noise.split(":")[0])
+                    ts.append(t)
+                    truth.append(-1 - len(truth) if noise.startswith("chat") else i)
+                    t += rng.uniform(2, 6)
             acts.append(names.setdefault(label, len(names)))
             apps.append(label.split(":")[0])
             ts.append(t)
@@ -68,3 +86,17 @@ def test_instances_come_back_whole(routine: Callable[[random.Random], Steps], se
     inside = truth >= 0
     assert adjusted_rand_score(truth[inside], task[inside]) >= 0.95
     assert (task[inside] >= 0).mean() >= 0.97               # the first window of each task is in it
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_interrupted_instance_takes_back_its_other_part(seed: int) -> None:
+    """A chat in the middle of a task: the steps before and after it are one instance (its hours are the
+    task's, not two pieces' or none), and the chat is not part of it."""
+    ts, acts, apps, truth, n_acts = _stream(_linear, 150, seed, interrupt=0.1)
+    task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), int(n_acts))
+    inside = truth >= 0
+    whole = [i for i in set(truth[inside].tolist()) if len(set(task[truth == i].tolist())) == 1
+             and task[truth == i][0] >= 0]
+    assert len(whole) >= 0.97 * 150, len(whole)
+    chat = ~inside
+    assert not np.isin(task[chat & (task >= 0)], task[inside]).any()      # no chat event counted in a task
