@@ -1,8 +1,8 @@
 """Progress of long steps on stderr: a tqdm bar on a terminal, a plain line every few seconds elsewhere.
 
 Analyses and merges run for minutes under ssh, nohup and CI, where a redrawn bar is invisible: there
-each stage prints a line when it starts, every `every` seconds while it runs and when it ends, with
-counts, elapsed time and an estimate of what is left. The pipeline only calls `bar(stage, done, total)`.
+each stage prints a line every `every` seconds while it runs and one when it ends, with counts, elapsed
+time and an estimate of what is left (none when it starts: an input refused at once is one error line). The pipeline only calls `bar(stage, done, total)`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Bar:
             return
         if stage != self._stage:
             self._end_stage()
-            self._stage, self._started, self._last = stage, time.monotonic(), 0.0
+            now = time.monotonic()
+            self._stage, self._started, self._last = stage, now, now
             if self.terminal:
                 self._bar = tqdm(total=total, desc=f"{stage:<14}", file=self.stream, leave=True,
                                  unit="step", dynamic_ncols=True, mininterval=0.2)
