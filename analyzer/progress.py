@@ -1,8 +1,9 @@
 """Progress of long steps on stderr: a tqdm bar on a terminal, a plain line every few seconds elsewhere.
 
 Analyses and merges run for minutes under ssh, nohup and CI, where a redrawn bar is invisible: there
-each stage prints a line every `every` seconds while it runs and one when it ends, with counts, elapsed
-time and an estimate of what is left (none when it starts: an input refused at once is one error line). The pipeline only calls `bar(stage, done, total)`.
+each stage prints a line every `every` seconds while it runs and one when it ends, with counts,
+elapsed time and an estimate of what is left (none when it starts: an input refused at once is one
+error line). The pipeline only calls `bar(stage, done, total)`.
 """
 
 from __future__ import annotations

@@ -19,6 +19,13 @@ from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM, PERSON, plural
 
 log = logging.getLogger(__name__)
 BATCH = 5_000
+# The demo shows only what the real collector can record, and says which of its two modes it simulates.
+CAPTURE_SHOWN = {
+    "elements": "capture mode: UI elements (role and name of what was clicked or typed into), as the collector "
+                "records with accessibility on",
+    "positions": "capture mode: positions only (a click is its button and position, a paste its shortcut), as "
+                 "the collector records with accessibility off",
+}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     key = keys.from_text(os.environ[keys.ENV_KEY], keys.ENV_KEY) if os.environ.get(keys.ENV_KEY) else keys.new_raw_key()
 
     t0 = time.perf_counter()
-    print(f"simulating {args.employees} employees over {args.days} working days ...", flush=True)
-    pairs = list(simulate(args.employees, args.days, args.seed))
+    print(f"simulating {plural(args.employees, PERSON)} over {plural(args.days, 'working day')} ...", flush=True)
+    print(CAPTURE_SHOWN[args.capture], flush=True)
+    pairs = list(simulate(args.employees, args.days, args.seed, capture=args.capture))
     truth: dict[str, dict[int, list[float]]] = defaultdict(dict)
     for raw, t in pairs:
         if t.routine:

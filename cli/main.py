@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--employees", type=int, default=6, help="how many employees to simulate (default: 6)")
     p.add_argument("--days", type=int, default=5, help="working days to simulate (default: 5)")
     p.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same data (default: 7)")
+    p.add_argument("--capture", choices=("elements", "positions"), default="elements",
+                   help="what the simulated collector records of a click or typing: the UI element, as with "
+                        "accessibility on (default), or only the button and position, as with it off")
     p.set_defaults(run=_lazy("demo_cmd", "run"))
 
     _add_store_commands(sub)

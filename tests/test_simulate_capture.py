@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from tasklens.events import Action
 from tasklens.simulate import simulate
@@ -33,3 +35,12 @@ def test_the_two_captures_differ_only_in_what_names_a_click_typing_or_paste() ->
 def test_an_unknown_capture_is_refused() -> None:
     with pytest.raises(ValueError, match="elements, positions"):
         next(simulate(capture="everything"))
+
+
+def test_demo_says_which_capture_mode_it_shows(tmp_path: Path) -> None:
+    """The demo shows only what the collector can record, and names the mode (issue 13 item 5)."""
+    for mode, words in (("elements", "UI elements"), ("positions", "positions only")):
+        r = run_cli("demo", "--employees", "2", "--days", "1", "--capture", mode, "--out", str(tmp_path / mode),
+                    env={"HOME": str(tmp_path)}, timeout=300)
+        assert r.returncode == 0, r.stderr
+        assert f"capture mode: {words}" in r.stdout
