@@ -19,6 +19,8 @@ TRANSFER = frozenset({Action.COPY, Action.PASTE, Action.TYPE, Action.EDIT})
 
 @dataclass(frozen=True)
 class Assumptions:
+    """What the hours saved assume, written into report.json so a reader can disagree with a number."""
+
     automation_rate: float = 0.8        # share of a covered instance's time a bot takes over
     variant_share: float = 0.05         # variants with at least this share of instances are automated
     exceptions_manual: bool = True      # exception/rework instances stay manual

@@ -116,6 +116,8 @@ class TypeRow:
 
 @dataclass
 class Comparison:
+    """Two analyses side by side: every change tested, so drift is told from sampling noise."""
+
     before: str
     after: str
     alpha: float

@@ -27,6 +27,8 @@ Steps = tuple[str, ...]
 
 @dataclass(frozen=True)
 class EffortModel:
+    """The weights of the bot effort estimate: named fields, so report.json states the formula's numbers."""
+
     base_days: float = 3.0                 # set-up, credentials, test data, hand-over: any bot
     per_step_days: float = 0.25            # each usual step: find the element, wait for it, check it
     per_app_days: float = 2.0              # each application: log-in, screens, its quirks

@@ -51,6 +51,8 @@ class Instance:
 
 @dataclass(frozen=True)
 class Params:
+    """Thresholds of the exception signals; each signal's score is its value over its threshold."""
+
     min_share: float = 0.02      # a transition fewer than this share of the other instances
     min_count: int = 2           # (and fewer than this many) take is unusual
     app_share: float = 0.05      # an application fewer than this share of the others use is rare

@@ -36,6 +36,8 @@ PARALLEL_FROM = 200_000   # events: below this, starting processes costs more th
 
 @dataclass(frozen=True)
 class Params:
+    """Every knob of one analysis, kept together so report.json can record what produced it."""
+
     segment: SegmentParams = SegmentParams()
     types: TypeParams = TypeParams()
     routines: RoutineParams = RoutineParams()

@@ -9,6 +9,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Edge:
+    """One directly-follows edge between two activities, within task instances only."""
+
     source: int
     target: int
     count: int

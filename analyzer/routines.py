@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RoutineParams:
+    """How often, how long and how loose a pattern must be to be reported as a routine."""
+
     min_support: float = 0.05   # share of instances
     min_length: int = 3
     max_length: int = 25
@@ -26,6 +28,8 @@ class RoutineParams:
 
 @dataclass(frozen=True)
 class Routine:
+    """A mined routine: activity ids, support counted gap-aware, and the variants that hold it."""
+
     steps: tuple[int, ...]
     support: int                # instances containing it (gap-aware)
     variants: tuple[int, ...]   # indices of the variants that contain it

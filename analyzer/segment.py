@@ -34,6 +34,8 @@ MAX_PIECES = 3         # parts of one interrupted instance taken back on each si
 
 @dataclass(frozen=True)
 class SegmentParams:
+    """Segmentation's knobs; defaults measured on the research logs and the families, not one seed."""
+
     session_gap: float = 1800.0       # seconds of inactivity that always end an instance
     min_instances: int = 3            # a start activity must recur at least this often
     max_candidates: int = 40          # start activities tried per round, most frequent first

@@ -43,7 +43,9 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Routine:
+class PlannedRoutine:
+    """A routine the simulation plants (the ground truth), not one the analyzer mines."""
+
     name: str
     steps: tuple[Step, ...]
     per_day: float           # mean instances per employee per working day (for those who do it)
@@ -55,8 +57,8 @@ XL, SAP, CRM, MAIL = "excel", "sapgui", "firefox", "thunderbird"
 BASIC = 'page tab list > page tab "Basic data"'
 ORDERS = 'document web "Orders - CRM" https://crm.example.com/orders?customer={cust} > form "Find orders"'
 CAPTURES = ("elements", "positions")   # what the collector records with accessibility on, and with it off
-ROUTINES: tuple[Routine, ...] = (
-    Routine("invoice entry", (
+ROUTINES: tuple[PlannedRoutine, ...] = (
+    PlannedRoutine("invoice entry", (
         Step(MAIL, "Invoice {inv} from {company} - {email} - Mozilla Thunderbird", Action.FOCUS, think=4),
         Step(MAIL, "Invoice {inv} from {company} - {email} - Mozilla Thunderbird", Action.CLICK, "attachment",
              role="push button", path='tool bar "Attachments"'),
@@ -79,7 +81,7 @@ ROUTINES: tuple[Routine, ...] = (
         Step(SAP, "Enter Vendor Invoice: Company Code 1000 - SAP Easy Access", Action.SHORTCUT, "ctrl+s", think=2),
         Step(SAP, "Document {doc} was posted in company code 1000 - SAP Easy Access", Action.FOCUS, think=2),
     ), per_day=30, rework=0.05, pace=5.0),
-    Routine("order lookup", (
+    PlannedRoutine("order lookup", (
         Step(MAIL, "Where is my order {order}? - {name} <{email}> - Mozilla Thunderbird", Action.FOCUS, think=3),
         Step(MAIL, "Where is my order {order}? - {name} <{email}> - Mozilla Thunderbird", Action.SHORTCUT,
              "ctrl+c", think=4),
@@ -120,6 +122,8 @@ NOISE_TARGET = {Action.KEY: "enter", Action.SHORTCUT: "ctrl+s", Action.SCROLL: "
 
 @dataclass(frozen=True)
 class Truth:
+    """What a simulated event really was, kept beside it to score the analysis."""
+
     routine: str     # "" for noise
     instance: int    # -1 for noise; unique across the whole simulation otherwise
 
@@ -155,7 +159,7 @@ class _Clock:
         return self.t
 
 
-def _routine_events(r: Routine, emp: str, login: str, clock: _Clock, rng: random.Random,
+def _routine_events(r: PlannedRoutine, emp: str, login: str, clock: _Clock, rng: random.Random,
                     month: str, capture: str) -> Iterator[RawEvent]:
     fields = _person(rng) | {"login": login, "month": month}
     steps = [s for s in r.steps if not (s.optional and rng.random() < s.optional)]

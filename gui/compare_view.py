@@ -32,6 +32,8 @@ from tasklens.gui.tables import Table
 
 
 class CompareView(QWidget):
+    """Two analyses compared per task type, drift first; fed plain data by the dashboard."""
+
     def __init__(self) -> None:
         super().__init__()
         self.heading = QLabel("Open an analysis, then compare it with an earlier one.")
