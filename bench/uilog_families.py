@@ -13,6 +13,8 @@ routines among noise and records, per event, the true task instance and routine:
   is the mouse button plus a position, typing has no element, copy and paste are chords, web
   applications are all the browser, and titles carry what the masker leaves (<PERSON>,
   <EMAIL_ADDRESS>, long order numbers as <PHONE_NUMBER>);
+- `capture-elements`: the same work captured with accessibility on: a click, typing or a paste names the
+  UI element as the collector records it (role and name, `entry "Search field"`), the rest as `capture`;
 - `noise-heavy`: long single-application sessions without stable structure (chatting, reading mail,
   editing one document) around a few routines; the sessions must not become candidates.
 
@@ -31,7 +33,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-FAMILIES = ("interleaved", "rare", "optional", "return", "capture", "noise-heavy")
+FAMILIES = ("interleaved", "rare", "optional", "return", "capture", "capture-elements", "noise-heavy")
+CAPTURED = {"capture": "positions", "capture-elements": "elements"}   # family -> what the collector records
 EVENT_COLUMNS = ("timestamp", "user", "app", "title", "action", "target", "value", "count")
 TRUTH_COLUMNS = ("row", "case", "routine")
 START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()   # a Monday
@@ -366,8 +369,19 @@ _THINK = {"focus": (0.3, 1.5), "click": (0.8, 3.5), "type": (0.8, 2.5), "copy": 
           "key": (0.2, 1.0), "shortcut": (0.3, 1.2), "scroll": (1.0, 4.0)}
 
 
-def _render(a: _Act, capture: bool, rng: random.Random) -> tuple[str, str, str, str, str, int]:
-    """(app, title, action, target, value, count) as an importer would get them, or as captured."""
+_ROLES = (("field", "entry"), ("tab", "page tab"), ("link", "link"), ("list", "list"), ("body", "document text"),
+          ("menu", "menu item"))
+
+
+def _element(name: str) -> str:
+    """A UI element as AT-SPI names it, role and name: the role read off the name's last word."""
+    last = name.rsplit(" ", 1)[-1].lower()
+    return f'{next((role for word, role in _ROLES if last == word), "push button")} "{name}"'
+
+
+def _render(a: _Act, capture: str, rng: random.Random) -> tuple[str, str, str, str, str, int]:
+    """(app, title, action, target, value, count) as an importer would get them, or as captured
+    (`capture`: "" for an import, "positions" or "elements" for the collector without or with accessibility)."""
     count = len(a.text) if a.action == "type" else 1 if a.action == "scroll" else 0
     if not capture:
         target = a.element if a.action != "focus" else ""
@@ -375,6 +389,9 @@ def _render(a: _Act, capture: bool, rng: random.Random) -> tuple[str, str, str, 
         return a.app, a.title, a.action, target, value, count
     title = masked(a.title)
     app, title = ("chrome", f"{title} - Google Chrome") if a.app in WEB_APPS else (a.app.lower(), title)
+    if capture == "elements" and a.action in ("click", "type", "paste") and a.element:
+        value = f"{rng.randint(5, 1200)},{rng.randint(5, 780)}" if a.action == "click" else masked(a.text)
+        return app, title, a.action, _element(a.element), value, count
     if a.action == "click":
         return app, title, "click", "left", f"{rng.randint(5, 1200)},{rng.randint(5, 780)}", 1
     if a.action in ("copy", "paste"):
@@ -391,7 +408,7 @@ class _User:
 
     name: str
     speed: float
-    capture: bool
+    capture: str
     rng: random.Random
     where: random.Random   # click positions apart, so timing is the same whatever is captured
     clock: float = 0.0
@@ -414,7 +431,7 @@ class _User:
     def pause(self, seconds: float) -> None:
         """Time away from the keyboard; the collector marks long ones idle and active."""
         if self.capture and seconds > IDLE_AFTER:
-            app, title = _render(_Act(*self.window, "idle", "", ""), True, self.where)[:2]
+            app, title = _render(_Act(*self.window, "idle", "", ""), self.capture, self.where)[:2]
             self.rows.append(Row(round(self.clock + IDLE_AFTER, 3), self.name, app, title, "idle", ""))
             self.clock += seconds
             self.rows.append(Row(round(self.clock, 3), self.name, app, title, "active", ""))
@@ -434,7 +451,7 @@ class Plan:
     noise_session: tuple[float, float]              # minutes per noise session
     noise_kinds: tuple[str, ...]
     interrupt: float = 0.0                          # share of instances with a chat interruption inside
-    capture: bool = False
+    capture: str = ""                               # "" (an import), "positions" or "elements" (the collector)
 
 
 def _count(rate: float, rng: random.Random) -> int:
@@ -490,14 +507,14 @@ def _run_plan(plan: Plan, family: str, seed: int, rng: random.Random) -> Log:
 def plan(family: str, rng: random.Random, scale: float = 1.0) -> Plan:
     """The family's structure; counts and choices vary with the seed, `scale` shrinks or grows volume."""
     mixed = ("chat", "mail", "browser", "document")
-    if family in ("interleaved", "capture"):
+    if family in ("interleaved", *CAPTURED):
         pool = [ORDER_LOOKUP, INVOICE_ENTRY, TICKET_TRIAGE, EXPENSE_APPROVAL]
         n = rng.randint(4, 6)
         rates = {u: {r: rng.uniform(1.5, 5.0) * scale for r in rng.sample(pool, rng.randint(2, 3))} for u in range(n)}
         for r in pool:   # every routine has someone doing it
             rates[rng.randrange(n)].setdefault(r, rng.uniform(1.5, 5.0) * scale)
         return Plan(n, 10, rates, {}, (6 * scale, 15 * scale), (0.5, 6), mixed, interrupt=0.1,
-                    capture=family == "capture")
+                    capture=CAPTURED.get(family, ""))
     if family == "rare":
         n = rng.randint(5, 6)
         frequent = [ORDER_LOOKUP, INVOICE_ENTRY, TICKET_TRIAGE]
@@ -530,7 +547,7 @@ def plan(family: str, rng: random.Random, scale: float = 1.0) -> Plan:
 def generate(family: str, seed: int, scale: float = 1.0) -> Log:
     """A labelled log of `family`; the same family, seed and scale always give the same log. `capture`
     with seed k is `interleaved` with seed k as the collector records it: the same events and truth."""
-    rng = random.Random(f"{'interleaved' if family == 'capture' else family}/{seed}")
+    rng = random.Random(f"{'interleaved' if family in CAPTURED else family}/{seed}")
     return _run_plan(plan(family, rng, scale), family, seed, rng)
 
 

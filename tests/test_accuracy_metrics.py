@@ -219,3 +219,15 @@ def test_the_table_and_the_routine_breakdown_say_pass_fail_and_misses() -> None:
     assert "FAIL 1/2" in text and "1/2" in text and "TRACEBACK IndexError" in text
     assert acc.passes(ok) and not acc.passes(short) and not acc.passes(broken)
     assert "| interleaved | R | 1/2 | 1.05 (0.50-1.05) |" in acc.by_routine([ok, short])
+
+
+def test_capture_elements_names_the_element_where_capture_has_a_position() -> None:
+    """Issue 13: the same work with accessibility on and off, so bench/accuracy.py can set them side by side."""
+    positions, elements = fam.generate("capture", 6, SMALL), fam.generate("capture-elements", 6, SMALL)
+    assert [(r.ts, r.user, r.action, r.case) for r in positions.rows] == \
+        [(r.ts, r.user, r.action, r.case) for r in elements.rows]
+    clicks = [(p.target, e.target) for p, e in zip(positions.rows, elements.rows) if p.action == "click"]
+    assert clicks and all(p == "left" for p, _ in clicks)
+    assert all(e.startswith(("push button \"", "entry \"", "page tab \"", "link \"", "list \"", "document text \"",
+                             "menu item \"")) for _, e in clicks)
+    assert any(e.startswith('entry "') for _, e in clicks)
