@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from tasklens.analyzer import effort, exceptioncases
 from tasklens.analyzer.activities import label_all
 from tasklens.analyzer.candidates import TypeFacts, rank, structure
 from tasklens.analyzer.dataset import Dataset, dedupe
-from tasklens.analyzer.decisions import Decisions
+from tasklens.analyzer.decisions import Decisions, candidate_decisions
 from tasklens.analyzer.pipeline import (
     ALL_USERS,
     PARALLEL_FROM,
@@ -67,6 +68,7 @@ class _Extra:
     ts: np.ndarray                          # its events' times, for the process map's waits
     actions: tuple[tuple[int, int], ...]    # (action code, events) in order of first occurrence
     apps: frozenset[int]
+    app_seq: np.ndarray                     # its events' applications, for the exception signals
 
 
 @dataclass
@@ -152,7 +154,8 @@ def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, ac
         end = start + active_seconds(ts[idx]) + max(float(dur[idx[-1]]), 0.0)
         row = InstanceRow(-1, user, start, end, -1, pos[idx].astype(np.int32))
         out.append((row, tuple(acts[idx].tolist()),
-                    _Extra(ts[idx].copy(), tuple(Counter(actions[idx].tolist()).items()), frozenset(apps[idx].tolist()))))
+                    _Extra(ts[idx].copy(), tuple(Counter(actions[idx].tolist()).items()), frozenset(apps[idx].tolist()),
+                           apps[idx].copy())))
     return out
 
 
@@ -342,23 +345,31 @@ def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_us
     if progress:
         progress("task types", 1, 1)
     facts = _type_facts(inst, vtype, extra, app_names, days_of_user)
+    lengths = [len(r.idx) for r in inst.rows]
+    task = np.repeat(np.arange(len(inst.rows)), lengths)
+    acts = np.fromiter((a for r in inst.rows for a in inst.variants[r.variant]), np.int64, int(sum(lengths)))
+    of_row = [extra[(r.user, int(r.idx[0]))] for r in inst.rows]
+    ts = np.concatenate([x.ts for x in of_row]) if of_row else np.zeros(0)
+    apps = [app_names[int(a)] for x in of_row for a in x.app_seq]
+    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
+    exceptions, reviews = exceptioncases.find(instances, task.tolist(), acts.tolist(), ts.tolist(), apps, labels, {})
+    exceptioncases.measured(facts, reviews)
     types, variants = _task_types(inst, vtype, labels, facts)
     routines = mine(inst.variants, inst.weights, p.routines)
     if progress:
         progress("routines", 1, 1)
     candidates = name_candidates(rank(facts, p.assumptions), types, decisions)
-    lengths = [len(r.idx) for r in inst.rows]
-    task = np.repeat(np.arange(len(inst.rows)), lengths)
-    acts = np.fromiter((a for r in inst.rows for a in inst.variants[r.variant]), np.int64, int(sum(lengths)))
-    ts = np.concatenate([extra[(r.user, int(r.idx[0]))].ts for r in inst.rows]) if inst.rows else np.zeros(0)
+    effort.annotate(candidates, facts, reviews, {s: d.effort_hours for s, d in
+                                                 candidate_decisions(candidates, decisions or Decisions()).items()
+                                                 if d.effort_hours is not None})
     edges = directly_follows(task, acts, ts)
     if progress:
         progress("process map", 1, 1)
-    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
     result = AnalysisResult(
         task_types=types, variants=variants, instances=instances,
         routines=_routine_facts(routines, vtype, labels, candidates), candidates=candidates,
         process_map=ProcessMap(labels, _transitions(edges, labels)),
-        parameters=asdict(p), decisions=decisions.as_json() if decisions is not None and decisions.count() else {})
+        parameters=asdict(p), decisions=decisions.as_json() if decisions is not None and decisions.count() else {},
+        exceptions=exceptions)
     result.summary.unassigned_instances, result.summary.notes = unassigned, notes
     return result

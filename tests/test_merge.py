@@ -74,7 +74,7 @@ def test_merge_with_bad_and_duplicate_bundles(bundles: tuple[Path, list[Path], d
     assert any("signature check" in x and "tampered.tlb" in x for x in refusals)
     assert any("truncated" in x and "truncated.tlb" in x for x in refusals)
     assert any("another analyst key" in x and "foreign.tlb" in x for x in refusals)
-    assert "3 input(s) refused" in r.stdout and f"{counts['emp-003']} duplicate events counted once" in r.stdout
+    assert "3 inputs refused" in r.stdout and f"{counts['emp-003']} duplicate events counted once" in r.stdout
 
     with (out / "events.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
