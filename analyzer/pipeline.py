@@ -21,6 +21,7 @@ from tasklens.analyzer import effort, exceptioncases
 from tasklens.analyzer.activities import label_all
 from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank, renumber, structure
 from tasklens.analyzer.decisions import Decisions, apply_to_types, candidate_decisions
+from tasklens.analyzer.exceptions import Review
 from tasklens.analyzer.processmap import Edge, directly_follows
 from tasklens.analyzer.result import AnalysisResult, Instance, ProcessMap, RoutineFact, Summary, TaskType, Transition, Variant
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
@@ -250,6 +251,17 @@ def type_facts(evs: list[Event], inst: Instances, vtype: np.ndarray) -> list[Typ
     days_of_user: dict[str, set[int]] = defaultdict(set)
     for e in evs:
         days_of_user[e.user].add(int(e.ts // 86400))
+
+    def tally(members: list[InstanceRow]) -> tuple[Counter[Action], set[str]]:
+        return (Counter(evs[k].action for r in members for k in r.idx),
+                {evs[k].app for r in members for k in r.idx})
+    return facts_of(inst, vtype, days_of_user, tally)
+
+
+def facts_of(inst: Instances, vtype: np.ndarray, days_of_user: dict[str, set[int]],
+             tally: Callable[[list[InstanceRow]], tuple[Counter[Action], set[str]]]) -> list[TypeFacts]:
+    """Each task type's facts; `tally` gives its instances' actions and applications (from events in
+    memory, or from per-instance counts when streaming), so both paths share every other rule."""
     team_days = float(len(set().union(*days_of_user.values()))) if days_of_user else 0.0
     team_user_days = float(sum(len(d) for d in days_of_user.values()))
     by_type: dict[int, list[InstanceRow]] = defaultdict(list)
@@ -259,8 +271,7 @@ def type_facts(evs: list[Event], inst: Instances, vtype: np.ndarray) -> list[Typ
     for t, members in sorted(by_type.items()):
         tv = [(inst.variants[v], n) for v, n in Counter(r.variant for r in members).most_common()]
         usual = Counter(tv[0][0])
-        actions: Counter[Action] = Counter(evs[k].action for r in members for k in r.idx)
-        apps = {evs[k].app for r in members for k in r.idx}
+        actions, apps = tally(members)
         users = {r.user for r in members}
         usual_steps, order = structure(tv)
         facts.append(TypeFacts(
@@ -270,6 +281,14 @@ def type_facts(evs: list[Event], inst: Instances, vtype: np.ndarray) -> list[Typ
             median_events=float(np.median([len(r.idx) for r in members])), usual_steps=usual_steps, order=order,
             team_days=team_days, team_user_days=team_user_days))
     return facts
+
+
+def annotate_effort(candidates: list[Candidate], facts: list[TypeFacts], reviews: Mapping[int, Review],
+                    decisions: Decisions | None) -> None:
+    """Bot effort and payback per candidate; an analyst's own build hours replace the model's."""
+    effort.annotate(candidates, facts, reviews, {s: d.effort_hours for s, d in
+                                                 candidate_decisions(candidates, decisions or Decisions()).items()
+                                                 if d.effort_hours is not None})
 
 
 def name_candidates(candidates: list[Candidate], types: list[TaskType], decisions: Decisions | None) -> list[Candidate]:
@@ -396,9 +415,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     if progress:
         progress("routines", 1, 1)
     candidates = name_candidates(rank(facts, p.assumptions), types, decisions)
-    effort.annotate(candidates, facts, reviews, {s: d.effort_hours for s, d in
-                                                 candidate_decisions(candidates, decisions or Decisions()).items()
-                                                 if d.effort_hours is not None})
+    annotate_effort(candidates, facts, reviews, decisions)
     # process map over events ordered by instance, then time
     in_task = np.flatnonzero(inst.task >= 0)
     by_instance = in_task[np.argsort(inst.task[in_task], kind="stable")]

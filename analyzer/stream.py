@@ -17,7 +17,7 @@ facts.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -25,24 +25,24 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from tasklens.analyzer import effort, exceptioncases
+from tasklens.analyzer import exceptioncases
 from tasklens.analyzer.activities import label_all
-from tasklens.analyzer.candidates import TypeFacts, rank, structure
+from tasklens.analyzer.candidates import TypeFacts, rank
 from tasklens.analyzer.dataset import Dataset, dedupe
-from tasklens.analyzer.decisions import Decisions, candidate_decisions
+from tasklens.analyzer.decisions import Decisions
 from tasklens.analyzer.pipeline import (
     ALL_USERS,
     PARALLEL_FROM,
     InstanceRow,
     Instances,
     Params,
-    _decision_points,
-    _rework,
     _routine_facts,
     _task_types,
     _transitions,
     _why_empty,
+    annotate_effort,
     assign_types,
+    facts_of,
     name_candidates,
 )
 from tasklens.analyzer.processmap import directly_follows
@@ -300,15 +300,7 @@ def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progres
 def _type_facts(inst: Instances, vtype: np.ndarray, extra: dict[tuple[str, int], _Extra], app_names: dict[int, str],
                 days_of_user: dict[str, set[int]]) -> list[TypeFacts]:
     """`pipeline.type_facts` from per-instance counts instead of events."""
-    team_days = float(len(set().union(*days_of_user.values()))) if days_of_user else 0.0
-    team_user_days = float(sum(len(d) for d in days_of_user.values()))
-    by_type: dict[int, list[InstanceRow]] = defaultdict(list)
-    for r in inst.rows:
-        by_type[int(vtype[r.variant])].append(r)
-    facts = []
-    for t, members in sorted(by_type.items()):
-        tv = [(inst.variants[v], n) for v, n in Counter(r.variant for r in members).most_common()]
-        usual = Counter(tv[0][0])
+    def tally(members: list[InstanceRow]) -> tuple[Counter[Action], set[str]]:
         actions: Counter[Action] = Counter()
         apps: set[str] = set()
         for r in members:
@@ -316,15 +308,8 @@ def _type_facts(inst: Instances, vtype: np.ndarray, extra: dict[tuple[str, int],
             for code, n in x.actions:
                 actions[ACTIONS[code]] += n
             apps.update(app_names[a] for a in x.apps)
-        users = {r.user for r in members}
-        usual_steps, order = structure(tv)
-        facts.append(TypeFacts(
-            t, tv, [r.id for r in members], users, sum(r.seconds for r in members), actions, apps,
-            rework_instances=sum(1 for r in members if _rework(inst.variants[r.variant], usual)),
-            decision_points=_decision_points(tv), working_days=float(sum(len(days_of_user[u]) for u in users)),
-            median_events=float(np.median([len(r.idx) for r in members])), usual_steps=usual_steps, order=order,
-            team_days=team_days, team_user_days=team_user_days))
-    return facts
+        return actions, apps
+    return facts_of(inst, vtype, days_of_user, tally)
 
 
 def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_user: dict[str, set[int]], p: Params,
@@ -359,9 +344,7 @@ def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_us
     if progress:
         progress("routines", 1, 1)
     candidates = name_candidates(rank(facts, p.assumptions), types, decisions)
-    effort.annotate(candidates, facts, reviews, {s: d.effort_hours for s, d in
-                                                 candidate_decisions(candidates, decisions or Decisions()).items()
-                                                 if d.effort_hours is not None})
+    annotate_effort(candidates, facts, reviews, decisions)
     edges = directly_follows(task, acts, ts)
     if progress:
         progress("process map", 1, 1)
