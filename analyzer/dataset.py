@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from tasklens import storekey as keys
 from tasklens.errors import InputFormatError, KeyUnavailableError
-from tasklens.events import Action, Event
+from tasklens.events import SAME_EVENT, Action, Event
 from tasklens.files import atomic_write, private_dir
 
 log = logging.getLogger(__name__)
@@ -225,13 +225,10 @@ class Dataset:
             yield self.read(d, columns)
 
 
-DEDUPE_KEY = ("ts", "action", "app", "title", "target", "value", "duration", "count")   # within one user
-
-
 def dedupe(table: pa.Table) -> tuple[pa.Table, int]:
     """One user's table (in merge order) without events an earlier input already held."""
     seen: set[tuple[object, ...]] = set()
-    cols = [table.column(c).to_pylist() for c in DEDUPE_KEY]
+    cols = [table.column(c).to_pylist() for c in SAME_EVENT]
     keep = []
     for k, key in enumerate(zip(*cols)):
         if key not in seen:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,6 +23,7 @@ from tasklens.analyzer.outputs import check_out, write_all
 from tasklens.analyzer.pipeline import Params, Progress, analyze
 from tasklens.analyzer.result import AnalysisResult
 from tasklens.errors import BundleError, InputFormatError, TasklensError
+from tasklens.events import SAME_EVENT
 from tasklens.wording import plural
 
 if TYPE_CHECKING:
@@ -87,8 +89,9 @@ def dedupe(events: list[Event]) -> tuple[list[Event], int]:
     """Drop events that an earlier input already held (same person, time and content)."""
     seen: set[tuple[object, ...]] = set()
     kept = []
+    same = attrgetter("user", *SAME_EVENT)
     for e in events:
-        key = (e.user, e.ts, e.action, e.app, e.title, e.target, e.value, e.duration, e.count)
+        key = same(e)
         if key not in seen:
             seen.add(key)
             kept.append(e)
