@@ -56,6 +56,8 @@ class TypeFacts:
     order: float = 0.0                               # how consistently they come in one order (see `structure`)
     team_days: float = 0.0                           # distinct days anyone in the data worked
     team_user_days: float = 0.0                      # distinct (user, day) pairs of everyone in the data
+    kept_seconds: list[float] = field(default_factory=list)   # per variant (as `variants`): seconds of its
+    # instances that are not exceptions (analyzer/exceptioncases.py); empty: not measured, shares are used
 
 
 @dataclass
@@ -177,7 +179,10 @@ def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Can
         hours = t.seconds / 3600
         per_month = hours * a.working_days_per_month / max(t.team_days, 1.0)           # the observed team
         per_fte = hours * a.working_days_per_month / max(t.team_user_days, 1.0)       # one full-time employee
-        kept = parts["variant_coverage"] * ((1 - parts["rework_rate"]) if a.exceptions_manual else 1.0)
+        if t.kept_seconds and a.exceptions_manual:   # the time of covered instances that are not exceptions
+            kept = sum(s for (_, c), s in zip(t.variants, t.kept_seconds) if c >= a.variant_share * n) / t.seconds
+        else:
+            kept = parts["variant_coverage"] * ((1 - parts["rework_rate"]) if a.exceptions_manual else 1.0)
         saved = per_month * a.automation_rate * kept
         saved_fte = per_fte * a.automation_rate * kept
         conf = round(min(1.0, n / 50) * min(1.0, t.working_days / 10) ** 0.5 * (0.5 + 0.5 * parts["determinism"]), 2)

@@ -23,6 +23,7 @@ from tasklens.analyzer.candidates import Candidate, TypeFacts
 from tasklens.analyzer.exceptions import Review
 
 Steps = tuple[str, ...]
+UNJUDGED = "too few instances to judge exceptions"   # a type under exceptions.Params.min_instances
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def annotate(candidates: Sequence[Candidate], facts: Sequence[TypeFacts], review
         t = by_type[c.task_type]
         r = reviews.get(c.task_type)
         rate = r.rate if r is not None and r.findings else t.rework_instances / max(len(t.instance_ids), 1)
-        looks = r.looks_like() if r is not None else ""
+        looks = (r.looks_like() if r is not None and r.findings else
+                 f"{UNJUDGED}: the share that repeats a step (the rework rule) instead")
         e = estimate(t.usual_steps, len(t.apps), t.decision_points, rate, c.hours_saved_per_month_team, m,
                      overrides.get(c.signature))
         c.hand_back_rate, c.hand_back_cases = round(rate, 3), looks

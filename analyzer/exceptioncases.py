@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from tasklens.analyzer import exceptionmarks
 from tasklens.analyzer.candidates import TypeFacts
 from tasklens.analyzer.exceptions import Params, Review, instances_of, review
-from tasklens.analyzer.result import ExceptionCase, Instance
+from tasklens.analyzer.result import ExceptionCase, Instance, TaskType
+from tasklens.wording import plural
 
 
 def find(instances: Sequence[Instance], task: Sequence[int], activity: Sequence[int], ts: Sequence[float],
@@ -43,10 +44,32 @@ def find(instances: Sequence[Instance], task: Sequence[int], activity: Sequence[
     return cases, reviews
 
 
-def measured(facts: Sequence[TypeFacts], reviews: Mapping[int, Review]) -> None:
-    """Each task type's exception count becomes what the candidates call rework (so hours saved leave
-    exception instances to people); a type too small to judge keeps the rework rule's count."""
+def measured(facts: Sequence[TypeFacts], types: Sequence[TaskType], reviews: Mapping[int, Review],
+             instances: Sequence[Instance], variants: Sequence[tuple[int, ...]], p: Params | None = None) -> list[str]:
+    """Feed each task type's exceptions to the candidates and the report: its exception count becomes what
+    the candidates call rework, the time a bot would take over leaves its exception instances out
+    (`TypeFacts.kept_seconds`, per variant; `variants` are the activity sequences `Instance.variant`
+    indexes), and the type states its exception rate. A type too small to judge keeps the rework rule's
+    count and no rate (None); the sentence returned counts those types for the report's notes."""
+    of_id = {i.id: i for i in instances}
+    of_type = {t.id: t for t in types}
+    small: list[int] = []
     for f in facts:
         r = reviews.get(f.type_id)
-        if r is not None and r.findings:
-            f.rework_instances = len(r.exceptions)
+        if r is None or not r.findings:
+            small.append(len(f.instance_ids))
+            continue
+        manual = {x.key for x in r.exceptions}
+        kept: dict[tuple[int, ...], float] = {}
+        for i in (of_id[k] for k in f.instance_ids):
+            if exceptionmarks.key(i.user, i.start) not in manual:
+                kept[variants[i.variant]] = kept.get(variants[i.variant], 0.0) + i.seconds
+        f.rework_instances, f.kept_seconds = len(r.exceptions), [kept.get(seq, 0.0) for seq, _ in f.variants]
+        if f.type_id in of_type:
+            of_type[f.type_id].exception_instances, of_type[f.type_id].exception_rate = len(r.exceptions), round(r.rate, 4)
+    if not small:
+        return []
+    least = (p or Params()).min_instances
+    return [f"not judged for exceptions (fewer than {least} instances each, no usual flow to compare with): "
+            f"{plural(len(small), 'task type')}, {plural(sum(small), 'instance')}; their candidates' hand-back "
+            "rate counts instances that repeat a step (the rework rule) instead"]

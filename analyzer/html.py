@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from html import escape
 
-from tasklens.analyzer.result import AnalysisResult, Transition
+from tasklens.analyzer.exceptions import Params, duration
+from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Transition
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_FTE, HOURS_SAVED_TEAM, PEOPLE, PERSON, plural
 
 _CSS = """
@@ -78,6 +79,70 @@ def _steps(steps: tuple[str, ...], limit: int = 30) -> str:
     return "<div class='steps'>" + "".join(f"<span>{escape(s)}</span>" for s in steps[:limit]) + more + "</div>"
 
 
+def _months(m: float | None) -> str:
+    return "never" if m is None else f"{m:.1f}"
+
+
+def _return_on_automation(r: AnalysisResult) -> str:
+    """Per candidate what a bot would leave to people, what it costs and when it pays back, beside what it saves."""
+    if not r.candidates:
+        return ""
+    out = ["<section><h2>Return on automation</h2><p class='muted'>Per candidate, for the observed team. "
+           f"<b>Saved</b>: {HOURS_SAVED_TEAM} ({r.candidates[0].assumptions.get('working_days_per_month', 21):g} "
+           "working days), exception instances left to people. "
+           "<b>Hand back</b>: the share of its instances in this period that are exceptions (flagged or marked by "
+           "the analyst): how often a bot would hand a case back to a person. <b>Build</b>: hours of one RPA "
+           "developer, from the effort model (formula below; weights in each candidate's assumptions) or the "
+           "analyst's figure. <b>Payback</b>: build hours / (hours saved per month &minus; upkeep per month).</p>"
+           "<table><tr><th>#</th><th>task</th><th class='num'>saved, h/month (team)</th>"
+           "<th class='num'>hand back, % of instances</th><th>what those cases look like</th>"
+           "<th class='num'>build, h (one developer)</th><th class='num'>upkeep, h/month</th>"
+           "<th class='num'>payback, months</th></tr>"]
+    for c in r.candidates:
+        out.append(f"<tr><td>{c.id}</td><td>{escape(c.name)}</td>"
+                   f"<td class='num'><b>{c.hours_saved_per_month_team:.1f}</b></td>"
+                   f"<td class='num'>{c.hand_back_rate:.0%}</td><td>{escape(c.hand_back_cases) or '&mdash;'}</td>"
+                   f"<td class='num'>{c.effort_hours:.0f}</td><td class='num'>{c.maintain_hours_per_month:.1f}</td>"
+                   f"<td class='num'><b>{_months(c.payback_months)}</b></td></tr>"
+                   f"<tr><td></td><td colspan='7' class='muted'>build: {escape(c.effort_formula)}</td></tr>")
+    out.append("</table></section>")
+    return "".join(out)
+
+
+def _exceptions(r: AnalysisResult, per_type: int = 5) -> str:
+    """Per task type its exception rate, and its highest-scored cases with the reason a person reads."""
+    cases: dict[int, list[ExceptionCase]] = {}
+    for case in r.exceptions:
+        cases.setdefault(case.task_type, []).append(case)
+    judged = [t for t in r.task_types if t.exception_rate is not None]
+    unjudged = [t for t in r.task_types if t.exception_rate is None]
+    out = ["<section><h2>Exceptions</h2><p class='muted'>Instances that stray from their task type's usual flow "
+           "(steps skipped, inserted or repeated, another application, far slower or faster than usual for "
+           "their steps, a long pause). Score: the strongest signal over its threshold; 1 or more is an "
+           "exception unless the analyst's marks moved the type's threshold. Rates are shares of the type's "
+           "instances in this period.</p>"]
+    if unjudged:
+        out.append(f"<p>Not judged (fewer than {Params().min_instances} instances each, no usual flow to compare with): <b>"
+                   f"{plural(len(unjudged), 'task type')}, {plural(sum(t.instances for t in unjudged), 'instance')}</b>"
+                   "; their candidates' hand-back rate counts instances that repeat a step instead.</p>")
+    if not judged:
+        return "".join(out) + "</section>"
+    out.append("<table><tr><th>task type</th><th class='num'>instances</th><th class='num'>exceptions</th>"
+               "<th class='num'>exception rate</th><th>highest scored cases: score, reason, time against usual</th></tr>")
+    for t in judged:
+        shown = [c for c in cases.get(t.id, []) if c.mark != "normal"][:per_type]
+        rows = "".join(f"<div><b>{c.score:.1f}</b> {escape(c.reason or 'marked an exception by the analyst')} "
+                       f"<span class='muted'>({duration(c.seconds)} against {duration(c.usual_seconds)} usual"
+                       f"{', marked by the analyst' if c.mark else ''})</span></div>" for c in shown)
+        more = t.exception_instances - len(shown)
+        out.append(f"<tr><td>{escape(t.name)}</td><td class='num'>{t.instances}</td>"
+                   f"<td class='num'>{t.exception_instances}</td><td class='num'>{t.exception_rate or 0:.0%}</td>"
+                   f"<td>{rows or '&mdash;'}{f'<div class=muted>… and {more} more in report.json</div>' if more > 0 else ''}"
+                   "</td></tr>")
+    out.append("</table></section>")
+    return "".join(out)
+
+
 def render(r: AnalysisResult) -> str:
     """The page, from the result alone (the figures are report.json's)."""
     s, cands, variants = r.summary, r.candidates, r.variants
@@ -98,7 +163,7 @@ def render(r: AnalysisResult) -> str:
     parts.append("<section><h2>Candidates</h2><table><tr><th>#</th><th>task</th><th class='num'>instances</th>"
                  f"<th class='num'>{PEOPLE}</th><th class='num'>{HOURS_OBSERVED}</th><th class='num'>{HOURS_SAVED_TEAM}</th>"
                  f"<th class='num'>{HOURS_SAVED_FTE}</th>"
-                 "<th class='num'>determinism</th><th class='num'>data transfer</th><th class='num'>rework</th>"
+                 "<th class='num'>determinism</th><th class='num'>data transfer</th><th class='num'>hand back</th>"
                  "<th>confidence</th></tr>")
     for c in cands:
         p = c.score_parts
@@ -110,10 +175,12 @@ def render(r: AnalysisResult) -> str:
                      f"<td class='num'><b>{c.hours_saved_per_month:.1f}</b></td>"
                      f"<td class='num'>{c.hours_saved_per_month_per_fte:.1f}</td>"
                      f"<td class='num'>{p['determinism']:.2f}</td><td class='num'>{p['data_transfer']:.0%}</td>"
-                     f"<td class='num'>{p['rework_rate']:.0%}</td>"
+                     f"<td class='num'>{c.hand_back_rate:.0%}</td>"
                      f"<td><span class='pill {c.confidence_label}'>{c.confidence_label}</span></td></tr>"
                      f"<tr><td></td><td colspan='10' class='muted'>{escape(c.rationale)}</td></tr>")
     parts.append("</table></section>")
+    parts.append(_return_on_automation(r))
+    parts.append(_exceptions(r))
     for t in r.task_types[:10]:
         rows = [(f"variant {i + 1} ({len(variants[v].steps)} steps)", float(variants[v].instances), 0.0)
                 for i, v in enumerate(t.variants[:6])]

@@ -409,8 +409,8 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     ts = np.fromiter((e.ts for e in evs), float, len(evs))
     exceptions, reviews = exceptioncases.find(instances, inst.task.tolist(), acts.tolist(), ts.tolist(),
                                               [e.app for e in evs], labels, marks or {})
-    exceptioncases.measured(facts, reviews)
     types, variants = _task_types(inst, vtype, labels, facts)
+    notes += exceptioncases.measured(facts, types, reviews, instances, inst.variants)
     routines = mine(inst.variants, inst.weights, p.routines)
     if progress:
         progress("routines", 1, 1)

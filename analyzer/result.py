@@ -97,6 +97,8 @@ class TaskType:
     applications: list[str]
     variants: list[int]
     median_seconds: float = 0.0
+    exception_instances: int = 0     # its instances that are exceptions (flagged, or marked by the analyst)
+    exception_rate: float | None = None   # their share of its instances; None: too few instances to judge
 
 
 @dataclass

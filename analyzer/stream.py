@@ -338,8 +338,8 @@ def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_us
     apps = [app_names[int(a)] for x in of_row for a in x.app_seq]
     instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
     exceptions, reviews = exceptioncases.find(instances, task.tolist(), acts.tolist(), ts.tolist(), apps, labels, {})
-    exceptioncases.measured(facts, reviews)
     types, variants = _task_types(inst, vtype, labels, facts)
+    notes += exceptioncases.measured(facts, types, reviews, instances, inst.variants)
     routines = mine(inst.variants, inst.weights, p.routines)
     if progress:
         progress("routines", 1, 1)

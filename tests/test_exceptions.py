@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from tasklens.analyzer import exceptionmarks
+from tasklens.analyzer.candidates import TypeFacts
 from tasklens.analyzer.exceptions import Finding, Instance, exceptions, instances_of, review, score_type, threshold
+from tasklens.analyzer.result import AnalysisResult
 from tasklens.errors import InputFormatError
 
 FLOW = (("Mail", "Open mail"), ("Excel", "Copy amount"), ("SAP", "Paste amount"), ("SAP", "Attach"),
@@ -164,7 +167,6 @@ def test_an_analysis_reports_its_exceptions_and_honours_the_analysts_judgment(pl
     from tasklens.analyzer.decisions import Decisions
     from tasklens.analyzer.outputs import write_all
     from tasklens.analyzer.pipeline import analyze
-    from tasklens.analyzer.result import AnalysisResult
 
     first = analyze(planted)
     cases = first.result.exceptions
@@ -172,12 +174,17 @@ def test_an_analysis_reports_its_exceptions_and_honours_the_analysts_judgment(pl
     out = tmp_path / "analysis"
     write_all(first, out)
     assert AnalysisResult.read(out).exceptions == cases
+    raw = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert {"task_type", "score", "reason", "kinds"} <= set(raw["exceptions"][0])   # per type, with score and reason
+    assert all("exception_rate" in t and "exception_instances" in t for t in raw["task_types"])
     assert _marked_rows(out) == {str(c.instance) for c in cases}
     for cand in first.result.candidates:
         n = len(cand.instances)
         own = sum(1 for c in cases if c.task_type == cand.task_type)
         assert cand.hand_back_rate == pytest.approx(own / n, abs=0.002)
         assert "hand back" in cand.rationale and cand.effort_hours > 0 and "effort" in cand.assumptions
+    _hours_saved_leave_exceptions_out(first.result, len({int(e.ts // 86400) for e in planted}))
+    _report_html_shows_return_and_exceptions(out)
 
     judged = cases[0]
     exceptionmarks.save(out, {judged.key: "normal"})
@@ -192,3 +199,120 @@ def test_an_analysis_reports_its_exceptions_and_honours_the_analysts_judgment(pl
     assert str(kept[judged.key].instance) not in _marked_rows(out)
     [redone] = [c for c in again.result.candidates if c.signature == chosen.signature]
     assert redone.effort_hours == 40.0 and redone.effort_formula.startswith("set by the analyst: 40 h")
+
+
+def _columns(flows: list[list[tuple[str, str]]], gaps: list[float]) -> tuple[list, list[int], list[int], list[float],
+                                                                               list[str], list[str]]:
+    """Result instances and per-event columns (task, activity, ts, app) for flows of one user, an hour apart."""
+    from tasklens.analyzer.result import Instance as Run
+
+    labels = sorted({s for _, s in FLOW} | {s for f in flows for _, s in f})
+    runs, task, activity, ts, apps = [], [], [], [], []
+    variants: list[tuple[int, ...]] = []
+    for i, (flow, gap) in enumerate(zip(flows, gaps)):
+        inst = make(str(i), flow, random.Random(i), gap=gap)
+        start = 1_790_000_000.0 + 3600 * i
+        seq = tuple(labels.index(s) for _, s in flow)
+        if seq not in variants:
+            variants.append(seq)
+        runs.append(Run(i, "emp01", start, start + inst.times[-1], 0, variants.index(seq), len(flow)))
+        for (app, step), t in zip(flow, inst.times):
+            task.append(i)
+            activity.append(labels.index(step))
+            ts.append(start + t)
+            apps.append(app)
+    return runs, task, activity, ts, apps, labels, variants
+
+
+def _facts(runs: list, variants: list[tuple[int, ...]]) -> TypeFacts:
+    from collections import Counter
+
+    from tasklens.events import Action
+
+    counts = Counter(r.variant for r in runs)
+    return TypeFacts(0, [(variants[v], n) for v, n in counts.most_common()], [r.id for r in runs], {"emp01"},
+                     sum(r.seconds for r in runs), Counter({Action.PASTE: 10, Action.CLICK: 10}), {"Mail", "Excel", "SAP"},
+                     rework_instances=0, decision_points=0, working_days=21.0, median_events=6.0, usual_steps=6,
+                     order=1.0, team_days=21.0, team_user_days=21.0)
+
+
+def test_hours_saved_leave_the_exception_instances_time_to_people() -> None:
+    """40 usual runs, one of them 6x slow (an exception in the usual variant), and one that skips a step (an
+    exception in a variant of its own, too rare to be automated anyway): hours saved are the time of the
+    39 usual, unexceptional runs x 80 %, not the time x coverage x (1 - exception rate), which would count the
+    skipped one twice and the slow one by count, not by its time."""
+    from tasklens.analyzer.candidates import rank
+    from tasklens.analyzer.exceptioncases import find, measured
+    from tasklens.analyzer.result import TaskType
+
+    flows = [list(FLOW)] * 40 + [[FLOW[0], *FLOW[2:]]]
+    gaps = [5.0] * 39 + [30.0, 5.0]
+    runs, task, activity, ts, apps, labels, variants = _columns(flows, gaps)
+    cases, reviews = find(runs, task, activity, ts, apps, labels, {})
+    assert sorted(c.instance for c in cases) == [39, 40]
+    facts = [_facts(runs, variants)]
+    types = [TaskType(0, "invoice", tuple(s for _, s in FLOW), len(runs), ["emp01"], 0.0, [], [0, 1])]
+    assert measured(facts, types, reviews, runs, variants) == []
+    assert types[0].exception_instances == 2 and types[0].exception_rate == pytest.approx(2 / 41, abs=1e-4)
+    [cand] = rank(facts)
+    kept = sum(r.seconds for r in runs[:39])          # team_days = 21: a month's hours are the hours observed
+    assert cand.hours_saved_per_month_team == pytest.approx(0.8 * kept / 3600, abs=0.005)
+    assert cand.score_parts["rework_rate"] == pytest.approx(2 / 41, abs=0.001)   # the measured exception rate
+    shares = sum(r.seconds for r in runs) * (40 / 41) * (1 - 2 / 41) * 0.8 / 3600   # the old rule, for contrast
+    assert abs(cand.hours_saved_per_month_team - shares) > 0.01
+
+
+def test_a_type_too_small_to_judge_is_counted_and_keeps_the_rework_rule() -> None:
+    from tasklens.analyzer.exceptioncases import find, measured
+    from tasklens.analyzer.result import TaskType
+
+    flows = [list(FLOW)] * 6 + [[*FLOW[:3], FLOW[2], *FLOW[3:]]]   # 7 instances, one repeats a step
+    runs, task, activity, ts, apps, labels, variants = _columns(flows, [5.0] * 7)
+    cases, reviews = find(runs, task, activity, ts, apps, labels, {})
+    assert cases == [] and reviews[0].findings == []
+    facts = [_facts(runs, variants)]
+    facts[0].rework_instances = 1
+    types = [TaskType(0, "invoice", tuple(s for _, s in FLOW), len(runs), ["emp01"], 0.0, [], [0, 1])]
+    [note] = measured(facts, types, reviews, runs, variants)
+    assert note.startswith("not judged for exceptions (fewer than 8 instances each") and "1 task type, 7 instances" in note
+    assert types[0].exception_rate is None and facts[0].rework_instances == 1 and facts[0].kept_seconds == []
+
+
+def _hours_saved_leave_exceptions_out(r: AnalysisResult, team_days: int) -> None:
+    """Each candidate's team hours saved = the time of its instances in automated variants (>= 5 % of the
+    type) that are not exceptions x 80 % x 21 / the team's working days; each type states its rate."""
+    exceptional = {c.instance for c in r.exceptions if c.mark != "normal"}
+    for t in r.task_types:
+        own = [i for i in r.instances if i.task_type == t.id]
+        assert t.exception_instances == sum(1 for i in own if i.id in exceptional)
+        assert t.exception_rate == pytest.approx(t.exception_instances / len(own), abs=1e-4)
+    for cand in r.candidates:
+        own = [i for i in r.instances if i.task_type == cand.task_type]
+        kept = sum(i.seconds for i in own if r.variants[i.variant].instances >= 0.05 * len(own) and i.id not in exceptional)
+        assert cand.hours_saved_per_month_team == pytest.approx(kept / 3600 * 21 / team_days * 0.8, abs=0.006)
+        assert cand.score_parts["rework_rate"] == pytest.approx(cand.hand_back_rate, abs=0.001)
+
+
+def _report_html_shows_return_and_exceptions(folder: Path) -> None:
+    """report.html: per candidate hand-back rate, what the cases look like, build hours, upkeep and payback
+    beside hours saved; per task type its exception rate and its top cases' reasons."""
+    from html import escape
+
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    r = AnalysisResult.read(folder)
+    ret = page[page.index("<h2>Return on automation</h2>"):page.index("<h2>Exceptions</h2>")]
+    for c in r.candidates:
+        row = ret[ret.index(f"<td>{c.id}</td>"):]
+        row = row[:row.index("</tr>")]
+        cells = re.findall(r"<td[^>]*>(?:<b>)?(.*?)(?:</b>)?</td>", row)
+        payback = "never" if c.payback_months is None else f"{c.payback_months:.1f}"
+        assert cells[2:] == [f"{c.hours_saved_per_month_team:.1f}", f"{c.hand_back_rate:.0%}",
+                             escape(c.hand_back_cases) or "&mdash;", f"{c.effort_hours:.0f}",
+                             f"{c.maintain_hours_per_month:.1f}", payback]
+        assert escape(c.effort_formula) in ret
+    assert "h (one developer)" in ret and "h/month (team)" in ret and "% of instances" in ret
+    exc = page[page.index("<h2>Exceptions</h2>"):]
+    for t in r.task_types:
+        if t.exception_instances:
+            assert escape(t.name) in exc and f"{t.exception_rate:.0%}" in exc
+    assert escape(r.exceptions[0].reason) in exc
