@@ -166,6 +166,10 @@ def elements_run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             "stored_on": accounted(workdir / "on.db")[1]}
 
 
+def _medians(results: list[dict[str, object]], keys: tuple[str, ...]) -> dict[str, float]:
+    return {k: statistics.median(float(r[k]) for r in results) for k in keys}  # type: ignore[arg-type]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=1)
@@ -185,17 +189,25 @@ def main() -> None:
             workdir = Path(tmp) / f"run{i}"
             workdir.mkdir()
             if args.elements:
-                print(json.dumps(elements_run(args, workdir)), flush=True)
+                results.append(elements_run(args, workdir) | {"load_1min": round(os.getloadavg()[0], 2)})
+                print(json.dumps(results[-1]), flush=True)
                 continue
             r = one_run(args, workdir)
             results.append(r)
             print(json.dumps(r), flush=True)
     if args.elements:
+        med = _medians(results, ("cpu_on_pct", "cpu_off_pct", "cpu_pynput_pct", "on_over_off", "rss_on_mb",
+                                 "element_lookup_p95_ms", "load_1min"))
+        print(f"accessibility on vs off at {args.rate:g} events/s for {args.duration:g} s, median of {args.runs} "
+              f"run(s), 1-minute load average {med['load_1min']:.1f} on this 2-core machine (the CPU figures grow "
+              "with it):")
+        print(f"  CPU on {med['cpu_on_pct']:.2f} % of one core, off {med['cpu_off_pct']:.2f} %, on/off "
+              f"{med['on_over_off']:.2f}x, bare pynput counter {med['cpu_pynput_pct']:.2f} %; RSS on "
+              f"{med['rss_on_mb']:.0f} MB; element look-up p95 {med['element_lookup_p95_ms']:.1f} ms")
         print("  targets: CPU on <= 1.6 % of a core and <= 1.3x off, RSS <= 200 MB, element look-up p95 < 50 ms")
         return
-    keys = ("cpu_pct_of_core", "peak_rss_mb", "latency_p95_s", "events_lost", "queue_dropped",
-            "pynput_counter_cpu_pct", "cpu_ratio_to_pynput")
-    med = {k: statistics.median(float(r[k]) for r in results) for k in keys}  # type: ignore[arg-type]
+    med = _medians(results, ("cpu_pct_of_core", "peak_rss_mb", "latency_p95_s", "events_lost", "queue_dropped",
+                             "pynput_counter_cpu_pct", "cpu_ratio_to_pynput"))
     print(f"collector at {args.rate:g} events/s for {args.duration:g} s, median of {args.runs} run(s) "
           f"(shared 2-core machine: noisy):")
     print(f"  CPU {med['cpu_pct_of_core']:.2f} % of one core, peak RSS {med['peak_rss_mb']:.0f} MB, "

@@ -1,21 +1,25 @@
 """Which window has focus on X11, and its title and process, reported within milliseconds of a change.
 
-The thread sleeps in select() on the X connection: the window manager's `_NET_ACTIVE_WINDOW` change on
-the root window and title changes (`_NET_WM_NAME`, `WM_NAME`) on the active window wake it, so an idle
-desktop costs no CPU. The active window comes from pywinctl (EWMH); where no window manager sets it,
-the X input focus is polled four times a second. Where `_NET_WM_PID` is missing, the X-Resource
-extension names the client's process.
+Two threads sleep in select(), each on its own X connection, so an idle desktop costs no CPU. One hears
+the window manager's `_NET_ACTIVE_WINDOW` change on the root window and reads the new window at once:
+input that follows is credited to the right window. The other hears the active window's own property
+and size changes, which include `_NET_WM_USER_TIME` at every key press: it settles between bursts, so a
+title change (`_NET_WM_NAME`, `WM_NAME`) or a move is read within TITLE_SETTLE_SECONDS. The active window
+comes from pywinctl (EWMH); where no window manager sets it, the X input focus is polled four times a
+second. Where `_NET_WM_PID` is missing, the X-Resource extension names the client's process.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
 import psutil
 import pywinctl
 import Xlib.display
+import Xlib.threaded  # noqa: F401 - each connection is used by two threads: python-xlib's real locks
 import Xlib.X
 import Xlib.Xatom
 import Xlib.xobject.drawable
@@ -28,6 +32,7 @@ from tasklens.events import Action, RawEvent
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25     # input-focus polling, only while no window manager publishes the active window
+TITLE_SETTLE_SECONDS = 0.25   # the active window's title and geometry are read at most this late
 
 
 class FocusTracker:
@@ -36,13 +41,13 @@ class FocusTracker:
     def __init__(self, user: str) -> None:
         self.user = user
         self.current: Window = NO_WINDOW
-        self._loop: EventThread | None = None
+        self._loops: list[EventThread] = []
+        self._lock = threading.Lock()   # the two threads both replace `current`
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self, emit: Emit) -> None:
         self._emit = emit
-        self._disp = Xlib.display.Display()
-        self._disp.set_error_handler(lambda *a: None)   # a window that vanished mid-query is not news
+        self._disp, self._wdisp = _connect(), _connect()   # the root's events; the active window's
         self._root = self._disp.screen().root
         self._atoms = {n: self._disp.intern_atom(n) for n in
                        ("_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "WM_NAME", "_NET_WM_PID")}
@@ -53,38 +58,39 @@ class FocusTracker:
         self._wm = True
         self.current = NO_WINDOW
         self._safe_refresh()
-        self._loop = EventThread(self._disp, "focus", self._on_events,
-                                 timeout=lambda: None if self._wm else POLL_SECONDS, on_tick=self._safe_refresh)
+        self._loops = [EventThread(self._disp, "focus", self._on_root_events,
+                                   timeout=lambda: None if self._wm else POLL_SECONDS, on_tick=self._safe_refresh),
+                       EventThread(self._wdisp, "window", self._on_window_events, settle=TITLE_SETTLE_SECONDS)]
 
     @property
     def lost(self) -> bool:
-        """True once the connection to the X server is gone."""
-        return self._loop is not None and self._loop.lost
+        """True once a connection to the X server is gone."""
+        return any(loop.lost for loop in self._loops)
 
     def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.stop()
-            self._loop = None
+        for loop in self._loops:
+            loop.stop()
+        self._loops = []
 
-    # -- the loop ------------------------------------------------------------------------------
-    def _on_events(self, events: list[Any]) -> None:
-        if any([self._is_relevant(ev) for ev in events]):   # a list: every event is looked at
+    # -- the loops -----------------------------------------------------------------------------
+    def _on_root_events(self, events: list[Any]) -> None:
+        if any(ev.type == Xlib.X.PropertyNotify and ev.atom == self._atoms["_NET_ACTIVE_WINDOW"] for ev in events):
             self._safe_refresh()
 
-    def _safe_refresh(self) -> None:
-        try:
-            self._refresh()
-        except Exception:   # noqa: BLE001 - a window that vanished mid-query must not end focus tracking
-            log.debug("focus refresh failed", exc_info=True)
-
-    def _is_relevant(self, ev: Any) -> bool:
-        if ev.type == Xlib.X.PropertyNotify:
-            if ev.window == self._root:
-                return bool(ev.atom == self._atoms["_NET_ACTIVE_WINDOW"])
-            return ev.atom in (self._atoms["_NET_WM_NAME"], self._atoms["WM_NAME"])
-        if ev.type == Xlib.X.ConfigureNotify and self._watched is not None:
+    def _on_window_events(self, events: list[Any]) -> None:
+        titled = any(ev.type == Xlib.X.PropertyNotify and ev.atom in (self._atoms["_NET_WM_NAME"], self._atoms["WM_NAME"])
+                     for ev in events)
+        if titled:
+            self._safe_refresh()
+        elif any(ev.type == Xlib.X.ConfigureNotify for ev in events):
             self._safe_update_geometry()
-        return False
+
+    def _safe_refresh(self) -> None:
+        with self._lock:
+            try:
+                self._refresh()
+            except Exception:   # noqa: BLE001 - a window that vanished mid-query must not end focus tracking
+                log.debug("focus refresh failed", exc_info=True)
 
     # -- reading the focused window ------------------------------------------------------------
     def _refresh(self) -> None:
@@ -149,22 +155,33 @@ class FocusTracker:
         return int(pos.x), int(pos.y), int(geo.width), int(geo.height)
 
     def _safe_update_geometry(self) -> None:
-        cur = self.current
-        try:
-            geometry = self._geometry(self._watched)
-        except Exception:   # noqa: BLE001 - the window is gone; the next focus change replaces it
-            return
-        if geometry != (cur.x, cur.y, cur.width, cur.height):
-            self.current = Window(cur.app, cur.exe, cur.title, cur.handle, *geometry, cur.pid)
+        with self._lock:
+            cur = self.current
+            if self._watched is None:
+                return
+            try:
+                geometry = self._geometry(self._watched)
+            except Exception:   # noqa: BLE001 - the window is gone; the next focus change replaces it
+                return
+            if geometry != (cur.x, cur.y, cur.width, cur.height):
+                self.current = Window(cur.app, cur.exe, cur.title, cur.handle, *geometry, cur.pid)
 
     def _watch(self, win: Any) -> None:
-        """Listen for title changes and moves of the active window only."""
+        """Listen for title changes and moves of the active window only, on the settling connection."""
         if self._watched is not None:
-            self._watched.change_attributes(event_mask=Xlib.X.NoEventMask)
+            self._wdisp.create_resource_object("window", self._watched.id).change_attributes(
+                event_mask=Xlib.X.NoEventMask)
         self._watched = win
         if win is not None:
-            win.change_attributes(event_mask=Xlib.X.PropertyChangeMask | Xlib.X.StructureNotifyMask)
-        self._disp.flush()
+            self._wdisp.create_resource_object("window", win.id).change_attributes(
+                event_mask=Xlib.X.PropertyChangeMask | Xlib.X.StructureNotifyMask)
+        self._wdisp.flush()
+
+
+def _connect() -> Any:
+    disp = Xlib.display.Display()
+    disp.set_error_handler(lambda *a: None)   # a window that vanished mid-query is not news
+    return disp
 
 
 def _process(pid: int) -> tuple[str, str]:
