@@ -18,6 +18,12 @@ Sampling noise is not drift: every change carries its test and p-value, and "sig
 by Holm's step-down over all tests of the comparison at `alpha` (5 %), so with many types and measures
 the chance of calling any noise a change stays at 5 %. scipy.stats does the tests.
 
+Only task types with a routine's structure are tested: those that were an RPA candidate in either
+analysis (enough instances of enough steps in one order). The others are chat, mail or browsing
+clustered by their actions; how that work splits into types moves from one analysis to the next (one
+chat type in one period is two in the next), so their counts would be called drift that is no change
+in the work. They are listed with their figures, marked not tested (bench/compare.py measured both).
+
 `compare` is pure; `load_period` reads an analysis folder (report.json).
 """
 
@@ -55,6 +61,7 @@ class TypeSample:
     candidate: str = ""              # its candidate's id, if it was one
     candidate_name: str = ""
     estimate_hours_per_month: float | None = None   # the candidate's team hours saved per month
+    routine: bool = True             # a routine's structure (an RPA candidate in its analysis): its drift is tested
 
     @property
     def steps(self) -> frozenset[str]:
@@ -112,6 +119,7 @@ class TypeRow:
     rate: tuple[float, float]                  # instances per working day (team), before and after
     median_seconds: tuple[float, float]
     exception_rate: tuple[float, float]
+    tested: bool = True                        # False: a routine in neither period, shown but not tested
 
 
 @dataclass
@@ -232,10 +240,13 @@ def compare(before: Period, after: Period, automated: Sequence[str] = (), alpha:
         a = before.types[i] if i is not None else None
         b = after.types[j] if j is not None else None
         name = a.name if a else b.name if b else ""
+        routine = any(t is not None and t.routine for t in (a, b))
         out.rows.append(TypeRow(name, a, b, (_n(a) / before.working_days, _n(b) / after.working_days),
                                 (_median(a), _median(b)),
-                                (a.exceptions / _n(a) if a and _n(a) else 0.0, b.exceptions / _n(b) if b and _n(b) else 0.0)))
-        tested += _tests(name, a, b, before, after)
+                                (a.exceptions / _n(a) if a and _n(a) else 0.0, b.exceptions / _n(b) if b and _n(b) else 0.0),
+                                routine))
+        if routine:
+            tested += _tests(name, a, b, before, after)
         if a and automated and {a.name, a.candidate, a.candidate_name} & set(automated):
             out.savings.append(saving(name, a, b, before, after, rng))
     out.changes = _holm(tested, alpha)
@@ -273,5 +284,5 @@ def load_period(folder: Path) -> Period:
             t.name, tuple(t.signature), tuple(i.seconds for i in insts),
             tuple(index[datetime.fromtimestamp(i.start, UTC).date()] for i in insts),
             tuple(steps.get(i.variant, ()) for i in insts), sum(1 for i in insts if i.id in exceptional),
-            c.id if c else "", c.name if c else "", c.hours_saved_per_month_team if c else None))
+            c.id if c else "", c.name if c else "", c.hours_saved_per_month_team if c else None, c is not None))
     return Period(str(folder), len(days), tuple(types))

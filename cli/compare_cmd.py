@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.analyzer.compare import compare, load_period
     from tasklens.analyzer.exceptions import duration as _time
     from tasklens.errors import UsageError
+    from tasklens.wording import plural
 
     if not 0 < args.alpha < 1:
         raise UsageError(f"--alpha {args.alpha} is not between 0 and 1: give e.g. --alpha 0.05")
@@ -37,7 +38,11 @@ def run(args: argparse.Namespace) -> int:
     for row in result.rows:
         print(f"{row.name[:32]:<32} {row.rate[0]:>10.1f} -> {row.rate[1]:<9.1f} "
               f"{_time(row.median_seconds[0]):>10} -> {_time(row.median_seconds[1]):<9} "
-              f"{row.exception_rate[0]:>6.0%} -> {row.exception_rate[1]:<6.0%}")
+              f"{row.exception_rate[0]:>6.0%} -> {row.exception_rate[1]:<6.0%}" + ("" if row.tested else "  (not tested)"))
+    untested = sum(1 for row in result.rows if not row.tested)
+    if untested:
+        print(f"not tested: {plural(untested, 'task type')} that were no routine in either analysis (chat, mail, browsing "
+              "grouped by their actions: how they split into types moves between analyses)")
     drift = result.drift()
     print(f"\nDrift: {len(drift)} of {len(result.changes)} tested changes are significant at {args.alpha:g} "
           "(Holm's correction over all of them; the rest is within sampling noise)")

@@ -23,6 +23,7 @@ ROUTINES = {   # name -> (variants with weights, median seconds, instances per w
                        (("jira: assign", "excel: log"), 0.4)], 60.0, 20),
 }
 NEW_STEPS = ("mail: open", "portal: download", "sap: vendor", "sap: amount", "sap: post")
+CHAT = ("teams: type", "teams: enter")   # chat grouped into a task type: no routine, how it clusters moves
 
 
 def period(seed: int, changed: bool, days: int = 10, automated: float = 1.0) -> AnalysisResult:
@@ -47,8 +48,16 @@ def period(seed: int, changed: bool, days: int = 10, automated: float = 1.0) -> 
                 r.instances.append(Instance(len(r.instances), "emp01", begin,
                                             begin + median * rng.lognormvariate(0, 0.4), t, ids[k], 5))
         r.task_types.append(TaskType(t, name, variants[0][0], 0, ["emp01"], 0.0, [], ids))
-    r.candidates.append(Candidate("C01", 1, 1, [], ["emp01"], 10.0, 12.5, 0.8, "high", 0.7, name="order lookup",
-                                  signature=ROUTINES["order lookup"][0][0][0]))
+        r.candidates.append(Candidate(f"C{t + 1:02d}", t + 1, t, [], ["emp01"], 10.0, 12.5, 0.8, "high", 0.7, name=name,
+                                      signature=variants[0][0]))
+    chat = len(r.task_types)
+    r.variants.append(Variant(len(r.variants), chat, CHAT, 0))
+    for day in range(days):
+        begin = MONDAY + (day // 5 * 7 + day % 5) * 86400
+        for k in range(5 if changed else 40):
+            r.instances.append(Instance(len(r.instances), "emp01", begin + 60 * k, begin + 60 * k + 20, chat,
+                                        len(r.variants) - 1, 2))
+    r.task_types.append(TaskType(chat, "chat", CHAT, 0, ["emp01"], 0.0, [], [len(r.variants) - 1]))
     r.summary = Summary(instances=len(r.instances))
     return r
 
@@ -72,12 +81,13 @@ def test_one_changed_routine_is_the_only_drift(tmp_path: Path, seed: int) -> Non
     new = next(c for c in result.drift() if c.measure == "variant appeared")
     assert new.detail == " > ".join(NEW_STEPS) and 0.2 < new.after < 0.4
     assert len(result.changes) > len(drift)   # the unchanged types were tested, and passed
+    assert [row.name for row in result.rows if not row.tested] == ["chat"]   # 40 -> 5 a day: no routine, not tested
 
 
 def test_hours_saved_by_an_automated_type_against_its_estimate(tmp_path: Path) -> None:
     before = load_period(write(period(5, False), tmp_path / "before"))
     after = load_period(write(period(6, False, automated=0.2), tmp_path / "after"))
-    result = compare(before, after, automated=["C01"])
+    result = compare(before, after, automated=["C02"])
     [saved] = result.savings
     true = 25 * 0.8 * 90 * 1.08 / 3600 * 21   # 80 % fewer look-ups; the lognormal's mean is 1.08x its median
     assert saved.estimate == 12.5 and saved.low < true < saved.high and saved.low > 0
@@ -90,5 +100,6 @@ def test_the_command_prints_the_drift_and_refuses_a_folder_without_a_report(tmp_
     done = run_cli("compare", str(tmp_path / "before"), str(tmp_path / "after"))
     assert done.returncode == 0, done.stderr
     assert "invoice entry" in done.stdout and "variant appeared" in done.stdout and "Holm" in done.stdout
+    assert "not tested: 1 task type that" in done.stdout and "chat" not in done.stdout.split("Drift:")[1]
     bad = run_cli("compare", str(tmp_path / "before"), str(tmp_path))
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "report.json" in bad.stderr
