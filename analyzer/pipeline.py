@@ -315,11 +315,12 @@ def _task_types(inst: Instances, vtype: np.ndarray, labels: list[str],
                 for v, s in ((v, seconds[v]) for v in range(len(steps)))]
     index = {seq: v for v, seq in enumerate(inst.variants)}
     types = []
+    names: set[str] = set()   # each type's name unlike those before it
     for f in facts:
         durations = sorted(r.seconds for r in inst.rows if vtype[r.variant] == f.type_id)
         signature = steps[index[f.variants[0][0]]] if f.variants else ()
         types.append(TaskType(
-            f.type_id, type_name(signature, f.type_id), signature, len(f.instance_ids), sorted(f.users),
+            f.type_id, type_name(signature, f.type_id, names), signature, len(f.instance_ids), sorted(f.users),
             round(f.seconds / 3600, 3), sorted(f.apps), [index[seq] for seq, _ in f.variants],
             round(durations[len(durations) // 2], 2) if durations else 0.0))
     return types, variants

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from tasklens.analyzer import naming
+
 
 @dataclass(frozen=True)
 class TypeParams:
@@ -27,10 +29,12 @@ class TypeParams:
     max_variants: int = 3000          # agglomerative clustering is quadratic: cluster at most this many
 
 
-def type_name(signature: Sequence[str], type_id: int) -> str:
-    """A task type's name: the one place it is made (a candidate takes its type's). Today the first step
-    of the type's most common variant (`signature`)."""
-    return signature[0] if signature else f"type {type_id}"
+def type_name(signature: Sequence[str], type_id: int, taken: set[str] | None = None) -> str:
+    """A task type's name: the one place it is made (a candidate takes its type's). Object, verb and
+    applications read off the steps of the type's most common variant (`signature`; see `naming`), unlike
+    the names already in `taken`, which it joins. An analyst's rename (decisions.json) is found by the
+    signature, never by this name, so renames survive any change of these rules."""
+    return naming.name(signature, taken) or f"Task type {type_id}"
 
 
 def _tokens(seq: Sequence[int]) -> str:
