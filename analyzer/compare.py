@@ -72,7 +72,7 @@ class TypeSample:
 class Period:
     """One analysis: its task types and how many working days it spans (team scope)."""
 
-    label: str
+    label: str                       # what a person reads: the folder's name and the dates it spans
     working_days: int
     types: tuple[TypeSample, ...]
 
@@ -285,4 +285,4 @@ def load_period(folder: Path) -> Period:
             tuple(index[datetime.fromtimestamp(i.start, UTC).date()] for i in insts),
             tuple(steps.get(i.variant, ()) for i in insts), sum(1 for i in insts if i.id in exceptional),
             c.id if c else "", c.name if c else "", c.hours_saved_per_month_team if c else None, c is not None))
-    return Period(str(folder), len(days), tuple(types))
+    return Period(f"{folder.resolve().name}, {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}", len(days), tuple(types))

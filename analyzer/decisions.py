@@ -1,4 +1,5 @@
-"""Analyst decisions about one analysis: accepted, rejected or renamed candidates, merged or split task types.
+"""Analyst decisions about one analysis: accepted, rejected or renamed candidates, the analyst's bot effort
+for a candidate, candidates a bot took over (automated), merged or split task types.
 
 They live beside the analysis as `decisions.json`, written by the dashboard and read by the next analysis
 of the same data. Ids (candidate `C01`, task type numbers) change when an analysis is re-run, so each
@@ -21,7 +22,8 @@ from tasklens.errors import InputFormatError
 from tasklens.files import atomic_write
 
 FILE = "decisions.json"
-VERSION = 2          # 2: candidates are a list keyed by signature (1: an object keyed by candidate id)
+VERSION = 2          # 2: candidates are a list keyed by signature (1: an object keyed by candidate id);
+                     # effort_hours and automated are optional fields within 2 (a reader without them skips them)
 STATUSES = ("accepted", "rejected", "open")
 
 Steps = tuple[str, ...]
@@ -36,6 +38,7 @@ class CandidateDecision:
     signature: Steps = ()         # the steps of its type's most common variant; () only in old files: never matched
     id: str = ""                  # the candidate's id when the decision was taken (for people reading the file)
     effort_hours: float | None = None   # the analyst's estimate of the hours to build its bot (None: the model's)
+    automated: bool = False             # a bot took it over: `tasklens compare` measures the hours it saved
 
 
 @dataclass
@@ -94,6 +97,19 @@ class Decisions:
             raise ValueError(f"effort must be a positive number of hours, not {hours!r}")
         self._candidate(signature, cid).effort_hours = hours
 
+    def set_automated(self, signature: Steps, automated: bool, *, cid: str = "") -> None:
+        """Mark the candidate (or task type) with these main steps as taken over by a bot, or no longer."""
+        self._candidate(signature, cid).automated = automated
+
+    def effort(self, signature: Steps) -> float | None:
+        """The analyst's build hours for the candidate's bot (None: the model's estimate stands)."""
+        d = self.about(signature)
+        return d.effort_hours if d else None
+
+    def automated(self, signature: Steps) -> bool:
+        d = self.about(signature)
+        return d.automated if d else False
+
     def status(self, signature: Steps) -> str:
         d = self.about(signature)
         return d.status if d else "open"
@@ -121,7 +137,8 @@ class Decisions:
 
     def count(self) -> int:
         """How many decisions there are (open candidates without a name do not count)."""
-        return (sum(1 for d in self.candidates if d.status != "open" or d.name or d.effort_hours is not None)
+        return (sum(1 for d in self.candidates
+                    if d.status != "open" or d.name or d.effort_hours is not None or d.automated)
                 + len(self.merges) + len(self.splits))
 
     def as_json(self) -> dict[str, object]:
@@ -155,9 +172,12 @@ def from_json(data: object) -> Decisions:
         effort = d.get("effort_hours")
         if effort is not None and (isinstance(effort, bool) or not isinstance(effort, (int, float)) or effort <= 0):
             raise ValueError(f"candidate {cid}: effort_hours {effort!r} is not a positive number of hours")
+        automated = d.get("automated", False)
+        if not isinstance(automated, bool):
+            raise ValueError(f"candidate {cid}: automated {automated!r} is not true or false")
         out.candidates.append(CandidateDecision(status, str(d.get("name", "")),
                                                 _steps(d.get("signature", []), f"candidate {cid}"), cid,
-                                                None if effort is None else float(effort)))
+                                                None if effort is None else float(effort), automated))
     for i, m in enumerate(data.get("merges", [])):
         out.merges.append(Merge([int(t) for t in m["types"]], [_steps(s, f"merge {i}") for s in m.get("signatures", [])],
                                 str(m.get("name", ""))))
@@ -180,6 +200,14 @@ def load(analysis_dir: Path) -> Decisions:
 def save(analysis_dir: Path, decisions: Decisions) -> Path:
     """Write atomically (mode 0600), so a crash never leaves half a file."""
     return atomic_write(Path(analysis_dir) / FILE, json.dumps(decisions.as_json(), indent=2) + "\n")
+
+
+def automated_in(folders: Iterable[Path], types: Iterable[tuple[str, Steps]]) -> list[str]:
+    """The names, among `types` (name or candidate id, main steps) of the earlier analysis, that an analyst
+    marked automated in the decisions kept in any of `folders` (the earlier and the later analysis): what
+    `tasklens compare` and the dashboard's Compare view measure as `--automated`. By signature only."""
+    marked = {d.signature for f in folders for d in load(f).candidates if d.automated and d.signature}
+    return [name for name, signature in types if tuple(signature) in marked]
 
 
 # -- honouring decisions (pure functions; by signature only, never by id) ------------------------------

@@ -49,6 +49,12 @@ class Effort:
     formula: str
     overridden: bool = False       # the analyst set build_hours
 
+    def sentence(self) -> str:
+        """What a candidate's rationale says of its bot (the dashboard swaps it when the analyst's hours change)."""
+        payback = f"pays back in {self.payback_months:g} months" if self.payback_months is not None else "never pays back"
+        return (f"building it takes ~{self.build_hours:.0f} h ({'the analyst' if self.overridden else 'model'}), "
+                f"upkeep ~{self.maintain_hours_per_month:.1f} h/month: it {payback}")
+
 
 def estimate(steps: int, applications: int, decision_points: int, exception_rate: float,
              hours_saved_per_month_team: float, m: EffortModel = EffortModel(),
@@ -70,6 +76,16 @@ def estimate(steps: int, applications: int, decision_points: int, exception_rate
     return Effort(round(build, 1), round(maintain, 2), payback, formula, override_hours is not None)
 
 
+def of_candidate(c: Candidate, override_hours: float | None) -> Effort:
+    """A candidate's effort and payback again from what report.json keeps (its score parts, hand-back rate,
+    hours saved and the model's weights in its assumptions), with the analyst's build hours if any: the
+    dashboard shows this the moment an analyst changes the effort, equal to what the next analysis writes."""
+    p, weights = c.score_parts, c.assumptions.get("effort")
+    m = EffortModel(**weights) if isinstance(weights, dict) else EffortModel()
+    return estimate(int(p.get("usual_steps", 0)), int(p.get("applications", 0)), int(p.get("decision_points", 0)),
+                    c.hand_back_rate, c.hours_saved_per_month_team, m, override_hours)
+
+
 def annotate(candidates: Sequence[Candidate], facts: Sequence[TypeFacts], reviews: Mapping[int, Review],
              overrides: Mapping[Steps, float], m: EffortModel = EffortModel()) -> None:
     """Give each candidate its hand-back rate (its type's measured exception rate), what those cases look
@@ -79,7 +95,7 @@ def annotate(candidates: Sequence[Candidate], facts: Sequence[TypeFacts], review
     for c in candidates:
         t = by_type[c.task_type]
         r = reviews.get(c.task_type)
-        rate = r.rate if r is not None and r.findings else t.rework_instances / max(len(t.instance_ids), 1)
+        rate = round(r.rate if r is not None and r.findings else t.rework_instances / max(len(t.instance_ids), 1), 3)
         looks = (r.looks_like() if r is not None and r.findings else
                  f"{UNJUDGED}: the share that repeats a step (the rework rule) instead")
         e = estimate(t.usual_steps, len(t.apps), t.decision_points, rate, c.hours_saved_per_month_team, m,
@@ -88,7 +104,5 @@ def annotate(candidates: Sequence[Candidate], facts: Sequence[TypeFacts], review
         c.effort_hours, c.maintain_hours_per_month = e.build_hours, e.maintain_hours_per_month
         c.payback_months, c.effort_formula = e.payback_months, e.formula
         c.assumptions["effort"] = asdict(m)
-        payback = f"pays back in {e.payback_months:g} months" if e.payback_months is not None else "never pays back"
         c.rationale += (f"; a bot would hand back {rate:.0%} of cases to a person" + (f" ({looks})" if looks else "")
-                        + f"; building it takes ~{e.build_hours:.0f} h ({'the analyst' if e.overridden else 'model'}"
-                        f"), upkeep ~{e.maintain_hours_per_month:.1f} h/month: it {payback}")
+                        + f"; {e.sentence()}")

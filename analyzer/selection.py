@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from tasklens.analyzer import decisions as dec
+from tasklens.analyzer.effort import Effort, of_candidate
 from tasklens.analyzer.processmap import directly_follows
 from tasklens.analyzer.result import AnalysisResult, Instance
 from tasklens.analyzer.routines import RoutineParams, occurs
@@ -131,6 +132,9 @@ class CandidateRow:
     rationale: str
     instance_ids: list[int]
     signature: Steps
+    effort: Effort                   # its bot's build hours, upkeep and payback, the analyst's build hours applied
+    hand_back_rate: float = 0.0      # share of its instances a bot would hand back (exceptions), whole analysis
+    automated: bool = False          # the analyst marked it taken over by a bot
 
 
 @dataclass(frozen=True)
@@ -269,17 +273,21 @@ class Selection:
         return sorted(out, key=lambda r: -r.support * len(r.steps))
 
     def candidates(self) -> list[CandidateRow]:
-        """Every candidate of the result, in rank order; status and name from the decisions, by signature."""
+        """Every candidate of the result, in rank order; status, name, build effort (payback follows) and the
+        automated mark from the decisions, by signature."""
         chosen = {i.id: i for i in self.chosen}
+        applied = dec.from_json(self.result.decisions) if self.result.decisions else dec.Decisions()
         out = []
         for c in self.result.candidates:
             insts = [chosen[t] for t in c.instances if t in chosen]
+            now, was = of_candidate(c, self.decisions.effort(c.signature)), of_candidate(c, applied.effort(c.signature))
             out.append(CandidateRow(
                 c.id, c.rank, self.decisions.name(c.signature, c.name or f"Candidate {c.id}"),
                 self.decisions.status(c.signature), len(insts), sorted({i.user for i in insts}),
                 sum(i.seconds for i in insts) / 3600, c.hours_saved_per_month_team,
                 {k: float(v) for k, v in c.score_parts.items() if isinstance(v, (int, float))},
-                c.rationale, sorted(i.id for i in insts), c.signature))
+                c.rationale.replace(was.sentence(), now.sentence()), sorted(i.id for i in insts), c.signature,
+                now, c.hand_back_rate, self.decisions.automated(c.signature)))
         return sorted(out, key=lambda r: r.rank)
 
     def instances(self, ids: list[int]) -> list[tuple[int, str, float, float, Steps]]:

@@ -12,13 +12,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("after", type=Path, metavar="AFTER_DIR", help="a later analysis of the same team")
     p.add_argument("--automated", action="append", default=[], metavar="NAME",
                    help="a task type a bot took over, by its name, candidate id (C01) or candidate name in "
-                        "BEFORE_DIR (repeat for more): its hours actually saved are measured")
+                        "BEFORE_DIR (repeat for more): its hours actually saved are measured; candidates "
+                        "marked automated in either folder's decisions.json (the dashboard) are measured too")
     p.add_argument("--alpha", type=float, default=0.05, metavar="A",
                    help="family-wise significance level over all tests (Holm's correction; default 0.05)")
 
 
 def run(args: argparse.Namespace) -> int:
     from tasklens.analyzer.compare import compare, load_period
+    from tasklens.analyzer.decisions import automated_in
     from tasklens.analyzer.exceptions import duration as _time
     from tasklens.errors import UsageError
     from tasklens.wording import plural
@@ -31,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"--automated {unknown[0]!r} is no task type or candidate in {args.before}; "
                          f"choose from: {', '.join(sorted(known))}")
-    result = compare(before, after, args.automated, args.alpha)
+    marked = automated_in((args.before, args.after), ((t.candidate or t.name, t.signature) for t in before.types))
+    result = compare(before, after, [*args.automated, *marked], args.alpha)
     print(f"{args.before} ({before.working_days} working days) -> {args.after} ({after.working_days} working days); "
           "figures for the whole observed team")
     print(f"{'task type':<32} {'instances/working day':>22} {'median time':>22} {'exception rate':>16}")

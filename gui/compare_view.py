@@ -3,7 +3,8 @@
 Fed a `tasklens.analyzer.compare.Comparison` (plain data): a table per task type (instances per working
 day, median time, exception rate, before and after), the tested changes with their test and p-value
 (significant ones first), and for automated types the hours actually saved against the
-estimate.
+estimate. A type is automated when the analyst marked its candidate so (RPA candidates tab, kept in
+decisions.json of either analysis, as `tasklens compare` reads it) or names it here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from tasklens.analyzer.compare import Comparison, compare, load_period
+from tasklens.analyzer.decisions import automated_in
 from tasklens.analyzer.exceptions import duration as _time
 from tasklens.analyzer.selection import Selection
 from tasklens.errors import TasklensError
@@ -68,7 +70,8 @@ class CompareView(QWidget):
             f"Automated <b>{s.task_type}</b>: {s.actual:.1f} hours saved per month (team), 95 % interval "
             f"{s.low:.1f} to {s.high:.1f}; estimated before: "
             f"{'none made' if s.estimate is None else f'{s.estimate:.1f}'}" for s in c.savings)
-            or "No task type marked automated (tasklens compare --automated NAME measures its hours saved).")
+            or "No task type marked automated: mark its candidate on the RPA candidates tab (or name it above) "
+               "to measure the hours it saved.")
 
 
 class ComparePage(CompareView):
@@ -77,9 +80,11 @@ class ComparePage(CompareView):
     def __init__(self, folder: Callable[[], Path | None]) -> None:
         super().__init__()
         self.folder = folder
+        self.before: Path | None = None
         self.automated = QLineEdit()
-        self.automated.setPlaceholderText("automated task types: names or candidate ids of the earlier analysis, "
-                                          "comma-separated")
+        self.automated.setPlaceholderText("more automated task types: names or candidate ids of the earlier "
+                                          "analysis, comma-separated (marked candidates count already)")
+        self.automated.editingFinished.connect(self._again)
         pick = QPushButton("Compare with an earlier analysis…")
         pick.clicked.connect(self.choose)
         row = QHBoxLayout()
@@ -90,7 +95,12 @@ class ComparePage(CompareView):
         layout.insertLayout(0, row)
 
     def refresh(self, _view: Selection) -> None:
-        """Filters do not change a comparison of two whole analyses."""
+        """Filters do not change a comparison of two whole analyses; decisions (an automated mark) do."""
+        self._again()
+
+    def _again(self) -> None:
+        if self.before is not None:
+            self.compare_with(self.before)
 
     def choose(self) -> None:
         before = QFileDialog.getExistingDirectory(self, "An earlier analysis of the same team")
@@ -103,6 +113,11 @@ class ComparePage(CompareView):
             return
         names = [n.strip() for n in self.automated.text().split(",") if n.strip()]
         try:
-            self.set_comparison(compare(load_period(before), load_period(after), names))
+            earlier, later = load_period(before), load_period(after)
+            marked = automated_in((before, after), ((t.candidate or t.name, t.signature) for t in earlier.types))
+            self.set_comparison(compare(earlier, later, [*names, *marked]))
         except TasklensError as e:
+            self.before = None
             QMessageBox.warning(self, "tasklens", str(e))
+            return
+        self.before = before

@@ -169,6 +169,8 @@ class Dashboard(QMainWindow):
         cands: CandidatesPage = self.pages["candidates"]   # type: ignore[assignment]
         cands.decided.connect(self.decide)
         cands.rename_requested.connect(self._rename)
+        cands.effort_set.connect(self.set_effort)
+        cands.automated_set.connect(self.mark_automated)
         types: TaskTypesPage = self.pages["task-types"]   # type: ignore[assignment]
         types.merge_requested.connect(self._merge)
         types.split_requested.connect(self._split)
@@ -324,6 +326,17 @@ class Dashboard(QMainWindow):
 
     def rename(self, cid: str, name: str, signature: tuple[str, ...]) -> None:
         self.decisions.rename(signature, name, cid=cid)
+        self._save_decisions()
+
+    def set_effort(self, cid: str, hours: float | None, signature: tuple[str, ...]) -> None:
+        """The analyst's build hours for a candidate's bot (None: the model's again); payback follows at once,
+        and the next analysis of this folder writes the same figures to report.json and report.html."""
+        self.decisions.set_effort(signature, hours, cid=cid)
+        self._save_decisions()
+
+    def mark_automated(self, cid: str, automated: bool, signature: tuple[str, ...]) -> None:
+        """A bot took the candidate over (or not): `tasklens compare` and the Compare tab measure its saving."""
+        self.decisions.set_automated(signature, automated, cid=cid)
         self._save_decisions()
 
     def merge(self, types: list[int], name: str = "") -> None:

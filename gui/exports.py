@@ -17,7 +17,8 @@ from tasklens.analyzer.selection import Selection
 from tasklens.analyzer.xes import write_log
 from tasklens.events import iso
 from tasklens.files import atomic_open, atomic_write, csv_cell
-from tasklens.gui.model import display_name
+from tasklens.gui.model import display_name, payback_text
+from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM
 
 
 def write_csv(view: Selection, path: Path) -> Path:
@@ -76,10 +77,15 @@ def write_html(view: Selection, path: Path) -> Path:
         f"<p>{len(confirmed)} of {len(cands)} candidates were confirmed by an analyst; figures of the others are "
         "the analyzer's alone.</p>",
         "<h2>RPA candidates</h2>",
-        _table(["Rank", "Candidate", "Analyst", "Instances", "Employees", "Hours observed", "Hours saved / month"],
+        _table(["Rank", "Candidate", "Analyst", "Instances", "Employees", HOURS_OBSERVED, HOURS_SAVED_TEAM,
+                "Bot build h (one developer)", "Upkeep h/month", "Payback, months"],
                [[c.rank, display_name(c.name), {"accepted": "confirmed", "rejected": "rejected"}.get(c.status, "not reviewed"),
-                 c.instances, len(c.users), f"{c.hours_observed:.1f}", f"{c.hours_saved_per_month:.1f}"]
+                 c.instances, len(c.users), f"{c.hours_observed:.1f}", f"{c.hours_saved_per_month:.1f}",
+                 f"{c.effort.build_hours:g}" + (" (analyst)" if c.effort.overridden else " (model)"),
+                 f"{c.effort.maintain_hours_per_month:g}", payback_text(c.effort)]
                 for c in cands]),
+        "<p>Build hours are the effort model's estimate (weights in report.json, candidates' assumptions) unless "
+        "an analyst set them; payback = build hours / (team hours saved per month - upkeep).</p>",
         "<h2>Task types</h2>",
         _table(["Task type", "Instances", "Employees", "Hours", "Variants"],
                [[display_name(x.name), x.instances, len(x.users), f"{x.hours:.1f}", len(x.variants)] for x in view.task_types()]),

@@ -101,6 +101,13 @@ class Table(QTableView):
         if self.proxy.rowCount():
             self.selectRow(0)
 
+    def select_key(self, key: Any) -> bool:
+        """Select the row with this key (as sorted now); False if no row has it."""
+        if key not in self.source.keys:
+            return False
+        self.selectRow(self.proxy.mapFromSource(self.source.index(self.source.keys.index(key), 0)).row())
+        return True
+
     def texts(self) -> list[str]:
         """Every cell's text (tests look for data that must not be there)."""
         return self.source.headers + [fmt(v) for r in self.source.rows for v in r]

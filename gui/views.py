@@ -4,11 +4,20 @@ in `refresh`; names that are activity labels are shortened here, for display onl
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tasklens.analyzer.selection import CandidateRow, Selection
 from tasklens.gui.charts import BarChart, DayChart
-from tasklens.gui.model import display_name, short_label
+from tasklens.gui.model import display_name, payback_text, short_label
 from tasklens.gui.processmap import ProcessMapView
 from tasklens.gui.tables import Table, fmt_time
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM
@@ -156,20 +165,59 @@ class RoutinesPage(QWidget):
 
 
 COUNTS = ("variants", "decision_points", "applications", "variant_entropy_bits", "usual_steps")   # parts not 0..1
+BUILD_HOURS, PAYBACK = "bot build h", "payback, months"
+
+
+def effort_text(c: CandidateRow) -> str:
+    """The bot's effort and payback as the analyst reads them: units, scope, and whose build figure it is."""
+    e = c.effort
+    whose = "your figure" if e.overridden else "the model's estimate"
+    pays = (f"pays back in <b>{e.payback_months:g} months</b>" if e.payback_months is not None
+            else "<b>never pays back</b> (upkeep exceeds the hours saved)")
+    return (f"<b>Bot for {c.id}</b>: {e.build_hours:g} h to build ({whose}, one developer), upkeep "
+            f"{e.maintain_hours_per_month:g} h/month; against {c.hours_saved_per_month:g} h/month saved for the team "
+            f"it {pays}. A bot would hand back {c.hand_back_rate:.0%} of cases (exceptions) to a person."
+            + (" <b>Marked automated</b>: <i>tasklens compare</i> measures the hours it saved." if c.automated else ""))
 
 
 class CandidatesPage(QWidget):
-    """RPA candidates ranked, with score parts, rationale and their instances; accept/reject/rename."""
+    """RPA candidates ranked, with score parts, rationale and their instances; accept/reject/rename, the
+    analyst's own bot build hours (payback follows at once) and the "automated" mark."""
 
     decided = Signal(str, str, tuple)     # candidate id, "accepted"|"rejected"|"open", signature
     rename_requested = Signal(str, str, tuple)
+    effort_set = Signal(str, object, tuple)       # candidate id, build hours (None: the model's), signature
+    automated_set = Signal(str, bool, tuple)      # candidate id, a bot took it over, signature
 
     def __init__(self) -> None:
         super().__init__()
         self.table = Table(["Rank", "Candidate", "Status", "Instances", "Employees", HOURS_OBSERVED,
-                            HOURS_SAVED_TEAM], stretch=1)
+                            HOURS_SAVED_TEAM, BUILD_HOURS, PAYBACK, "Automated"], stretch=1)
         self.parts = BarChart("Score parts", unit="", digits=2)
         self.rationale = _note()
+        self.effort = QLabel()
+        self.effort.setWordWrap(True)
+        self.hours = QDoubleSpinBox()
+        self.hours.setRange(1, 100_000)
+        self.hours.setDecimals(0)
+        self.hours.setSuffix(" h")
+        self.hours.setToolTip("Your estimate of the hours one developer needs to build this candidate's bot")
+        set_effort = QPushButton("Set build hours")
+        set_effort.clicked.connect(lambda: self._effort(self.hours.value()))
+        self.model_effort = QPushButton("Use the model's")
+        self.model_effort.clicked.connect(lambda: self._effort(None))
+        self.automated = QPushButton("Mark automated")
+        self.automated.setCheckable(True)
+        self.automated.setToolTip("A bot took this task over: tasklens compare and the Compare tab measure "
+                                  "the hours it actually saved against the estimate")
+        self.automated.clicked.connect(self._automated)
+        effort_row = QHBoxLayout()
+        effort_row.addWidget(QLabel("Bot build effort"))
+        effort_row.addWidget(self.hours)
+        effort_row.addWidget(set_effort)
+        effort_row.addWidget(self.model_effort)
+        effort_row.addStretch()
+        effort_row.addWidget(self.automated)
         self.instances = Table(["Instance", "Employee", "Start (UTC)", "Seconds", "Steps"], stretch=4)
         buttons = QHBoxLayout()
         for text, status in (("Accept", "accepted"), ("Reject", "rejected"), ("Reopen", "open")):
@@ -182,13 +230,15 @@ class CandidatesPage(QWidget):
         buttons.addStretch()
         right = QVBoxLayout()
         right.addWidget(self.parts, 2)
+        right.addWidget(self.effort)
+        right.addLayout(effort_row)
         right.addWidget(self.rationale, 1)
         right_w = QWidget()
         right_w.setLayout(right)
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.table)
         top.addWidget(right_w)
-        top.setSizes([860, 380])
+        top.setSizes([780, 460])
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(top)
         body.addWidget(self.instances)
@@ -200,11 +250,15 @@ class CandidatesPage(QWidget):
         self._view: Selection | None = None
 
     def refresh(self, view: Selection) -> None:
+        """Show the candidates; the one the analyst had selected stays selected (a decision refreshes)."""
+        was = self.current()
         self._view = view
         self._rows = {c.id: c for c in view.candidates()}
         self.table.set_rows([(c.rank, display_name(c.name), c.status, c.instances, len(c.users), c.hours_observed,
-                              c.hours_saved_per_month) for c in self._rows.values()], list(self._rows))
-        self.table.select_first()
+                              c.hours_saved_per_month, round(c.effort.build_hours), payback_text(c.effort),
+                              "yes" if c.automated else "") for c in self._rows.values()], list(self._rows))
+        if was is None or not self.table.select_key(was.id):
+            self.table.select_first()
         self._detail()
 
     def current(self) -> CandidateRow | None:
@@ -216,8 +270,13 @@ class CandidatesPage(QWidget):
         if c is None or self._view is None:
             self.parts.set_rows([])
             self.rationale.setText("No candidate in this selection.")
+            self.effort.setText("")
             self.instances.set_rows([])
             return
+        self.effort.setText(effort_text(c))
+        self.hours.setValue(c.effort.build_hours)
+        self.model_effort.setEnabled(c.effort.overridden)
+        self.automated.setChecked(c.automated)
         self.parts.title = f"Score parts of {c.id} (0 to 1)"
         shares = {k: v for k, v in c.parts.items() if k not in COUNTS}
         counts = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in c.parts.items() if k in COUNTS)
@@ -235,6 +294,16 @@ class CandidatesPage(QWidget):
         c = self.current()
         if c is not None:
             self.rename_requested.emit(c.id, c.name, c.signature)
+
+    def _effort(self, hours: float | None) -> None:
+        c = self.current()
+        if c is not None:
+            self.effort_set.emit(c.id, hours, c.signature)
+
+    def _automated(self, on: bool) -> None:
+        c = self.current()
+        if c is not None:
+            self.automated_set.emit(c.id, on, c.signature)
 
 
 class MapPage(QWidget):
