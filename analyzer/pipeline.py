@@ -201,9 +201,19 @@ class Instances:
     weights: list[int]                  # instances per variant
 
 
+def instance_seconds(ts: np.ndarray, pos: np.ndarray, last_duration: float) -> float:
+    """How long an instance took, the one duration rule (both analysis paths call it): the time between
+    each two of its events that follow each other in the person's recorded stream (`pos`: their
+    positions in it; see `segment.active_seconds`), plus its last event's duration. Where its
+    events are apart, segmentation took out what came between (a chat or a mail that interrupted the
+    task, whose two parts it joined again): that time is other work and counts none."""
+    pieces = np.split(ts, np.flatnonzero(np.diff(pos) != 1) + 1)
+    return sum(active_seconds(p) for p in pieces) + max(last_duration, 0.0)
+
+
 def build_instances(evs: list[Event], acts: np.ndarray, task: np.ndarray) -> Instances:
-    """Instances and their variants (an instance's events are contiguous: grouped by user, in recorded
-    order). An instance lasts its active time plus its last event's duration: the one duration rule."""
+    """Instances and their variants (events grouped by user, in recorded order); an instance lasts as
+    long as `instance_seconds` says."""
     ts = np.fromiter((e.ts for e in evs), float, len(evs))
     valid = np.flatnonzero(task >= 0)
     order = valid[np.argsort(task[valid], kind="stable")]
@@ -214,7 +224,7 @@ def build_instances(evs: list[Event], acts: np.ndarray, task: np.ndarray) -> Ins
         idx = order[lo:hi]
         v = variant_ids.setdefault(tuple(int(a) for a in acts[idx]), len(variant_ids))
         start = float(ts[idx[0]])
-        end = start + active_seconds(ts[idx]) + max(evs[idx[-1]].duration, 0.0)
+        end = start + instance_seconds(ts[idx], idx, evs[idx[-1]].duration)
         rows.append(InstanceRow(int(task[idx[0]]), evs[idx[0]].user, start, end, v, idx))
     weights = Counter(r.variant for r in rows)
     return Instances(task, rows, list(variant_ids), [weights[v] for v in range(len(variant_ids))])

@@ -43,12 +43,13 @@ from tasklens.analyzer.pipeline import (
     annotate_effort,
     assign_types,
     facts_of,
+    instance_seconds,
     name_candidates,
 )
 from tasklens.analyzer.processmap import directly_follows
 from tasklens.analyzer.result import AnalysisResult, Instance, ProcessMap, Summary
 from tasklens.analyzer.routines import mine
-from tasklens.analyzer.segment import SegmentParams, active_seconds, segment_stream
+from tasklens.analyzer.segment import SegmentParams, segment_stream
 from tasklens.events import Action, Event, iso
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, ac
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         idx = order[lo:hi]
         start = float(ts[idx[0]])
-        end = start + active_seconds(ts[idx]) + max(float(dur[idx[-1]]), 0.0)
+        end = start + instance_seconds(ts[idx], pos[idx], float(dur[idx[-1]]))
         row = InstanceRow(-1, user, start, end, -1, pos[idx].astype(np.int32))
         out.append((row, tuple(acts[idx].tolist()),
                     _Extra(ts[idx].copy(), tuple(Counter(actions[idx].tolist()).items()), frozenset(apps[idx].tolist()),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+import numpy as np
 import pytest
 
 from tasklens.analyzer.candidates import Assumptions
-from tasklens.analyzer.pipeline import Params, analyze
+from tasklens.analyzer.pipeline import Params, analyze, instance_seconds
 from tasklens.analyzer.synthetic import generate
+from tasklens.events import Action, Event
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +112,28 @@ def test_the_demo_office_masked_by_the_real_masker() -> None:
                         if t.routine == name and task_of[k] >= 0)
         c = by_type[types.most_common(1)[0][0]]
         assert abs(c.hours_observed / hours[name] - 1) <= 0.15, (name, c.hours_observed, hours[name])
+
+
+def test_an_instance_counts_the_time_of_its_own_steps_not_what_came_between() -> None:
+    """A task interrupted by other work (segmentation joins its two parts again, or a case log
+    interleaves two cases): the time between its parts is the other work's, not the task's hours."""
+    t0 = 1_800_000_000.0
+    events: list[Event] = []
+    cases: list[str] = []
+    for k, (dt, case) in enumerate([(0, "a"), (4, "a"), (9, "a"), (20, "b"), (50, "b"), (140, "b"), (145, "a"),
+                                    (151, "a"), (170, "b"), (172, "b")]):
+        step = cases.count(case)   # both cases take the same five steps: one task type
+        events.append(Event(t0 + dt, "emp-1", "ERP", "Form", Action.CLICK, f"field{step}", source_row=k))
+        cases.append(case)
+    result = analyze(events, Params(workers=1), cases=cases).result
+    seconds = {round(i.start - t0): i.seconds for i in result.instances}
+    assert seconds == {0: (9 - 0) + (151 - 145), 20: (140 - 20) + (172 - 170)}
+    assert result.summary.hours_in_tasks == round((15 + 122) / 3600, 3)
+
+
+def test_instance_seconds_skips_gaps_and_time_running_backwards() -> None:
+    ts = np.array([0.0, 5.0, 7.0, 30.0, 31.0, 25.0, 26.0])   # a second recording begins at 25
+    pos = np.array([3, 4, 5, 9, 10, 11, 12])                  # two parts: events 6-8 between them were other work
+    assert instance_seconds(ts, pos, 2.0) == (7 - 0) + (1 + 0 + 1) + 2.0
+    assert instance_seconds(ts, np.arange(7), 0.0) == 7 + 23 + 1 + 0 + 1   # one run: all of it counts
+    assert instance_seconds(ts[:1], pos[:1], 3.0) == 3.0
