@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from tasklens.analyzer.candidates import Candidate
 from tasklens.analyzer.exceptions import Params, duration
 from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Transition
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_FTE, HOURS_SAVED_TEAM, PEOPLE, PERSON, plural
@@ -101,7 +102,7 @@ def _return_on_automation(r: AnalysisResult) -> str:
     for c in r.candidates:
         out.append(f"<tr><td>{c.id}</td><td>{escape(c.name)}</td>"
                    f"<td class='num'><b>{c.hours_saved_per_month_team:.1f}</b></td>"
-                   f"<td class='num'>{c.hand_back_rate:.0%}</td><td>{escape(c.hand_back_cases) or '&mdash;'}</td>"
+                   f"<td class='num'>{_hand_back(r, c)}</td><td>{escape(c.hand_back_cases) or '&mdash;'}</td>"
                    f"<td class='num'>{c.effort_hours:.0f}</td><td class='num'>{c.maintain_hours_per_month:.1f}</td>"
                    f"<td class='num'><b>{_months(c.payback_months)}</b></td></tr>"
                    f"<tr><td></td><td colspan='7' class='muted'>build: {escape(c.effort_formula)}</td></tr>")
@@ -109,37 +110,55 @@ def _return_on_automation(r: AnalysisResult) -> str:
     return "".join(out)
 
 
-def _exceptions(r: AnalysisResult, per_type: int = 5) -> str:
-    """Per task type its exception rate, and its highest-scored cases with the reason a person reads."""
+def _hand_back(r: AnalysisResult, c: Candidate) -> str:
+    """A candidate's hand-back rate, said to be the rework rule's where its type was too small to judge."""
+    return f"{c.hand_back_rate:.0%}" + (" (rework rule)" if r.task_type(c.task_type).exception_rate is None else "")
+
+
+def _exceptions(r: AnalysisResult, per_type: int = 3) -> str:
+    """The candidates' task types with their exception rate and highest-scored cases (the reason a person
+    reads); the other task types' rates in brief; how many types were too small to judge."""
     cases: dict[int, list[ExceptionCase]] = {}
     for case in r.exceptions:
-        cases.setdefault(case.task_type, []).append(case)
+        if case.mark != "normal":
+            cases.setdefault(case.task_type, []).append(case)
+    of_candidate = r.candidate_of_type()
     judged = [t for t in r.task_types if t.exception_rate is not None]
     unjudged = [t for t in r.task_types if t.exception_rate is None]
     out = ["<section><h2>Exceptions</h2><p class='muted'>Instances that stray from their task type's usual flow "
            "(steps skipped, inserted or repeated, another application, far slower or faster than usual for "
            "their steps, a long pause). Score: the strongest signal over its threshold; 1 or more is an "
            "exception unless the analyst's marks moved the type's threshold. Rates are shares of the type's "
-           "instances in this period.</p>"]
+           "instances in this period; every case is in report.json (<code>exceptions</code>) and marked in "
+           "events.csv.</p>"]
     if unjudged:
         out.append(f"<p>Not judged (fewer than {Params().min_instances} instances each, no usual flow to compare with): <b>"
                    f"{plural(len(unjudged), 'task type')}, {plural(sum(t.instances for t in unjudged), 'instance')}</b>"
-                   "; their candidates' hand-back rate counts instances that repeat a step instead.</p>")
-    if not judged:
-        return "".join(out) + "</section>"
-    out.append("<table><tr><th>task type</th><th class='num'>instances</th><th class='num'>exceptions</th>"
-               "<th class='num'>exception rate</th><th>highest scored cases: score, reason, time against usual</th></tr>")
-    for t in judged:
-        shown = [c for c in cases.get(t.id, []) if c.mark != "normal"][:per_type]
+                   "; their candidates' hand-back rate counts instances that repeat a step instead (rework rule).</p>")
+    head = ("<tr><th>task type</th><th class='num'>instances</th><th class='num'>exceptions</th>"
+            "<th class='num'>exception rate</th>")
+    chosen = sorted((t for t in judged if t.id in of_candidate), key=lambda t: of_candidate[t.id])
+    if chosen:
+        out.append(f"<h3>RPA candidates' task types</h3><table>{head}<th>highest scored cases: score, reason, "
+                   "time against the usual for its steps</th></tr>")
+    for t in chosen:
+        shown = cases.get(t.id, [])[:per_type]
         rows = "".join(f"<div><b>{c.score:.1f}</b> {escape(c.reason or 'marked an exception by the analyst')} "
-                       f"<span class='muted'>({duration(c.seconds)} against {duration(c.usual_seconds)} usual"
+                       f"<span class='muted'>({duration(c.seconds)} against {duration(c.usual_seconds)}"
                        f"{', marked by the analyst' if c.mark else ''})</span></div>" for c in shown)
-        more = t.exception_instances - len(shown)
-        out.append(f"<tr><td>{escape(t.name)}</td><td class='num'>{t.instances}</td>"
+        more = len(cases.get(t.id, [])) - len(shown)
+        out.append(f"<tr><td>{of_candidate[t.id]} {escape(t.name)}</td><td class='num'>{t.instances}</td>"
                    f"<td class='num'>{t.exception_instances}</td><td class='num'>{t.exception_rate or 0:.0%}</td>"
-                   f"<td>{rows or '&mdash;'}{f'<div class=muted>… and {more} more in report.json</div>' if more > 0 else ''}"
-                   "</td></tr>")
-    out.append("</table></section>")
+                   f"<td>{rows or '&mdash;'}{f'<div class=muted>and {more} more</div>' if more > 0 else ''}</td></tr>")
+    if chosen:
+        out.append("</table>")
+    others = [t for t in judged if t.id not in of_candidate]
+    if others:
+        out.append(f"<h3>Other task types (no RPA candidate)</h3><table>{head}</tr>"
+                   + "".join(f"<tr><td>{escape(t.name)}</td><td class='num'>{t.instances}</td><td class='num'>"
+                             f"{t.exception_instances}</td><td class='num'>{t.exception_rate or 0:.0%}</td></tr>"
+                             for t in others) + "</table>")
+    out.append("</section>")
     return "".join(out)
 
 
@@ -175,7 +194,7 @@ def render(r: AnalysisResult) -> str:
                      f"<td class='num'><b>{c.hours_saved_per_month:.1f}</b></td>"
                      f"<td class='num'>{c.hours_saved_per_month_per_fte:.1f}</td>"
                      f"<td class='num'>{p['determinism']:.2f}</td><td class='num'>{p['data_transfer']:.0%}</td>"
-                     f"<td class='num'>{c.hand_back_rate:.0%}</td>"
+                     f"<td class='num'>{_hand_back(r, c)}</td>"
                      f"<td><span class='pill {c.confidence_label}'>{c.confidence_label}</span></td></tr>"
                      f"<tr><td></td><td colspan='10' class='muted'>{escape(c.rationale)}</td></tr>")
     parts.append("</table></section>")

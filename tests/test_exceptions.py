@@ -295,7 +295,7 @@ def _hours_saved_leave_exceptions_out(r: AnalysisResult, team_days: int) -> None
 
 def _report_html_shows_return_and_exceptions(folder: Path) -> None:
     """report.html: per candidate hand-back rate, what the cases look like, build hours, upkeep and payback
-    beside hours saved; per task type its exception rate and its top cases' reasons."""
+    beside hours saved; per task type its exception rate, and for candidates' types the top case's reason."""
     from html import escape
 
     page = (folder / "report.html").read_text(encoding="utf-8")
@@ -306,7 +306,8 @@ def _report_html_shows_return_and_exceptions(folder: Path) -> None:
         row = row[:row.index("</tr>")]
         cells = re.findall(r"<td[^>]*>(?:<b>)?(.*?)(?:</b>)?</td>", row)
         payback = "never" if c.payback_months is None else f"{c.payback_months:.1f}"
-        assert cells[2:] == [f"{c.hours_saved_per_month_team:.1f}", f"{c.hand_back_rate:.0%}",
+        rule = " (rework rule)" if r.task_type(c.task_type).exception_rate is None else ""
+        assert cells[2:] == [f"{c.hours_saved_per_month_team:.1f}", f"{c.hand_back_rate:.0%}{rule}",
                              escape(c.hand_back_cases) or "&mdash;", f"{c.effort_hours:.0f}",
                              f"{c.maintain_hours_per_month:.1f}", payback]
         assert escape(c.effort_formula) in ret
@@ -315,4 +316,6 @@ def _report_html_shows_return_and_exceptions(folder: Path) -> None:
     for t in r.task_types:
         if t.exception_instances:
             assert escape(t.name) in exc and f"{t.exception_rate:.0%}" in exc
-    assert escape(r.exceptions[0].reason) in exc
+    tops = [next((x for x in r.exceptions if x.task_type == c.task_type and x.mark != "normal"), None)
+            for c in r.candidates]
+    assert any(tops) and all(escape(top.reason) in exc for top in tops if top)
