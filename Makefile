@@ -9,6 +9,8 @@ APT_TEST := xvfb xauth xdotool openbox xterm x11-utils x11-xserver-utils binutil
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
 	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	gnome-keyring dbus-daemon dbus-bin
+# tasklens analyze --engine spark: Spark runs on Java 17
+APT_SPARK := openjdk-17-jre-headless
 # UI elements (AT-SPI) end to end: the accessibility bus, GTK 3 test applications, Chromium
 APT_A11Y := at-spi2-core libatk-adaptor dbus-x11 dbus-daemon gtk-3-examples python3-gi gir1.2-gtk-3.0 chromium
 
@@ -20,11 +22,11 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || bash .ci/apt.sh python3-venv
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,spark]'
 	touch $(STAMP)
 
 apt-test:
-	bash .ci/apt.sh $(APT_TEST) $(APT_A11Y)
+	bash .ci/apt.sh $(APT_TEST) $(APT_A11Y) $(APT_SPARK)
 
 demo: venv
 	$(VENV)/bin/tasklens demo --out demo-out

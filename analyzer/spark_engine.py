@@ -1,0 +1,300 @@
+"""The analysis of a merged dataset on Apache Spark (`tasklens analyze DATASET --engine spark`).
+
+The same steps as the embedded engine (`tasklens.analyzer.stream`), by the same functions, with the work
+per event spread over Spark's executors:
+
+1. Spark reads the encrypted partition files as bytes (`binaryFile`: its own HDFS and S3 connectors) and
+   each Python worker decrypts its files with pyarrow and the dataset's KMS client (`dataset.Crypto`).
+   Why not Spark's own Parquet decryption: it needs a KMS client written as a JVM class on every
+   executor's classpath, so tasklens would have to build and ship a jar and hand the master key to the
+   JVM; a pyarrow KMS client in the Python worker reads the very same files with the key already in
+   Python, and nothing but the decrypted batches crosses into the JVM.
+2. `groupBy(user).applyInPandas` twice, one user per call: first each user's distinct label keys
+   (`stream.user_keys`; the driver labels them all with `stream.labels_of`, in the embedded order), then
+   each user's segmentation (`stream.user_of`, `segment.segment_stream`, `stream.part_of`). What comes
+   back per user is compact: per instance its steps, times and action counts, and the events between
+   tasks for the pooled pass over all users.
+3. The driver joins the parts in user order (`stream.assemble`): variants with their counts, task types,
+   candidates, the process map and the summary, exactly as the embedded engine does.
+
+Routines are mined on the driver by `routines.mine`, not with MLlib's PrefixSpan: they are mined over the
+distinct variants weighted by their instance counts, which stay few as events grow (hundreds, not
+millions), so the driver does it in well under a second; PrefixSpan would need every instance's sequence
+as a row and counts plain subsequence support, without the gap limit and the closed/maximal filter of
+`routines.mine`, so its routines would differ from the embedded engine's on the same input.
+
+Decrypted events exist only inside executors: the shuffle by user and the cached events are written to
+local disk encrypted (`spark.io.encryption.enabled`, set here); on a cluster, also enable
+`spark.authenticate` and `spark.network.crypto.enabled` so events cross the network encrypted. The
+dataset's master key travels to the executors inside the task closure (the same trust as the events).
+What limits scale: the shuffle by user, a heavy user's events all in one Python worker (skew), and the
+driver, which holds per instance a few numbers and each in-task event's time, and segments the pooled
+events between tasks of all users together (as the embedded engine does).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import re
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+import pyarrow as pa
+
+from tasklens import errors
+from tasklens.analyzer.aggregate import Usage, add_usage, user_usage
+from tasklens.analyzer.dataset import Crypto, Dataset, Secrets
+from tasklens.analyzer.decisions import Decisions
+from tasklens.analyzer.pipeline import Params, Progress
+from tasklens.analyzer.run import Cancelled
+from tasklens.analyzer.segment import segment_stream
+from tasklens.analyzer.stream import (
+    Key,
+    Streamed,
+    UserPart,
+    assemble,
+    cancellable,
+    labels_of,
+    part_of,
+    user_keys,
+    user_of,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark import Broadcast
+    from pyspark.sql import DataFrame, SparkSession
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+COLUMNS = ["seq", "user", "ts", "app", "title", "action", "target", "value", "duration", "count", "element_path",
+           "signed"]     # what the analysis reads of an event
+EVENTS = pa.schema([
+    ("seq", pa.int64()), ("user", pa.string()), ("ts", pa.float64()), ("app", pa.string()), ("title", pa.string()),
+    ("action", pa.string()), ("target", pa.string()), ("value", pa.string()), ("duration", pa.float64()),
+    ("count", pa.int64()), ("element_path", pa.string()), ("signed", pa.bool_())])
+EVENTS_DDL = ("seq long, user string, ts double, app string, title string, action string, target string, "
+              "value string, duration double, count long, element_path string, signed boolean")
+KEYS_DDL = "user string, pos long, app string, action string, target string, title string, element_path string"
+PARTS_DDL = "rank long, part binary"
+POLL = 0.5   # seconds between looks at Spark's stage progress and the cancel flag
+
+
+class SparkError(errors.TasklensError):
+    """Spark cannot start or run the analysis (no Java, a dataset path Spark cannot read)."""
+
+
+def session(master: str | None = None, driver_memory: str = "2g") -> SparkSession:
+    """A Spark session for one analysis. `master` None: spark-submit's, or Spark's default (`local[*]`).
+
+    Local runs that start their own JVM get this Python for their workers and `driver_memory` (the driver
+    is the executor there); under spark-submit its settings stand. Every run encrypts what Spark writes to
+    local disk, since shuffled and cached events are plaintext."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkError("--engine spark needs pyspark: pip install 'tasklens[spark]'") from None
+    builder = SparkSession.builder.appName("tasklens analyze").config("spark.io.encryption.enabled", "true") \
+        .config("spark.ui.showConsoleProgress", "false")
+    if master is not None:
+        builder = builder.master(master)
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ   # spark-submit started the JVM and holds the settings
+    if not submitted and (master is None or master.startswith("local")):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)   # the workers import tasklens: this Python has it
+        builder = builder.config("spark.driver.memory", driver_memory).config("spark.ui.enabled", "false")
+    try:
+        spark: SparkSession = builder.getOrCreate()
+    except Exception as e:   # pyspark's error when no Java starts is a PySparkRuntimeError among others
+        raise SparkError(f"Spark did not start ({_first_line(e)}): it needs Java 17 or newer on PATH or in JAVA_HOME"
+                         ) from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _first_line(e: BaseException) -> str:
+    return next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)
+
+
+def _arrow(pdf: pd.DataFrame) -> pa.Table:
+    """One user's rows as the embedded engine reads them: a table in merge order."""
+    return pa.Table.from_pandas(pdf, schema=EVENTS, preserve_index=False).sort_by("seq")
+
+
+def _decrypt(secrets: Secrets, done: frozenset[str]) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """Each partition file's events, decrypted in the Python worker; files of unlisted inputs (a crashed
+    merge's) are left out, as `Dataset.files` leaves them."""
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        crypto = Crypto(secrets)
+        for batch in batches:
+            for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
+                if path.rsplit("/", 1)[-1] in done:
+                    yield from crypto.read(pa.BufferReader(content), COLUMNS).select(COLUMNS).cast(EVENTS).to_batches()
+    return run
+
+
+def _keys(mode: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def run(pdf: pd.DataFrame) -> pd.DataFrame:
+        import pandas as pd
+
+        keys = user_keys(_arrow(pdf), mode)
+        cols = list(zip(*keys)) if keys else [(), (), (), (), ()]
+        return pd.DataFrame({"user": [pdf["user"].iloc[0]] * len(keys), "pos": range(len(keys)),
+                             **{c: list(v) for c, v in zip(("app", "action", "target", "title", "element_path"), cols)}})
+    return run
+
+
+Shared = tuple[dict[Key, int], int, dict[str, int], dict[str, int]]   # activity of each key, activities, app ids, user ranks
+
+
+def _segment(shared: Broadcast[Shared], mode: str, p: Params) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def run(pdf: pd.DataFrame) -> pd.DataFrame:
+        import pandas as pd
+
+        act_of, n_acts, app_ids, rank_of = shared.value
+        name = str(pdf["user"].iloc[0])
+        u = user_of(rank_of[name], name, _arrow(pdf), act_of, app_ids, mode)
+        part = part_of(u, *segment_stream(u.ts, u.acts, u.apps, u.breaks, n_acts, p.segment))
+        usage = user_usage(u.name, u.ts, u.apps.tolist())   # each application's use, for the admin report
+        return pd.DataFrame({"rank": [part.rank], "part": [pickle.dumps((part, usage), pickle.HIGHEST_PROTOCOL)]})
+    return run
+
+
+class _Jobs:
+    """Runs one Spark action at a time in a job group. A thread looks every POLL seconds: the group's tasks
+    done and in all go to `progress` (the CLI's bar prints a line every few seconds), and `cancel()` true,
+    or `progress` raising (a cancelled run), cancels the group's jobs and raises in the caller."""
+
+    def __init__(self, spark: SparkSession, progress: Progress | None, cancel: Callable[[], bool] | None) -> None:
+        self.sc, self.progress, self.cancel = spark.sparkContext, progress, cancel
+
+    def _tasks(self, group: str) -> tuple[int, int]:
+        tracker, done, total = self.sc.statusTracker(), 0, 0
+        for job in tracker.getJobIdsForGroup(group):
+            info = tracker.getJobInfo(job)
+            for stage in info.stageIds if info else ():
+                s = tracker.getStageInfo(stage)
+                if s is not None:
+                    done, total = done + s.numCompletedTasks, total + s.numTasks
+        return done, total
+
+    def _tell(self, stage: str, group: str) -> None:
+        if self.cancel is not None and self.cancel():
+            raise Cancelled("analysis cancelled")
+        done, total = self._tasks(group)
+        if self.progress is not None and total:
+            self.progress(stage, done, total)
+
+    def run(self, stage: str, action: Callable[[], T]) -> T:
+        group = f"tasklens-{uuid.uuid4().hex}"
+        self._tell(stage, group)   # a cancel before the stage starts nothing
+        self.sc.setJobGroup(group, f"tasklens {stage}", interruptOnCancel=True)
+        stopped = threading.Event()
+        failed: list[BaseException] = []
+
+        def watch() -> None:
+            while not stopped.wait(POLL):
+                try:
+                    self._tell(stage, group)
+                except BaseException as e:   # Cancelled, or whatever the caller's progress raised
+                    failed.append(e)
+                    self.sc.cancelJobGroup(group)
+                    return
+
+        watcher = threading.Thread(target=watch, name="tasklens-spark-progress", daemon=True)
+        watcher.start()
+        try:
+            out = action()
+        except Exception as e:
+            stopped.set()
+            watcher.join()
+            if failed:
+                raise failed[0] from None
+            raise _one_line(e) from None
+        stopped.set()
+        watcher.join()
+        if failed:
+            raise failed[0]
+        total = self._tasks(group)[1]
+        if self.progress is not None and total:
+            self.progress(stage, total, total)   # done: the tasks of stages Spark skipped (cached) count as done
+        return out
+
+
+def _one_line(e: Exception) -> errors.TasklensError:
+    """A tasklens error raised in a Python worker comes back inside Spark's traceback: the same error
+    again, one line; anything else is Spark's first line."""
+    found = re.search(r"tasklens\.\w+(?:\.\w+)*\.(\w+Error): (.+)", str(e))
+    if found:
+        kind = getattr(errors, found.group(1), errors.TasklensError)
+        if isinstance(kind, type) and issubclass(kind, errors.TasklensError) and kind is not errors.ConfigError:
+            return kind(found.group(2).strip())
+        return errors.TasklensError(found.group(2).strip())
+    return SparkError(f"the Spark analysis failed: {_first_line(e)}")
+
+
+def _events(spark: SparkSession, ds: Dataset, source: str | None) -> DataFrame:
+    """The dataset's events, decrypted on the executors, partitioned by user."""
+    done = frozenset(f"part-{i['id']}.parquet" for i in ds.inputs)
+    try:
+        files = spark.read.format("binaryFile").option("pathGlobFilter", "part-*.parquet") \
+            .option("recursiveFileLookup", "true").load(source or ds.folder.resolve().as_uri())
+    except Exception as e:   # a path Spark cannot reach or find: its own error, in one line
+        raise _one_line(e) from None
+    return files.select("path", "content").mapInArrow(_decrypt(ds.writer().secrets, done), EVENTS_DDL) \
+        .repartition("user")
+
+
+def analyze_spark(ds: Dataset, params: Params | None = None, progress: Progress | None = None,
+                  decisions: Decisions | None = None, marks: Mapping[str, str] | None = None,
+                  cancel: Callable[[], bool] | None = None, spark: SparkSession | None = None,
+                  master: str | None = None, source: str | None = None) -> Streamed:
+    """`stream.analyze_dataset` on Spark: the same result on the same dataset.
+
+    `spark`: a session to use (default: `session(master)`, stopped at the end); `source`: where the
+    executors read the dataset's files (an `hdfs://` or `s3a://` copy of the folder; default the folder
+    itself); `cancel()` true stops the running Spark jobs and raises `Cancelled`."""
+    p = params or Params()
+    own = spark is None
+    spark = spark or session(master)
+    try:
+        return _analyze(spark, ds, source, p, _Jobs(spark, progress, cancel), decisions, marks,
+                        cancellable(progress, cancel))
+    finally:
+        if own:
+            spark.stop()
+
+
+def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jobs: _Jobs, decisions: Decisions | None,
+             marks: Mapping[str, str] | None, progress: Progress) -> Streamed:
+    from pyspark import StorageLevel
+
+    events = _events(spark, ds, source).persist(StorageLevel.MEMORY_AND_DISK)   # read and decrypted once
+    try:
+        found = jobs.run("spark: activities", lambda: events.groupBy("user").applyInPandas(_keys(p.order), KEYS_DDL)
+                         .collect())
+        found.sort(key=lambda r: (r["user"], r["pos"]))
+        names = sorted({r["user"] for r in found})
+        keys = ((r["app"], r["action"], r["target"], r["title"], r["element_path"]) for r in found)
+        act_of, labels, app_ids = labels_of(dict.fromkeys(keys))
+        del found
+        parts: list[tuple[UserPart, dict[int, Usage]]] = []
+        if names:
+            shared = spark.sparkContext.broadcast((act_of, len(labels), app_ids, {n: k for k, n in enumerate(names)}))
+            rows = jobs.run("spark: segmentation", lambda: events.groupBy("user")
+                            .applyInPandas(_segment(shared, p.order, p), PARTS_DDL).collect())
+            parts = [pickle.loads(r["part"]) for r in sorted(rows, key=lambda r: r["rank"])]
+            shared.unpersist()
+    finally:
+        events.unpersist()
+    usage: dict[int, Usage] = {}
+    for _, used in parts:   # in user order, as the embedded engine adds them: the same sums
+        add_usage(usage, used)
+    done = assemble((part for part, _ in parts), names, labels, app_ids, p, decisions, progress, marks)
+    done.usage = {app: usage[a] for app, a in app_ids.items() if a in usage}
+    return done

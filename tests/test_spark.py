@@ -1,0 +1,95 @@
+"""The Spark engine gives the embedded engine's analysis of the same encrypted dataset, under local[2]."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from tasklens.analyzer.dataset import Dataset
+from tasklens.analyzer.pipeline import Params
+from tasklens.analyzer.run import Cancelled
+from tasklens.analyzer.spark_engine import analyze_spark, session
+from tasklens.analyzer.stream import analyze_dataset
+from tasklens.errors import KeyUnavailableError
+from tasklens.events import Event
+from tasklens.simulate import simulate
+
+
+@pytest.fixture(autouse=True)
+def dataset_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TASKLENS_KEY", "ab" * 32)
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkSession]:
+    s = session("local[2]", driver_memory="1g")   # one JVM for the module: it takes seconds to start
+    yield s
+    s.stop()
+
+
+def _merged(folder: Path, employees: int, days: int, seed: int) -> Dataset:
+    evs = [Event(r.ts, r.user, r.app, r.title, r.action, r.target, r.value, r.duration, r.count,
+                 element_path=r.element_path) for r, _ in simulate(employees=employees, days=days, seed=seed)]
+    a, b = evs[: len(evs) // 2], evs[len(evs) // 2:]
+    twice = [e for e in evs if e.user == evs[0].user][:400]   # one user's events exported twice
+    ds = Dataset(folder, create=True)
+    for k, part in enumerate((a, b, twice)):
+        ds.add(f"input{k}", "bundle", part)
+    ds.add("other", "csv", [e for e in evs if e.user == evs[-1].user][:10])   # that user is not only signed
+    return Dataset(folder)
+
+
+def test_same_instances_types_candidates_and_hours_as_embedded(tmp_path: Path, spark: SparkSession) -> None:
+    ds = _merged(tmp_path / "ds", employees=5, days=2, seed=4)
+    (tmp_path / "ds" / "u=crashed" / "d=1").mkdir(parents=True)   # a file a crashed merge left: not listed
+    (tmp_path / "ds" / "u=crashed" / "d=1" / "part-unlisted.parquet").write_bytes(b"half written")
+    params = Params(workers=1)
+    embedded = analyze_dataset(ds, params)
+    on_spark = analyze_spark(ds, params, spark=spark)
+    assert embedded.result.summary.candidates > 0 and embedded.result.summary.instances > 100   # work to find
+    assert on_spark.result.instances == embedded.result.instances
+    assert on_spark.result.task_types == embedded.result.task_types
+    assert on_spark.result.candidates == embedded.result.candidates
+    assert on_spark.result.routines == embedded.result.routines
+    assert on_spark.result.summary == embedded.result.summary        # hours, counts, span, notes
+    assert on_spark.result.dumps() == embedded.result.dumps()         # report.json, byte for byte
+    assert (on_spark.users, on_spark.duplicates, on_spark.signed) == (embedded.users, 410, embedded.signed)
+    assert on_spark.usage == embedded.usage and on_spark.usage                   # the admin report's figures
+    assert len(on_spark.signed) == 4
+
+
+def test_sorted_by_time_as_embedded(tmp_path: Path, spark: SparkSession) -> None:
+    ds = _merged(tmp_path / "ds", employees=3, days=1, seed=6)
+    params = Params(workers=1, order="time")
+    assert analyze_spark(ds, params, spark=spark).result.dumps() == analyze_dataset(ds, params).result.dumps()
+
+
+def test_progress_per_spark_stage_and_a_cancel_stops_the_jobs(tmp_path: Path, spark: SparkSession) -> None:
+    ds = _merged(tmp_path / "ds", employees=3, days=1, seed=7)
+    seen: list[tuple[str, int, int]] = []
+    analyze_spark(ds, Params(workers=1), progress=lambda *a: seen.append(a), spark=spark)
+    stages = [s for s, _, _ in seen]
+    assert stages.index("spark: activities") < stages.index("spark: segmentation") < stages.index("segmentation")
+    tasks = [t for s, d, t in seen if s == "spark: segmentation" and d == t]
+    assert tasks and tasks[-1] > 0                     # the task count of its Spark jobs, all done
+
+    asked: list[int] = []
+    with pytest.raises(Cancelled):                     # asked before the first stage, then while it runs
+        analyze_spark(ds, Params(workers=1), cancel=lambda: bool(asked.append(1)) or len(asked) > 1, spark=spark)
+    assert spark.sparkContext.statusTracker().getActiveJobsIds() == []
+    assert spark.range(3).count() == 3                 # the session goes on after a cancel
+
+
+def test_files_under_another_key_are_one_line(tmp_path: Path, spark: SparkSession,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    ds = _merged(tmp_path / "ds", employees=2, days=1, seed=8)
+    monkeypatch.setenv("TASKLENS_KEY", "cd" * 32)
+    Dataset(tmp_path / "other", create=True)           # another key's dataset that lists the same inputs
+    manifest = tmp_path / "other" / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "inputs": ds.inputs}))
+    with pytest.raises(KeyUnavailableError, match="encrypted under another key"):
+        analyze_spark(Dataset(tmp_path / "other"), spark=spark, source=ds.folder.as_uri())
