@@ -17,7 +17,7 @@ from tasklens.analyzer.selection import Selection
 from tasklens.analyzer.xes import write_log
 from tasklens.events import iso
 from tasklens.files import atomic_open, atomic_write, csv_cell
-from tasklens.gui.model import display_name, payback_text
+from tasklens.gui.model import display_name
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM
 
 
@@ -82,7 +82,8 @@ def write_html(view: Selection, path: Path) -> Path:
                [[c.rank, display_name(c.name), {"accepted": "confirmed", "rejected": "rejected"}.get(c.status, "not reviewed"),
                  c.instances, len(c.users), f"{c.hours_observed:.1f}", f"{c.hours_saved_per_month:.1f}",
                  f"{c.effort.build_hours:g}" + (" (analyst)" if c.effort.overridden else " (model)"),
-                 f"{c.effort.maintain_hours_per_month:g}", payback_text(c.effort)]
+                 f"{c.effort.maintain_hours_per_month:g}",
+                 "never" if c.effort.payback_months is None else f"{c.effort.payback_months:g}"]
                 for c in cands]),
         "<p>Build hours are the effort model's estimate (weights in report.json, candidates' assumptions) unless "
         "an analyst set them; payback = build hours / (team hours saved per month - upkeep).</p>",

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from tasklens.analyzer import decisions as dec
-from tasklens.analyzer.effort import Effort
 from tasklens.analyzer.result import FILE as REPORT
 from tasklens.analyzer.result import AnalysisResult
 from tasklens.analyzer.selection import EventTable, Filters, Selection, select
@@ -113,8 +112,3 @@ def short_label(activity: str, width: int = 38) -> str:
     parts = [p.strip() for p in activity.split(" | ")]
     head = " · ".join(parts[:3])
     return head if len(head) <= width else head[:width - 1] + "…"
-
-
-def payback_text(e: Effort) -> str:
-    """A payback period in months, or "never" when the bot's upkeep eats what it saves."""
-    return "never" if e.payback_months is None else f"{e.payback_months:g}"

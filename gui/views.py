@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from tasklens.analyzer.selection import CandidateRow, Selection
 from tasklens.gui.charts import BarChart, DayChart
-from tasklens.gui.model import display_name, payback_text, short_label
+from tasklens.gui.model import display_name, short_label
 from tasklens.gui.processmap import ProcessMapView
 from tasklens.gui.tables import Table, fmt_time
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_TEAM
@@ -193,8 +193,10 @@ class CandidatesPage(QWidget):
         super().__init__()
         self.table = Table(["Rank", "Candidate", "Status", "Instances", "Employees", HOURS_OBSERVED,
                             HOURS_SAVED_TEAM, BUILD_HOURS, PAYBACK, "Automated"], stretch=1)
+        self.table.setMinimumHeight(110)
         self.parts = BarChart("Score parts", unit="", digits=2)
         self.rationale = _note()
+        self.rationale.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.effort = QLabel()
         self.effort.setWordWrap(True)
         self.hours = QDoubleSpinBox()
@@ -211,13 +213,6 @@ class CandidatesPage(QWidget):
         self.automated.setToolTip("A bot took this task over: tasklens compare and the Compare tab measure "
                                   "the hours it actually saved against the estimate")
         self.automated.clicked.connect(self._automated)
-        effort_row = QHBoxLayout()
-        effort_row.addWidget(QLabel("Bot build effort"))
-        effort_row.addWidget(self.hours)
-        effort_row.addWidget(set_effort)
-        effort_row.addWidget(self.model_effort)
-        effort_row.addStretch()
-        effort_row.addWidget(self.automated)
         self.instances = Table(["Instance", "Employee", "Start (UTC)", "Seconds", "Steps"], stretch=4)
         buttons = QHBoxLayout()
         for text, status in (("Accept", "accepted"), ("Reject", "rejected"), ("Reopen", "open")):
@@ -228,20 +223,22 @@ class CandidatesPage(QWidget):
         rename.clicked.connect(self._rename)
         buttons.addWidget(rename)
         buttons.addStretch()
-        right = QVBoxLayout()
-        right.addWidget(self.parts, 2)
-        right.addWidget(self.effort)
-        right.addLayout(effort_row)
-        right.addWidget(self.rationale, 1)
-        right_w = QWidget()
-        right_w.setLayout(right)
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.table)
-        top.addWidget(right_w)
-        top.setSizes([780, 460])
+        for widget in (QLabel("Bot build effort"), self.hours, set_effort, self.model_effort, self.automated):
+            buttons.addWidget(widget)
+        words = QWidget()
+        words_layout = QVBoxLayout(words)
+        words_layout.setContentsMargins(0, 0, 0, 0)
+        words_layout.addWidget(self.effort)
+        words_layout.addWidget(self.rationale, 1)
+        detail = QSplitter(Qt.Orientation.Horizontal)
+        detail.addWidget(words)
+        detail.addWidget(self.parts)
+        detail.setSizes([760, 480])
         body = QSplitter(Qt.Orientation.Vertical)
-        body.addWidget(top)
+        body.addWidget(self.table)
+        body.addWidget(detail)
         body.addWidget(self.instances)
+        body.setSizes([170, 220, 250])
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(body)
@@ -255,7 +252,8 @@ class CandidatesPage(QWidget):
         self._view = view
         self._rows = {c.id: c for c in view.candidates()}
         self.table.set_rows([(c.rank, display_name(c.name), c.status, c.instances, len(c.users), c.hours_observed,
-                              c.hours_saved_per_month, round(c.effort.build_hours), payback_text(c.effort),
+                              c.hours_saved_per_month, round(c.effort.build_hours),
+                              c.effort.payback_months if c.effort.payback_months is not None else "never",
                               "yes" if c.automated else "") for c in self._rows.values()], list(self._rows))
         if was is None or not self.table.select_key(was.id):
             self.table.select_first()
@@ -277,6 +275,7 @@ class CandidatesPage(QWidget):
         self.hours.setValue(c.effort.build_hours)
         self.model_effort.setEnabled(c.effort.overridden)
         self.automated.setChecked(c.automated)
+        self.automated.setText("Marked automated" if c.automated else "Mark automated")
         self.parts.title = f"Score parts of {c.id} (0 to 1)"
         shares = {k: v for k, v in c.parts.items() if k not in COUNTS}
         counts = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in c.parts.items() if k in COUNTS)

@@ -105,7 +105,7 @@ def test_exceptions_effort_automated_and_compare_in_the_dashboard(qtbot, periods
     upkeep = m.maintain_share_per_year * hours / 12
     payback = round(hours / (chosen.hours_saved_per_month - upkeep), 1)
     row = page.table.source.rows[page.table.source.keys.index(chosen.id)]
-    assert (row[7], row[8]) == (hours, f"{payback:g}")
+    assert (row[7], row[8]) == (hours, payback)
     assert f"{hours:g} h to build (your figure" in page.effort.text() and f"{payback:g} months" in page.effort.text()
     assert f"building it takes ~{hours} h (the analyst)" in page.rationale.text()
     _click(qtbot, page.automated)
