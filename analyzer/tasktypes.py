@@ -62,9 +62,11 @@ def cluster_variants(variants: Sequence[tuple[int, ...]], weights: Sequence[int]
     if len(head) == 1:
         labels[head] = 0
     else:
-        labels[head] = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+        # rows are unit vectors, so cosine distance is 1 - x.x' (one sparse product; scipy's pdist on the
+        # dense rows cost O(n^2 x features) and was most of this step)
+        labels[head] = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                                distance_threshold=p.distance_threshold
-                                               ).fit_predict(x[head].toarray())
+                                               ).fit_predict(np.clip(1.0 - (x[head] @ x[head].T).toarray(), 0.0, 2.0))
     tail = order[p.max_variants:]
     if len(tail):
         labels[tail] = labels[head][np.asarray((x[tail] @ x[head].T).argmax(axis=1)).ravel()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from tasklens.analyzer.tasktypes import cluster_variants
@@ -21,3 +23,33 @@ CASES = [   # (name, variants, weights, expected type per variant)
 @pytest.mark.parametrize(("name", "variants", "weights", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_types(name: str, variants: list[tuple[int, ...]], weights: list[int], expected: list[int]) -> None:
     assert cluster_variants(variants, weights).tolist() == expected
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_clustering_on_the_sparse_cosine_product_equals_the_reference(seed: int) -> None:
+    """Types come from 1 - x.x' of the unit TF-IDF rows (fast) and must be those of scikit-learn's own
+    cosine metric on the dense rows (slow: it was most of the step): the same types, variant for variant."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    from tasklens.analyzer.tasktypes import TypeParams, _tokens
+
+    rng = random.Random(seed)
+    routines = [[rng.randrange(60) for _ in range(rng.randint(4, 12))] for _ in range(8)]
+    variants: list[tuple[int, ...]] = []
+    while len(variants) < 300:   # each routine with steps dropped, repeated or swapped for another
+        v = [a if rng.random() > 0.15 else rng.randrange(80) for a in rng.choice(routines) if rng.random() > 0.1]
+        v += v[-2:] if rng.random() < 0.2 else []
+        if len(v) >= 2 and tuple(v) not in variants:
+            variants.append(tuple(v))
+    weights = [rng.randint(2, 30) for _ in variants]   # no type of one instance, so none is folded
+    p = TypeParams()
+    x = normalize(TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True)
+                  .fit_transform([_tokens(v) for v in variants])).toarray()
+    reference = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                        distance_threshold=p.distance_threshold).fit_predict(x)
+    got = cluster_variants(variants, weights, p)
+    assert len(set(reference.tolist())) >= 4                       # a clustering with several types to agree on
+    pairs = {(int(r), int(g)) for r, g in zip(reference, got)}
+    assert len(pairs) == len({r for r, _ in pairs}) == len({g for _, g in pairs})   # one-to-one
