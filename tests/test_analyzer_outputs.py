@@ -48,6 +48,9 @@ def test_events_csv_traces_every_input_row(analysed: Path) -> None:
     assert len(tagged) > 0.9 * len(rows)
     for r in tagged:
         assert r["candidate"] in ids and int(r["task_id"]) in members[r["candidate"]]
+    # the exception instances report.json lists are the ones events.csv marks
+    exceptional = {str(c["instance"]) for c in report["exceptions"] if c["mark"] != "normal"}
+    assert {r["task_id"] for r in rows if r["exception"] == "1"} == exceptional
     # masked on the way in: the Excel cell values (names) never reach the activities
     assert not any("John" in r["activity"] for r in rows)
 
