@@ -15,11 +15,11 @@ nothing new. The rules are few on purpose; each can be checked against a label b
   itself (inbox, button, field, tab), dates, and verbs are not objects. A word weighs as many steps as
   it appears in: the screen a routine spends most steps in names what the routine is about.
 - Verb, first rule that holds: an approve button or title -> "approval"; input (typing, pasting,
-  editing) that is committed (Save, Submit, Post, OK, ctrl+s) -> "update" when a change/edit word is in
-  the steps, else "entry"; a search (a search or find element or title, or Enter right after input that
-  opens another screen: in a chat, Enter sends) -> "look-up"; copy in one application and paste in
-  another -> "transfer"; input alone -> "entry"; only clicks and reading -> "look-up". Sending a mail is
-  not a commit: replying is how look-ups end.
+  editing) that is committed (Save, Submit, Post, OK, ctrl+s, or made in a "New ..." screen) -> "update"
+  when a change/edit word is in the steps, else "entry"; a search (a search or find element or title, or
+  Enter right after input that opens another screen: in a chat, Enter sends) -> "look-up"; copy in one
+  application and paste in another -> "transfer"; input alone -> "entry"; only clicks and reading ->
+  "look-up". Sending a mail is not a commit: replying is how look-ups end.
 - Names are unique among one analysis' types (a word from the type's next phrase, else "(2)"), at most
   60 characters, and never hold a masked placeholder.
 """
@@ -71,6 +71,7 @@ jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday s
 week weekly day daily month monthly year yearly quarter
 """.split()) - {"weekly", "monthly", "daily", "yearly"}   # "Weekly review" names a thing
 COMMIT_WORDS = frozenset("save submit post confirm apply create add book register ok finish done".split())
+NEW_WORDS = frozenset({"new", "create"})   # a screen for a new record: input there is an entry
 APPROVE_WORDS = frozenset("approve approval reject release".split())
 UPDATE_WORDS = frozenset("change changes edit update modify amend correct".split())
 SEARCH_WORDS = frozenset("search find lookup query filter".split())
@@ -89,6 +90,7 @@ APP_NAMES = {"winword": "Word", "powerpnt": "PowerPoint", "acrord32": "Acrobat",
              "saplogon": "SAP", "sapgui": "SAP",
              "iexplore": "Internet Explorer", "code": "VS Code"}
 _TITLE_PARTS = re.compile(r" - | \| | — | – | · ")
+_SITE = re.compile(r"[A-Za-z][\w.&]*(?: [A-Za-z][\w.&]*)?")   # one or two words, no placeholder
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,8 @@ def _gather(steps: list[Step]) -> _Facts:
 
 def _phrases(f: _Facts) -> list[str]:
     """Noun phrases of the steps, best first. A word weighs as many steps as it appears in; a run of words
-    is cut to its best window of up to MAX_OBJECT_WORDS words that each weigh at least half its heaviest;
+    is cut to its best window of up to MAX_OBJECT_WORDS words, each in two steps or more (a word of one
+    step beside a frequent one is that step's detail);
     phrases rank by their heaviest word, then their total weight, then where they first appear."""
     weight = Counter(k for ws in f.words for k in ws)
     surface: dict[str, str] = {}
@@ -219,7 +222,7 @@ def _phrases(f: _Facts) -> list[str]:
         keys = [k for k, _ in run]
         top = max(weight[k] for k in keys)
         windows = [keys[i:i + n] for n in range(1, MAX_OBJECT_WORDS + 1) for i in range(len(keys) - n + 1)]
-        best = tuple(max((w for w in windows if all(2 * weight[k] >= top for k in w)),
+        best = tuple(max((w for w in windows if all(weight[k] >= min(2, top) for k in w)),
                          key=lambda w: sum(weight[k] for k in w)))
         score = (top, sum(weight[k] for k in best), -pos)
         ranked[best] = max(score, ranked.get(best, score))
@@ -241,7 +244,7 @@ def _verb(f: _Facts) -> str:
     has_input = any(s.action in _INPUT for s in f.steps)
     if anywhere & APPROVE_WORDS:
         return "approval"
-    if has_input and (f.element_words & COMMIT_WORDS or SAVE_CHORDS & set(f.keys)):
+    if has_input and (f.element_words & COMMIT_WORDS or f.title_words & NEW_WORDS or SAVE_CHORDS & set(f.keys)):
         return "update" if anywhere & UPDATE_WORDS else "entry"
     entered = any(a.action in _INPUT and b.action == "key" and k == "enter" and a.title == b.title != c.title
                   for a, b, c, k in zip(f.steps, f.steps[1:], f.steps[2:], f.keys[1:]))   # a query opens its result
@@ -258,13 +261,11 @@ def _verb(f: _Facts) -> str:
 
 def display_app(step: Step) -> str:
     """How a person calls the application of a step: a browser by the site it shows."""
-    raw = step.app.strip()
-    base = re.sub(r"\.(exe|bin|app)$", "", raw.rsplit("/", 1)[-1].rsplit("\\", 1)[-1], flags=re.IGNORECASE)
+    base = _base(step.app)
+    site = _site(step.title) if base.lower() in BROWSERS else ""
+    if site:
+        return site
     low = base.lower()
-    if low in BROWSERS:
-        site = _site(step.title)
-        if site:
-            return site
     if low in APP_NAMES:
         return APP_NAMES[low]
     if not base or base == "?" or "clipboard" in low:
@@ -274,25 +275,43 @@ def display_app(step: Step) -> str:
     return base.upper() if len(base) <= 3 and base.isalpha() else base[:1].upper() + base[1:]   # sap -> SAP
 
 
+def _base(app: str) -> str:
+    """An application's program name: no folder, no .exe."""
+    name = app.strip().rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    return re.sub(r"\.(exe|bin|app)$", "", name, flags=re.IGNORECASE)
+
+
 def _site(title: str) -> str:
-    """The site a browser shows: the last title part before the browser's name that is no address (a
-    site names itself last: "Orders - CRM - Google Chrome"), else the host of the address shown."""
+    """The site a browser shows: the last title part before the browser's name that is no address and
+    is a name of one or two words (a site names itself last, "Orders - CRM - Google Chrome", or first,
+    "Stack Overflow - question #"), else the domain of the address shown."""
     parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
     while parts and parts[-1].lower() in BROWSER_TITLES:
         parts.pop()
     words = [p for p in parts if not _URL.fullmatch(p)]
-    if len(words) > 1 and re.fullmatch(r"[A-Za-z][\w.&]*(?: [A-Za-z][\w.&]*)?", words[-1]):
-        return words[-1]
+    for part in (words[-1], words[0]) if len(words) > 1 else ():
+        if _SITE.fullmatch(part):
+            return part
     m = next((m for m in map(_URL.fullmatch, parts) if m), None)
-    return m.group(1).lower().removeprefix("www.") if m else ""
+    return _domain(m.group(1)) if m else ""
+
+
+def _domain(host: str) -> str:
+    """A host without its subdomains (form.jotform.com and submit.jotform.com are one site)."""
+    labels = host.lower().split(".")
+    keep = 3 if len(labels) > 2 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2   # example.co.uk
+    return ".".join(labels[-keep:])
 
 
 def applications(steps: Iterable[Step]) -> list[str]:
-    """The distinct applications in the order the steps reach them."""
+    """The distinct applications in the order the steps reach them; a browser's step that shows no site
+    (a new tab) belongs to the sites the same browser shows in other steps."""
+    steps = list(steps)
+    sited = {s.app for s in steps if _base(s.app).lower() in BROWSERS and _site(s.title)}
     out: list[str] = []
     for s in steps:
         a = display_app(s)
-        if a and a not in out:
+        if a and a not in out and not (s.app in sited and not _site(s.title)):
             out.append(a)
     return out
 
