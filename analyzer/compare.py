@@ -7,8 +7,14 @@ signature (most common variant), else the largest overlap of the steps their var
 - instances per working day: an exact test of two Poisson rates (given both counts, the after count is
   binomial with p = after days / all days);
 - median time per instance: Mann-Whitney U on the instances' times;
-- variants that appeared (>= 5 % of the type after, < 1 % before) or vanished (the reverse): Fisher's
-  exact test on that variant's share;
+- each variant's and each step's share of the type's instances: Fisher's exact test, called "appeared"
+  (>= 5 % of the type after, < 1 % before), "vanished" (the reverse) or "share changed". Every variant
+  and step that could be significant is tested, not only those whose shares look new: choosing by the
+  shares seen and then testing only those would hide how many were looked at (a 0 -> 6 % variant was
+  called drift in bench/compare.py). Those that could never be significant are left out before testing
+  (Tarone's screen: the most lopsided split of their instances between the periods gives p > alpha);
+  it looks at margins only, which the exact test conditions on, so it costs no validity. Steps catch a
+  new step that spreads over many variants, each too small to test;
 - exception rate: Fisher's exact test;
 - for a type marked automated: hours actually saved per month (the drop in its hours per working day x
   working days per month) against the estimate made before, with a 95 % bootstrap interval over
@@ -29,11 +35,13 @@ in the work. They are listed with their figures, marked not tested (bench/compar
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -165,7 +173,35 @@ def _n(t: TypeSample | None) -> int:
     return len(t.seconds) if t else 0
 
 
-def _tests(name: str, a: TypeSample | None, b: TypeSample | None, before: Period, after: Period) -> list[Change]:
+@functools.lru_cache(maxsize=4096)
+def _min_p(k: int, na: int, nb: int) -> float:
+    """The smallest two-sided Fisher p any split of `k` instances between periods of `na` and `nb` can give."""
+    from scipy.stats import fisher_exact
+
+    return min(float(fisher_exact([[first, na - first], [k - first, nb - k + first]]).pvalue)
+               for first in (min(k, na), max(0, k - nb)))
+
+
+def _shares(name: str, what: str, ca: Counter[Any], cb: Counter[Any], na: int, nb: int, alpha: float,
+            detail: Callable[[Any], str]) -> list[Change]:
+    """A test per variant or step (`what`) of a type that could be significant at `alpha` (see the module)."""
+    from scipy.stats import fisher_exact
+
+    out = []
+    for key in sorted(set(ca) | set(cb)):
+        if _min_p(ca[key] + cb[key], na, nb) > alpha:
+            continue
+        sa, sb = ca[key] / na, cb[key] / nb
+        kind = ("appeared" if sb >= NEW_SHARE and sa < GONE_SHARE else
+                "vanished" if sa >= NEW_SHARE and sb < GONE_SHARE else "share changed")
+        p = fisher_exact([[ca[key], na - ca[key]], [cb[key], nb - cb[key]]]).pvalue
+        out.append(Change(name, f"{what} {kind}", sa, sb, "share of the type's instances", "Fisher exact", float(p),
+                          detail=detail(key)))
+    return out
+
+
+def _tests(name: str, a: TypeSample | None, b: TypeSample | None, before: Period, after: Period,
+           alpha: float) -> list[Change]:
     from scipy.stats import binomtest, fisher_exact, mannwhitneyu
 
     out: list[Change] = []
@@ -180,15 +216,9 @@ def _tests(name: str, a: TypeSample | None, b: TypeSample | None, before: Period
     if na >= 3 and nb >= 3:
         p = mannwhitneyu(a.seconds, b.seconds, alternative="two-sided").pvalue
         out.append(Change(name, "median time", _median(a), _median(b), "seconds/instance", "Mann-Whitney U", float(p)))
-    va, vb = Counter(a.variants), Counter(b.variants)
-    for v in set(va) | set(vb):
-        sa, sb = va[v] / na, vb[v] / nb
-        kind = ("variant appeared" if sb >= NEW_SHARE and sa < GONE_SHARE
-                else "variant vanished" if sa >= NEW_SHARE and sb < GONE_SHARE else "")
-        if kind:
-            p = fisher_exact([[va[v], na - va[v]], [vb[v], nb - vb[v]]]).pvalue
-            out.append(Change(name, kind, sa, sb, "share of the type's instances", "Fisher exact", float(p),
-                              detail=" > ".join(v)))
+    out += _shares(name, "variant", Counter(a.variants), Counter(b.variants), na, nb, alpha, " > ".join)
+    out += _shares(name, "step", Counter(s for v in a.variants for s in set(v)),
+                   Counter(s for v in b.variants for s in set(v)), na, nb, alpha, str)
     if a.exceptions or b.exceptions:
         p = fisher_exact([[a.exceptions, na - a.exceptions], [b.exceptions, nb - b.exceptions]]).pvalue
         out.append(Change(name, "exception rate", a.exceptions / na, b.exceptions / nb, "share of the type's instances",
@@ -246,7 +276,7 @@ def compare(before: Period, after: Period, automated: Sequence[str] = (), alpha:
                                 (a.exceptions / _n(a) if a and _n(a) else 0.0, b.exceptions / _n(b) if b and _n(b) else 0.0),
                                 routine))
         if routine:
-            tested += _tests(name, a, b, before, after)
+            tested += _tests(name, a, b, before, after, alpha)
         if a and automated and {a.name, a.candidate, a.candidate_name} & set(automated):
             out.savings.append(saving(name, a, b, before, after, rng))
     out.changes = _holm(tested, alpha)

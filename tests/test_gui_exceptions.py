@@ -79,13 +79,15 @@ def test_the_compare_view_shows_the_drift_first(qtbot, tmp_path: Path) -> None: 
     after = load_period(write(period(101, True, automated=0.2), tmp_path / "after"))
     view = CompareView()
     qtbot.addWidget(view)
-    view.set_comparison(compare(before, after, ["order lookup"]))
-    first = [view.changes.source.rows[k] for k in range(3)]
-    assert all(r[-1] == "yes" for r in first)
-    assert {r[1].split(":")[0] for r in first} == {"median time", "variant appeared", "instances per working day"}
-    assert view.changes.source.rows[3][-1] == "no (noise)"
+    result = compare(before, after, ["order lookup"])
+    view.set_comparison(result)
+    drift = [row for row in view.changes.source.rows if row[-1] == "yes"]
+    assert len(drift) == len(result.drift()) and view.changes.source.rows[:len(drift)] == drift   # drift first
+    assert {r[1].split(":")[0] for r in drift} >= {"median time", "variant appeared", "step appeared",
+                                                   "instances per working day"}
+    assert view.changes.source.rows[len(drift)][-1] == "no (noise)"
     assert "Automated <b>order lookup</b>" in view.savings.text() and "estimated before: 12.5" in view.savings.text()
-    assert "3 of" in view.heading.text()
+    assert f"{len(drift)} of" in view.heading.text()
     assert "<b>before, 02 Mar 2026 to 13 Mar 2026</b> → <b>after, 02 Mar 2026 to 13 Mar 2026</b>" in view.heading.text()
     assert str(tmp_path) not in view.heading.text(), "a person reads folder names and dates, not temporary paths"
 
