@@ -31,6 +31,7 @@ from tasklens.analyzer.exceptions import duration as _time
 from tasklens.analyzer.selection import Selection
 from tasklens.errors import TasklensError
 from tasklens.gui.tables import Table
+from tasklens.wording import plural
 
 
 class CompareView(QWidget):
@@ -41,7 +42,7 @@ class CompareView(QWidget):
         self.heading = QLabel("Open an analysis, then compare it with an earlier one.")
         self.heading.setWordWrap(True)
         self.types = Table(["Task type", "Instances/day before", "after", "Median time before", "after",
-                            "Exceptions before", "after"], stretch=0)
+                            "Exceptions before", "after", "Drift tested"], stretch=0)
         self.changes = Table(["Task type", "Change", "Before", "After", "Test", "p", "Drift"], stretch=1)
         self.savings = QLabel()
         self.savings.setObjectName("note")
@@ -56,12 +57,16 @@ class CompareView(QWidget):
 
     def set_comparison(self, c: Comparison) -> None:
         drift = c.drift()
+        untested = sum(1 for r in c.rows if not r.tested)
         self.heading.setText(f"<b>{c.before}</b> → <b>{c.after}</b>: {len(drift)} of {len(c.changes)} tested "
                              f"changes are drift (significant at {c.alpha:g} after Holm's correction over all "
-                             "of them); the others are within sampling noise. Figures for the whole observed team.")
+                             "of them); the others are within sampling noise. Figures for the whole observed team."
+                             + (f" Not tested, listed only: {plural(untested, 'task type')} with no routine in "
+                                "either analysis (chat, mail, browsing: how they split into types moves between "
+                                "analyses)." if untested else ""))
         self.types.set_rows([(r.name, round(r.rate[0], 1), round(r.rate[1], 1), _time(r.median_seconds[0]),
-                              _time(r.median_seconds[1]), f"{r.exception_rate[0]:.0%}", f"{r.exception_rate[1]:.0%}")
-                             for r in c.rows])
+                              _time(r.median_seconds[1]), f"{r.exception_rate[0]:.0%}", f"{r.exception_rate[1]:.0%}",
+                              "yes" if r.tested else "no: no routine") for r in c.rows])
         ordered = sorted(c.changes, key=lambda x: (not x.significant, x.p))
         self.changes.set_rows([(x.task_type, x.measure + (f": {x.detail}" if x.detail else ""),
                                 x.shown(x.before), x.shown(x.after), x.test, f"{x.p:.2g}",

@@ -96,6 +96,7 @@ def test_the_analysts_bot_effort_and_automated_mark_are_honoured_by_analyze_and_
     assert again["effort_hours"] == hours and again["maintain_hours_per_month"] == round(upkeep, 2)
     assert again["payback_months"] == round(hours / (again["hours_saved_per_month_team"] - upkeep), 1)
     assert f"set by the analyst: {hours:g} h" in again["effort_formula"]
+    assert f"set by the analyst: {hours:g} h" in (out / "report.html").read_text()
     assert report["decisions"]["candidates"][0]["automated"] is True
     assert decisions.load(out).effort(tuple(first["signature"])) == hours   # the file itself was kept
 
