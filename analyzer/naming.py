@@ -12,8 +12,9 @@ nothing new. The rules are few on purpose; each can be checked against a label b
   last part of the page title, or the address's host), since "Chrome → Chrome" tells nobody anything.
 - Object: the noun phrase that runs through most steps. Words come from window-title templates and
   element names; application names, placeholders (`<PERSON>`, `#`, `*`), function words, words of the UI
-  itself (inbox, button, field, tab), dates, and verbs are not objects. A word weighs as many steps as
-  it appears in: the screen a routine spends most steps in names what the routine is about.
+  itself (inbox, button, field, tab), dates, verbs, and capitalised words inside a sentence-case title
+  (names the masker missed) are not objects. A word weighs as many steps as it appears in: the screen a
+  routine spends most steps in names what the routine is about.
 - Verb, first rule that holds: an approve button or title -> "approval"; input (typing, pasting,
   editing) that is committed (Save, Submit, Post, OK, ctrl+s, or made in a "New ..." screen) -> "update"
   when a change/edit word is in the steps, else "entry"; a search (a search or find element or title, or
@@ -173,15 +174,34 @@ def _tokens(text: str) -> list[str]:
 
 def _runs(text: str, banned: frozenset[str]) -> list[list[tuple[str, str]]]:
     """Runs of consecutive object words in a text (anything else ends a run)."""
+    tokens = _tokens(text)
+    names = _proper_names(tokens)
     runs: list[list[tuple[str, str]]] = [[]]
-    for tok in _tokens(text):
+    for i, tok in enumerate(tokens):
         low = tok.lower()
-        if (tok[0].isalpha() and len(tok) > 1 and low not in banned and _key(tok) not in banned
+        if (tok[0].isalpha() and len(tok) > 1 and low not in banned and _key(tok) not in banned and i not in names
                 and not (low.endswith("ed") and len(low) > 4)):   # posted, saved: what happened, not to what
             runs[-1].append((_key(tok), tok))
         elif runs[-1]:
             runs.append([])
     return [r for r in runs if r]
+
+
+def _proper_names(tokens: list[str]) -> set[int]:
+    """Positions of names in sentence-case phrases ("Call Aisha Okafor at #"): where a phrase has a
+    lowercase word, a capitalised word after its first is a person, a place or a product (one the masker
+    may have missed), not what the work is about. Acronyms (VAT) stay; "#", "*" and punctuation end a phrase."""
+    out: set[int] = set()
+    phrase: list[int] = []
+    for i, tok in enumerate(tokens + ["#"]):
+        if tok[0].isalpha():
+            phrase.append(i)
+            continue
+        rest = phrase[1:]
+        if any(tokens[k].islower() for k in rest):
+            out |= {k for k in rest if tokens[k][0].isupper() and not tokens[k].isupper()}
+        phrase = []
+    return out
 
 
 def _lower_set(texts: Iterable[str]) -> set[str]:
