@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, count
 
 LABEL_SEPARATOR = " | "   # what activities.label_all joins a label's parts with
 MAX_LENGTH = 60
@@ -288,7 +289,7 @@ def display_app(step: Step) -> str:
     low = base.lower()
     if low in APP_NAMES:
         return APP_NAMES[low]
-    if not base or base == "?" or "clipboard" in low:
+    if not base or base == "?" or "clipboard" in low or "<" in base:   # no application, or one masked
         return ""
     if not base.islower():
         return base                                    # as the application writes itself: ClaimsPro, Web
@@ -365,8 +366,8 @@ def name(signature: Sequence[str], taken: set[str] | None = None) -> str:
     if out in taken:
         used = set(head.lower().split())
         others = [p for p in phrases[1:] if not set(p.lower().split()) & used]
-        options = [_fit(head, apps, _sentence_case(_short(p, 2).split(), first=False)) for p in others]
-        options += [_fit(head, apps, str(k)) for k in range(2, len(taken) + 3)]
+        words = (_sentence_case(_short(p, 2).split(), first=False) for p in others)
+        options = (_fit(head, apps, q) for q in chain(words, map(str, count(2))))
         out = next(o for o in options if o not in taken)
     taken.add(out)
     return out
