@@ -90,6 +90,9 @@ def test_the_compare_view_shows_the_drift_first(qtbot, tmp_path: Path) -> None: 
     assert f"{len(drift)} of" in view.heading.text()
     assert "<b>before, 02 Mar 2026 to 13 Mar 2026</b> → <b>after, 02 Mar 2026 to 13 Mar 2026</b>" in view.heading.text()
     assert str(tmp_path) not in view.heading.text(), "a person reads folder names and dates, not temporary paths"
+    tested = {row[0]: row[-1] for row in view.types.source.rows}
+    assert tested == {"invoice entry": "yes", "order lookup": "yes", "ticket triage": "yes", "chat": "no: no routine"}
+    assert "Not tested, listed only: 1 task type with no routine in either analysis" in view.heading.text()
 
 
 @pytest.mark.parametrize("name", ["exceptions", "compare"])
