@@ -1,12 +1,15 @@
 """The admin report: figures aggregated over employees, each shown only if at least K of them contribute.
 
-It reads an analysis folder (`events.csv`, `report.json`, `signers.json`), never a store, so it only
-ever sees masked, pseudonymised data. No row is about one person: there is no employee column at all,
-and a group (application, task type, candidate) that fewer than `min_users` distinct people contribute
-to is left out without a trace. Every figure is computed over the rows shown only, so nothing hidden
-can be recovered by subtraction: no overall totals, no count of rows left out, shares over the shown
-rows' total, ranks and names numbered among the shown rows, and the period spanned by the shown rows.
-Names, ranks and instance times are the analysis' own (`AnalysisResult`, report.json), never recomputed.
+It reads an analysis folder, never a store, so it only ever sees masked, pseudonymised data: the
+instances of report.json (task types and candidates) and each application's use, counted from
+`events.csv` or, where an analysis of a merged dataset wrote no per-event file, from `usage.json`,
+which the analysis tallied from the dataset with the same rule (`user_usage`). No row is about one
+person: there is no employee column at all, and a group (application, task type, candidate) that fewer
+than `min_users` distinct people contribute to is left out without a trace. Every figure is computed
+over the rows shown only, so nothing hidden can be recovered by subtraction: no overall totals, no count
+of rows left out, shares over the shown rows' total, ranks and names numbered among the shown rows, and
+the period spanned by the shown rows. Names, ranks and instance times are the analysis' own
+(`AnalysisResult`, report.json), never recomputed.
 
 People are distinct enrolled signers (`tasklens.analyzer.signers`): an analysis holding user ids that
 no signed bundle proves (CSV, XES, a store) is refused unless `allow_unverified`, and then the report
@@ -18,22 +21,30 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import statistics
 import time
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
 
 from tasklens.analyzer import signers
-from tasklens.analyzer.result import AnalysisResult
+from tasklens.analyzer.result import AnalysisResult, Instance
 from tasklens.constants import ACTIVE_GAP, MIN_USERS, MIN_USERS_FLOOR
 from tasklens.errors import InputFormatError
 from tasklens.events import iso, parse_time
 from tasklens.files import atomic_write, csv_cell, csv_uncell
 from tasklens.wording import PEOPLE, heading
 
-NEEDED = ("timestamp", "user", "app", "task_id", "task_type", "candidate")
+NEEDED = ("timestamp", "user", "app")
 SECTIONS = ("applications", "task types", "candidates")
+USAGE = "usage.json"     # each application's use, where an analysis wrote no events.csv
+USAGE_FORMAT = 1
+K = TypeVar("K", bound=Hashable)   # what names an application: its name, or an id while streaming
 
 
 @dataclass(frozen=True)
@@ -61,37 +72,62 @@ class Aggregate:
 
 
 @dataclass
-class _Group:
+class Usage:
+    """One application's use: by whom, how many events, active seconds, first and last event."""
+
     users: set[str] = field(default_factory=set)
     events: int = 0
     seconds: float = 0.0
     first: float = float("inf")
     last: float = float("-inf")
-    tasks: set[str] = field(default_factory=set)   # task instance ids
 
-    def add(self, user: str, ts: float, task: str) -> None:
-        self.users.add(user)
-        self.events += 1
-        self.first, self.last = min(self.first, ts), max(self.last, ts)
-        if task:
-            self.tasks.add(task)
-
-    def task_seconds(self, seconds: dict[str, float]) -> list[float]:
-        """Each instance's time as the analysis measured it (`Instance.seconds`, the one duration rule)."""
-        return [seconds[t] for t in sorted(self.tasks) if t in seconds]
+    def add(self, other: Usage) -> None:
+        self.users |= other.users
+        self.events += other.events
+        self.seconds += other.seconds
+        self.first, self.last = min(self.first, other.first), max(self.last, other.last)
 
 
-def _read_events(path: Path) -> list[dict[str, str]]:
+def user_usage(user: str, ts: np.ndarray, apps: Sequence[K]) -> dict[K, Usage]:
+    """One person's use of each application: their events in time order, the time to the next event
+    (if at most ACTIVE_GAP: longer is a break) counted to the application of the earlier one. The one
+    rule for events.csv and for a dataset's analysis (and for a Spark worker's user)."""
+    order = np.argsort(ts, kind="stable")
+    ts = np.asarray(ts, float)[order]
+    codes: dict[K, int] = {}
+    app = np.fromiter((codes.setdefault(apps[k], len(codes)) for k in order.tolist()), np.int64, len(order))
+    gaps = np.diff(ts)
+    counted = (gaps >= 0) & (gaps <= ACTIVE_GAP)
+    seconds = np.bincount(app[:-1][counted], gaps[counted], minlength=len(codes))
+    events = np.bincount(app, minlength=len(codes))
+    first, last = np.full(len(codes), np.inf), np.full(len(codes), -np.inf)
+    np.minimum.at(first, app, ts)
+    np.maximum.at(last, app, ts)
+    return {a: Usage({user}, int(events[k]), float(seconds[k]), float(first[k]), float(last[k])) for a, k in codes.items()}
+
+
+def add_usage(into: dict[K, Usage], part: Mapping[K, Usage]) -> None:
+    for app, u in part.items():
+        into.setdefault(app, Usage()).add(u)
+
+
+def write_usage(folder: Path, usage: Mapping[str, Usage]) -> Path:
+    """usage.json: per application its people (pseudonyms, as report.json's instances), events, seconds, span."""
+    return atomic_write(Path(folder) / USAGE, json.dumps({"format": USAGE_FORMAT, "applications": [
+        {"app": app, "users": sorted(u.users), "events": u.events, "seconds": u.seconds, "first": u.first,
+         "last": u.last} for app, u in sorted(usage.items())]}, indent=1))
+
+
+def _read_usage_json(path: Path) -> dict[str, Usage]:
     try:
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in NEEDED if c not in (reader.fieldnames or [])]
-            if missing:
-                raise InputFormatError(f"{path}: not an analysis events.csv (missing columns {', '.join(missing)})")
-            return [{**r, "user": csv_uncell(r["user"]), "app": csv_uncell(r["app"])} for r in reader]
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != USAGE_FORMAT:
+            raise InputFormatError(f"{path} is of another tasklens version: run `tasklens analyze` into this folder again")
+        return {a["app"]: Usage(set(a["users"]), int(a["events"]), float(a["seconds"]), float(a["first"]),
+                                float(a["last"])) for a in data["applications"]}
     except OSError as e:
-        raise InputFormatError(f"cannot read {path}: {e.strerror}; give the folder `tasklens analyze --out` wrote") from None
-    except (UnicodeDecodeError, csv.Error):
+        raise InputFormatError(f"cannot read {path}: {e.strerror}") from None
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise InputFormatError(f"{path} is damaged: run `tasklens analyze` into this folder again") from None
 
 
@@ -106,10 +142,67 @@ def _time(text: str) -> float:
                                    "into this folder again") from None
 
 
-def unverified_users(analysis_dir: Path, rows: list[dict[str, str]] | None = None) -> set[str]:
+def _read_events_csv(path: Path) -> dict[str, Usage]:
+    """Each application's use from events.csv, one person at a time (only times and applications kept)."""
+    by_user: dict[str, tuple[list[float], list[str]]] = {}
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in NEEDED if c not in (reader.fieldnames or [])]
+            if missing:
+                raise InputFormatError(f"{path}: not an analysis events.csv (missing columns {', '.join(missing)})")
+            for r in reader:
+                ts, apps = by_user.setdefault(csv_uncell(r["user"]), ([], []))
+                ts.append(_time(r["timestamp"]))
+                apps.append(csv_uncell(r["app"]))
+    except OSError as e:
+        raise InputFormatError(f"cannot read {path}: {e.strerror}; give the folder `tasklens analyze --out` wrote") from None
+    except (UnicodeDecodeError, csv.Error):
+        raise InputFormatError(f"{path} is damaged: run `tasklens analyze` into this folder again") from None
+    usage: dict[str, Usage] = {}
+    for user, (ts, apps) in sorted(by_user.items()):
+        add_usage(usage, user_usage(user, np.array(ts), apps))
+    return usage
+
+
+def read_usage(analysis_dir: Path) -> dict[str, Usage]:
+    """Each application's use in an analysis folder: from events.csv, else from usage.json."""
+    folder = Path(analysis_dir)
+    if (folder / "events.csv").exists() or not (folder / USAGE).exists():
+        return _read_events_csv(folder / "events.csv")
+    return _read_usage_json(folder / USAGE)
+
+
+def _people(usage: Mapping[str, Usage]) -> set[str]:
+    return set().union(*(u.users for u in usage.values()))
+
+
+def unverified_users(analysis_dir: Path, usage: Mapping[str, Usage] | None = None) -> set[str]:
     """Users of the analysis that no enrolled signer's bundle proves to be a distinct person."""
-    rows = _read_events(analysis_dir / "events.csv") if rows is None else rows
-    return {r["user"] for r in rows} - signers.verified_users(analysis_dir)
+    return _people(read_usage(analysis_dir) if usage is None else usage) - signers.verified_users(analysis_dir)
+
+
+@dataclass
+class _Group:
+    """A task type's or a candidate's instances."""
+
+    instances: list[Instance] = field(default_factory=list)
+
+    @property
+    def users(self) -> set[str]:
+        return {i.user for i in self.instances}
+
+    def seconds(self) -> list[float]:
+        """Each instance's time as the analysis measured it (`Instance.seconds`, the one duration rule)."""
+        return [i.seconds for i in sorted(self.instances, key=lambda i: i.id)]
+
+
+def _groups(instances: Iterable[Instance], key: Mapping[int, str | int]) -> dict[str | int, _Group]:
+    out: dict[str | int, _Group] = {}
+    for i in instances:
+        if i.task_type in key:
+            out.setdefault(key[i.task_type], _Group()).instances.append(i)
+    return out
 
 
 def build(analysis_dir: Path, min_users: int = MIN_USERS, *, allow_unverified: bool = False) -> Aggregate:
@@ -117,64 +210,49 @@ def build(analysis_dir: Path, min_users: int = MIN_USERS, *, allow_unverified: b
     if min_users < MIN_USERS_FLOOR:
         raise InputFormatError(f"--min-users {min_users} would single people out: use {MIN_USERS_FLOOR} or more "
                                f"(default {MIN_USERS})")
-    rows = _read_events(analysis_dir / "events.csv")
-    unproven = unverified_users(analysis_dir, rows)
+    usage = read_usage(analysis_dir)
+    unproven = unverified_users(analysis_dir, usage)
     if unproven and not allow_unverified:
         raise InputFormatError(
-            f"{analysis_dir}: {len(unproven)} of {len({r['user'] for r in rows})} people in this analysis come from "
+            f"{analysis_dir}: {len(unproven)} of {len(_people(usage))} people in this analysis come from "
             "inputs that cannot prove who is behind them (CSV, XES, a store, unsigned bundles), so they cannot be "
             "counted as distinct people: analyse signed bundles of enrolled signers, or pass --allow-unverified "
             "(the report then says its counts are unverified)")
     result = AnalysisResult.read(analysis_dir)
-    names = {str(t.id): t.name for t in result.task_types}
+    names = {t.id: t.name for t in result.task_types}
     cands = {c.id: c for c in result.candidates}
-    seconds = {str(i.id): i.seconds for i in result.instances}
-
-    apps: dict[str, _Group] = defaultdict(_Group)
-    types: dict[str, _Group] = defaultdict(_Group)
-    candidates: dict[str, _Group] = defaultdict(_Group)
-    last: dict[str, tuple[float, str]] = {}
-    for ts, r in sorted(((_time(r["timestamp"]), r) for r in rows), key=lambda p: (p[1]["user"], p[0])):
-        user, task = r["user"], r["task_id"]
-        apps[r["app"]].add(user, ts, task)
-        if user in last and 0 <= ts - last[user][0] <= ACTIVE_GAP:
-            apps[last[user][1]].seconds += ts - last[user][0]
-        last[user] = (ts, r["app"])
-        if task and r["task_type"] not in ("", "-1"):
-            types[r["task_type"]].add(user, ts, task)
-        if r["candidate"]:
-            candidates[r["candidate"]].add(user, ts, task)
-
-    def shown(groups: dict[str, _Group]) -> dict[str, _Group]:
-        return {k: g for k, g in groups.items() if len(g.users) >= min_users}
+    apps = {a: u for a, u in usage.items() if len(u.users) >= min_users}
+    types = {t: g for t, g in _groups(result.instances, {t: t for t in names}).items() if len(g.users) >= min_users}
+    candidates = {c: g for c, g in _groups(result.instances, result.candidate_of_type()).items()
+                  if len(g.users) >= min_users}
 
     agg = Aggregate(min_users, verified=not unproven, source=str(analysis_dir))
-    apps, types, candidates = shown(apps), shown(types), shown(candidates)
-    everything = [*apps.values(), *types.values(), *candidates.values()]
-    if everything:
-        agg.span = (min(g.first for g in everything), max(g.last for g in everything))
+    spans = [(u.first, u.last) for u in apps.values()] + [
+        (i.start, i.end) for g in (*types.values(), *candidates.values()) for i in g.instances]
+    if spans:
+        agg.span = (min(a for a, _ in spans), max(b for _, b in spans))
 
-    app_seconds = sum(g.seconds for g in apps.values()) or 1.0
-    for app, g in sorted(apps.items(), key=lambda kv: (-kv[1].seconds, kv[0])):
-        agg.rows.append(Row("applications", app or "(no application)", len(g.users), {
-            "active_hours": round(g.seconds / 3600, 2), "share": round(g.seconds / app_seconds, 3),
-            "events": g.events}))
+    app_seconds = sum(u.seconds for u in apps.values()) or 1.0
+    for app, u in sorted(apps.items(), key=lambda kv: (-kv[1].seconds, kv[0])):
+        agg.rows.append(Row("applications", app or "(no application)", len(u.users), {
+            "active_hours": round(u.seconds / 3600, 2), "share": round(u.seconds / app_seconds, 3),
+            "events": u.events}))
     used: Counter[str] = Counter()   # two types may share a name (their first step): number the repeats
-    for n, (t, g) in enumerate(sorted(types.items(), key=lambda kv: (-sum(kv[1].task_seconds(seconds)), kv[0])), 1):
-        secs = g.task_seconds(seconds)
-        name = names.get(t) or f"Task type {n}"
+    for n, (t, g) in enumerate(sorted(types.items(), key=lambda kv: (-sum(kv[1].seconds()), str(kv[0]))), 1):
+        secs = g.seconds()
+        name = names.get(int(t)) or f"Task type {n}"
         used[name] += 1
         agg.rows.append(Row("task types", name if used[name] == 1 else f"{name} ({used[name]})", len(g.users), {
             "instances": len(secs), "hours_observed": round(sum(secs) / 3600, 2),
             "median_minutes": round(statistics.median(secs) / 60, 1) if secs else 0.0}))
 
-    def rank(cid: str) -> tuple[float, str]:
-        return (float(cands[cid].rank) if cid in cands else float("inf"), cid)
+    def rank(cid: str | int) -> tuple[float, str]:
+        return (float(cands[str(cid)].rank) if cid in cands else float("inf"), str(cid))
 
     for n, cid in enumerate(sorted(candidates, key=rank), 1):   # ranked again among the shown ones
-        c, g = cands.get(cid), candidates[cid]
-        secs = g.task_seconds(seconds)
-        name = (c.name or names.get(str(c.task_type), "")) if c else ""
+        c, g = cands.get(str(cid)), candidates[cid]
+        secs = g.seconds()
+        name = (c.name or names.get(c.task_type, "")) if c else ""
         agg.rows.append(Row("candidates", name or f"Candidate {n}", len(g.users), {
             "rank": n, "instances": len(secs), "hours_observed": round(sum(secs) / 3600, 2),
             "hours_saved_per_month": c.hours_saved_per_month if c else "",

@@ -299,11 +299,18 @@ def _merge_one(job: tuple[Path, str, int, Loader, Writer]) -> tuple[str, int, in
     return fmt, len(events), bad
 
 
+def quiet_worker() -> None:
+    """A worker process leaves Ctrl-C to the process that started it, which stops the run cleanly."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def merge(ds: Dataset, inputs: Iterable[Path], load: Loader, progress: Done | None = None,
-          workers: int = 1) -> tuple[int, int, list[str]]:
+          workers: int = 1, cancel: Callable[[], bool] | None = None) -> tuple[int, int, list[str]]:
     """Merge each input not merged before, on `workers` processes (inputs are independent; this process
     lists each in the manifest as it is written, in input order); (events added, inputs already merged,
-    why each refused input was refused)."""
+    why each refused input was refused). `cancel()` true, or Ctrl-C, stops it after the inputs being
+    written: those listed stay merged, and a re-run merges the rest."""
     paths = list(inputs)
     todo = [(p, input_id(p)) for p in paths]
     todo = [(p, ident) for p, ident in todo if not ds.has(ident)]
@@ -314,7 +321,7 @@ def merge(ds: Dataset, inputs: Iterable[Path], load: Loader, progress: Done | No
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker)
         results = pool.map(_merge_one, jobs)
     else:
         pool, results = None, map(_merge_one, jobs)
@@ -327,6 +334,10 @@ def merge(ds: Dataset, inputs: Iterable[Path], load: Loader, progress: Done | No
                 added += out[1]
             if progress:
                 progress("merging", n, len(jobs))
+            if cancel is not None and cancel() and n < len(jobs):
+                from tasklens.analyzer.run import Cancelled
+                raise Cancelled(f"merge cancelled after {n} of {len(jobs)} inputs; those are kept: merge again to "
+                                "add the rest")
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

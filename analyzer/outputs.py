@@ -19,8 +19,10 @@ from pathlib import Path
 
 from tasklens import auditfile
 from tasklens.analyzer import decisions, exceptionmarks, signers
+from tasklens.analyzer.aggregate import USAGE
 from tasklens.analyzer.pipeline import Analysis
 from tasklens.analyzer.result import FILE as REPORT
+from tasklens.analyzer.result import AnalysisResult
 from tasklens.analyzer.xes import write_log
 from tasklens.errors import OutputError
 from tasklens.events import iso
@@ -28,7 +30,7 @@ from tasklens.files import atomic_folder, atomic_open, atomic_write, csv_cell
 
 OUTPUTS = (REPORT, "events.csv", "report.html", "log.xes")
 KEPT = (decisions.FILE, exceptionmarks.FILE, auditfile.NAME)   # the analysis' history: carried over when the folder is rebuilt
-OURS = frozenset((*OUTPUTS, *KEPT, signers.NAME))   # all an analysis folder may hold, so it may be replaced
+OURS = frozenset((*OUTPUTS, *KEPT, signers.NAME, USAGE))   # all an analysis folder may hold, so it may be replaced
 
 
 def write_events_csv(a: Analysis, path: Path) -> None:
@@ -100,22 +102,32 @@ def write_all(a: Analysis, out_dir: Path, audit_detail: str = "",
     """Write every output file into `out_dir` (replaced whole, created if missing) and audit the run there;
     return the files' paths by name. `also(folder)` writes more files of this run into the folder before it
     takes its place. Raises `OutputError` with `out_dir` as it was before."""
+    def per_event(folder: Path) -> None:
+        write_events_csv(a, folder / "events.csv")
+        write_xes(a, folder / "log.xes")
+    return write_result(a.result, out_dir, audit_detail or f"events={len(a.events)}", per_event, also)
+
+
+def write_result(result: AnalysisResult, out_dir: Path, audit_detail: str, per_event: Callable[[Path], None] | None,
+                 also: Callable[[Path], object] | None = None) -> dict[str, Path]:
+    """`write_all` for a result: report.json and report.html, and the per-event files if `per_event(folder)`
+    writes them (an analysis of a merged dataset has none: its events are the dataset)."""
     from tasklens.analyzer.html import render
 
     out_dir, place = Path(out_dir), Path(out_dir).resolve()   # `--out .` is a folder with a name and a parent
     check_out(place)
-    text = a.result.dumps()
+    text = result.dumps()
     try:
         with atomic_folder(place) as tmp:
             _carry_over(place, tmp)
             atomic_write(tmp / REPORT, text)
-            write_events_csv(a, tmp / "events.csv")
-            atomic_write(tmp / "report.html", render(a.result))
-            write_xes(a, tmp / "log.xes")
+            atomic_write(tmp / "report.html", render(result))
+            if per_event is not None:
+                per_event(tmp)
             if also is not None:
                 also(tmp)
-            auditfile.append(tmp, "analyze", audit_detail or f"events={len(a.events)}")
+            auditfile.append(tmp, "analyze", audit_detail)
     except UnicodeEncodeError:   # a lone surrogate, e.g. from a JSON escape: no UTF-8 file can hold it
         raise OutputError("the events hold text that is not valid Unicode (a lone surrogate); nothing was "
                           "written: fix the input") from None
-    return {name: out_dir / name for name in OUTPUTS}
+    return {name: out_dir / name for name in OUTPUTS if per_event is not None or name in (REPORT, "report.html")}

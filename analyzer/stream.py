@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -27,9 +27,11 @@ import pyarrow as pa
 
 from tasklens.analyzer import exceptioncases
 from tasklens.analyzer.activities import label_all
+from tasklens.analyzer.aggregate import Usage, add_usage, user_usage
 from tasklens.analyzer.candidates import TypeFacts, rank
-from tasklens.analyzer.dataset import Dataset, dedupe
+from tasklens.analyzer.dataset import Dataset, dedupe, quiet_worker
 from tasklens.analyzer.decisions import Decisions
+from tasklens.analyzer.exceptions import Review
 from tasklens.analyzer.pipeline import (
     ALL_USERS,
     PARALLEL_FROM,
@@ -47,8 +49,9 @@ from tasklens.analyzer.pipeline import (
     name_candidates,
 )
 from tasklens.analyzer.processmap import directly_follows
-from tasklens.analyzer.result import AnalysisResult, Instance, ProcessMap, Summary
+from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Instance, ProcessMap, Summary
 from tasklens.analyzer.routines import mine
+from tasklens.analyzer.run import Cancelled
 from tasklens.analyzer.segment import SegmentParams, segment_stream
 from tasklens.events import Action, Event, iso
 
@@ -80,6 +83,7 @@ class Streamed:
     users: list[str]
     duplicates: int = 0                              # events an earlier input already held, counted once
     signed: set[str] = field(default_factory=set)   # users whom only enrolled signers' bundles hold
+    usage: dict[str, Usage] = field(default_factory=dict)   # each application's use, for the admin report
 
 
 @dataclass
@@ -121,15 +125,25 @@ def _keys(table: pa.Table) -> Iterator[Key]:
     return zip(*(table.column(c).to_pylist() for c in KEY_COLUMNS[2:]))
 
 
+def user_keys(table: pa.Table, mode: str) -> list[Key]:
+    """One user's distinct label keys (a table in merge order) in the order the in-memory path meets them."""
+    return list(dict.fromkeys(_keys(_ordered(dedupe(table)[0], mode)[0])))
+
+
 def _label(ds: Dataset, users: list[tuple[str, Path]], mode: str,
            progress: Progress | None) -> tuple[dict[Key, int], list[str], dict[str, int]]:
     """Pass 1: the activity of every distinct key and the app ids, in the in-memory path's order."""
     keys: dict[Key, None] = {}
     for k, (_, d) in enumerate(users):
-        table, _ = _ordered(dedupe(ds.read(d, KEY_COLUMNS + ["ts", "value", "duration", "count"]))[0], mode)
-        keys.update(dict.fromkeys(_keys(table)))
+        keys.update(dict.fromkeys(user_keys(ds.read(d, KEY_COLUMNS + ["ts", "value", "duration", "count"]), mode)))
         if progress:
             progress("activities", k + 1, len(users))
+    return labels_of(keys)
+
+
+def labels_of(keys: Iterable[Key]) -> tuple[dict[Key, int], list[str], dict[str, int]]:
+    """The activity id of each key, the labels, and the app ids; `keys` distinct, users sorted, each in order."""
+    keys = list(keys)
     acts, names = label_all([Event(0.0, "", app, title, Action(action), target, element_path=path)
                              for app, action, target, title, path in keys])
     apps: dict[str, int] = {}
@@ -197,18 +211,54 @@ class _User:
         return breaks
 
 
+def user_of(rank: int, name: str, table: pa.Table, act_of: dict[Key, int], app_ids: dict[str, int],
+            mode: str) -> _User:
+    """One user's events (a table in merge order) as the segmentation reads them."""
+    signed = all(table.column("signed").to_pylist())
+    table, dup = dedupe(table)
+    table, back = _ordered(table, mode)
+    n = table.num_rows
+    return _User(rank, name, table.column("ts").to_numpy(), np.fromiter((act_of[key] for key in _keys(table)), np.int32, n),
+                 np.fromiter((app_ids[a] for a in table.column("app").to_pylist()), np.int64, n),
+                 np.fromiter((ACTION_CODE[a] for a in table.column("action").to_pylist()), np.int8, n),
+                 table.column("duration").to_numpy(), signed, dup, back)
+
+
 def _read_users(ds: Dataset, users: list[tuple[str, Path]], act_of: dict[Key, int], app_ids: dict[str, int],
                 mode: str) -> Iterator[_User]:
     for k, (user, d) in enumerate(users):
-        table = ds.read(d)
-        signed = all(table.column("signed").to_pylist())
-        table, dup = dedupe(table)
-        table, back = _ordered(table, mode)
-        n = table.num_rows
-        yield _User(k, user, table.column("ts").to_numpy(), np.fromiter((act_of[key] for key in _keys(table)), np.int32, n),
-                    np.fromiter((app_ids[a] for a in table.column("app").to_pylist()), np.int64, n),
-                    np.fromiter((ACTION_CODE[a] for a in table.column("action").to_pylist()), np.int8, n),
-                    table.column("duration").to_numpy(), signed, dup, back)
+        yield user_of(k, user, ds.read(d), act_of, app_ids, mode)
+
+
+@dataclass
+class UserPart:
+    """What the later steps keep of one segmented user: per instance, and the events between tasks."""
+
+    rank: int
+    name: str
+    rows: Rows
+    left: tuple[np.ndarray, ...]   # ts, act, app, action, dur, pos of the events no instance took (breaks aside)
+    found: list[int]               # start activities
+    days: set[int]
+    events: int
+    first: float
+    last: float
+    work: bool                     # an event that is no idle or active mark
+    signed: bool
+    duplicates: int
+    backwards: int
+
+
+def part_of(u: _User, local: np.ndarray, found: list[int]) -> UserPart:
+    """One user's instances and leftovers from their segmentation (on a Spark worker: what travels back)."""
+    breaks = u.breaks
+    pos = np.arange(len(u.ts))
+    rest = (local < 0) & ~breaks
+    return UserPart(u.rank, u.name, _instances(u.name, local, pos, u.ts, u.acts, u.apps, u.actions, u.dur),
+                    (u.ts[rest], u.acts[rest], u.apps[rest], u.actions[rest], u.dur[rest], pos[rest]), found,
+                    set((u.ts // 86400).astype(int).tolist()), len(u.ts),
+                    float(u.ts.min()) if len(u.ts) else float("inf"), float(u.ts.max()) if len(u.ts) else float("-inf"),
+                    not breaks.all(), u.signed, u.duplicates, u.backwards)
 
 
 def _segment(job: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, SegmentParams]) -> tuple[np.ndarray, list[int]]:
@@ -228,7 +278,7 @@ def _segmented(users: Iterator[_User], n_acts: int, p: SegmentParams,
 
     waiting: deque[tuple[_User, Future[tuple[np.ndarray, list[int]]]]] = deque()
     # spawn, not fork: the dashboard calls analyses from a Qt thread, and forking a threaded process is unsafe
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker) as pool:
         for u in users:
             waiting.append((u, pool.submit(_segment, (u.ts, u.acts, u.apps, u.breaks, n_acts, p))))
             while len(waiting) > 2 * workers:
@@ -239,13 +289,48 @@ def _segmented(users: Iterator[_User], n_acts: int, p: SegmentParams,
             yield done, *future.result()
 
 
+def cancellable(progress: Progress | None, cancel: Callable[[], bool] | None) -> Progress:
+    """`progress` that first stops the run with `Cancelled` once `cancel()` is true: it is called per user
+    while reading and segmenting, so a cancel takes effect within one user's work."""
+    def report(stage: str, done: int, total: int) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("analysis cancelled")
+        if progress is not None:
+            progress(stage, done, total)
+    return report
+
+
 def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progress | None = None,
-                    decisions: Decisions | None = None) -> Streamed:
-    """`pipeline.analyze` over a dataset, streaming users through segmentation a few at a time."""
+                    decisions: Decisions | None = None, marks: Mapping[str, str] | None = None,
+                    cancel: Callable[[], bool] | None = None) -> Streamed:
+    """`pipeline.analyze` over a dataset, streaming users through segmentation a few at a time; the
+    analyst's exception `marks` honoured; `cancel()` true stops it with `Cancelled`."""
     p = params or Params()
+    progress = cancellable(progress, cancel)
     users = _order_users(ds)
-    names = [u for u, _ in users]
     act_of, labels, app_ids = _label(ds, users, p.order, progress)
+    workers = p.workers if sum(i["events"] for i in ds.inputs) >= PARALLEL_FROM else 1
+    usage: dict[int, Usage] = {}
+    segmented = _segmented(_tallied(_read_users(ds, users, act_of, app_ids, p.order), usage), len(labels), p.segment,
+                           workers)
+    done = assemble((part_of(*s) for s in segmented), [u for u, _ in users], labels, app_ids, p, decisions, progress,
+                    marks)
+    app_names = list(app_ids)
+    done.usage = {app_names[a]: u for a, u in usage.items()}
+    return done
+
+
+def _tallied(users: Iterator[_User], usage: dict[int, Usage]) -> Iterator[_User]:
+    """Each user as it passes, with their use of each application (by app id) added to `usage`."""
+    for u in users:
+        add_usage(usage, user_usage(u.name, u.ts, u.apps.tolist()))
+        yield u
+
+
+def assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app_ids: dict[str, int], p: Params,
+             decisions: Decisions | None, progress: Progress | None, marks: Mapping[str, str] | None = None) -> Streamed:
+    """The analysis from each user's part, in the order of `names` (sorted): the pooled pass over the
+    leftovers, then variants, task types, routines, candidates and the summary."""
     rows: Rows = []
     left = _Leftovers()
     starts: dict[str, list[int]] = {}
@@ -254,25 +339,19 @@ def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progres
     first, last = float("inf"), float("-inf")
     signed: set[str] = set()
     any_work = False
-    workers = p.workers if sum(i["events"] for i in ds.inputs) >= PARALLEL_FROM else 1
-    for u, local, found in _segmented(_read_users(ds, users, act_of, app_ids, p.order), len(labels), p.segment,
-                                      workers):
+    for u in parts:
         if u.signed:
             signed.add(u.name)
-        duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + len(u.ts)
-        breaks = u.breaks
-        any_work |= not breaks.all()
-        starts[u.name] = found
-        pos = np.arange(len(u.ts))
-        rows += _instances(u.name, local, pos, u.ts, u.acts, u.apps, u.actions, u.dur)
-        rest = (local < 0) & ~breaks
-        left.add(u.rank, u.ts[rest], u.acts[rest], u.apps[rest], u.actions[rest], u.dur[rest], pos[rest])
-        days_of_user[u.name] = set((u.ts // 86400).astype(int).tolist())
-        if len(u.ts):
-            first, last = min(first, float(u.ts.min())), max(last, float(u.ts.max()))
+        duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + u.events
+        any_work |= u.work
+        starts[u.name] = u.found
+        rows += u.rows
+        left.add(u.rank, *u.left)
+        days_of_user[u.name] = u.days
+        first, last = min(first, u.first), max(last, u.last)
         if progress:
-            progress("segmentation", u.rank + 1, len(users))
-    if len(users) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
+            progress("segmentation", u.rank + 1, len(names))
+    if len(names) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
         rows += pooled[0]
         starts[ALL_USERS] = pooled[1]
     del left
@@ -280,12 +359,13 @@ def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progres
     if backwards:
         notes.append(f"time runs backwards {backwards} times within a user's events in input order; "
                      + ("kept the input order (--order time sorts by time)" if p.order == "input" else "sorted by time"))
-    result = _result(rows, labels, {v: k for k, v in app_ids.items()}, days_of_user, p, decisions, notes, progress)
+    result = _result(rows, labels, {v: k for k, v in app_ids.items()}, days_of_user, p, decisions, notes, progress,
+                     marks or {})
     result.start_activities = {u: [labels[a] for a in s] for u, s in starts.items()}
     sample = [Event(0.0, "", "", "", Action.CLICK if any_work else Action.IDLE)] if events else []
     result.summary = Summary(
         events=events, events_in_tasks=sum(i.events for i in result.instances),
-        users=len(users), first=iso(first) if events else None, last=iso(last) if events else None,
+        users=len(names), first=iso(first) if events else None, last=iso(last) if events else None,
         activities=len(labels), instances=len(result.instances), task_types=len(result.task_types),
         variants=len(result.variants), routines=len(result.routines), candidates=len(result.candidates),
         hours_in_tasks=round(sum(i.seconds for i in result.instances) / 3600, 3),
@@ -293,7 +373,7 @@ def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progres
         hours_saved_per_month_team=round(sum(c.hours_saved_per_month_team for c in result.candidates
                                              if c.status != "rejected"), 2),
         notes=result.summary.notes + _why_empty(sample, result.instances, result.candidates, False, p))
-    log.info("streamed %d events of %d users: %d instances, %d task types, %d candidates", events, len(users),
+    log.info("streamed %d events of %d users: %d instances, %d task types, %d candidates", events, len(names),
              len(result.instances), len(result.task_types), len(result.candidates))
     return Streamed(result, names, duplicates, signed)
 
@@ -313,8 +393,30 @@ def _type_facts(inst: Instances, vtype: np.ndarray, extra: dict[tuple[str, int],
     return facts_of(inst, vtype, days_of_user, tally)
 
 
+def _exceptions(inst: Instances, instances: list[Instance], of_row: list[_Extra], app_names: dict[int, str],
+                labels: list[str], marks: Mapping[str, str]) -> tuple[list[ExceptionCase], dict[int, Review]]:
+    """`exceptioncases.find` one task type at a time, so the per-event lists it builds (some 200 bytes an
+    event) hold one type's events, not the organisation's; the cases in the order one call gives."""
+    by_type: dict[int, list[int]] = {}
+    for k, i in enumerate(instances):
+        if i.task_type >= 0:
+            by_type.setdefault(i.task_type, []).append(k)
+    cases: list[ExceptionCase] = []
+    reviews: dict[int, Review] = {}
+    for _, ks in sorted(by_type.items()):
+        found, r = exceptioncases.find(
+            [instances[k] for k in ks], [instances[k].id for k in ks for _ in range(instances[k].events)],
+            [a for k in ks for a in inst.variants[inst.rows[k].variant]], [t for k in ks for t in of_row[k].ts.tolist()],
+            [app_names[a] for k in ks for a in of_row[k].app_seq.tolist()], labels, marks)
+        cases += found
+        reviews.update(r)
+    cases.sort(key=lambda c: -c.score)   # stable: ties keep the order of types, as one call over all gives
+    return cases, reviews
+
+
 def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_user: dict[str, set[int]], p: Params,
-            decisions: Decisions | None, notes: list[str], progress: Progress | None) -> AnalysisResult:
+            decisions: Decisions | None, notes: list[str], progress: Progress | None,
+            marks: Mapping[str, str]) -> AnalysisResult:
     """Variants, task types, routines, candidates and the process map from the instances, by the steps
     of `pipeline.analyze`; instance ids in order of first event (users sorted, then position)."""
     rows.sort(key=lambda r: (r[0].user, int(r[0].idx[0])))
@@ -336,9 +438,8 @@ def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_us
     acts = np.fromiter((a for r in inst.rows for a in inst.variants[r.variant]), np.int64, int(sum(lengths)))
     of_row = [extra[(r.user, int(r.idx[0]))] for r in inst.rows]
     ts = np.concatenate([x.ts for x in of_row]) if of_row else np.zeros(0)
-    apps = [app_names[int(a)] for x in of_row for a in x.app_seq]
     instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
-    exceptions, reviews = exceptioncases.find(instances, task.tolist(), acts.tolist(), ts.tolist(), apps, labels, {})
+    exceptions, reviews = _exceptions(inst, instances, of_row, app_names, labels, marks)
     types, variants = _task_types(inst, vtype, labels, facts)
     notes += exceptioncases.measured(facts, types, reviews, instances, inst.variants)
     routines = mine(inst.variants, inst.weights, p.routines)

@@ -4,6 +4,10 @@ Inputs may be tasklens stores and employee bundles (already masked) and imports 
 Action Logger CSV, XES), whose text passes through the masker like collected data. A bundle that cannot
 be opened (another key, tampered, truncated, newer) is reported in one line and the others still load;
 events that several inputs hold (an employee exporting twice) are counted once.
+
+A merged dataset (`tasklens merge`) is analysed one person at a time by an engine chosen by name
+(`tasklens.analyzer.engines.engine_for`, the one place that chooses): `embedded` in this process, `spark`
+on Apache Spark.
 """
 
 from __future__ import annotations
@@ -15,10 +19,24 @@ from typing import TYPE_CHECKING
 from tasklens.wording import HOURS_OBSERVED, HOURS_SAVED_FTE, HOURS_SAVED_TEAM, PERSON, plural
 
 if TYPE_CHECKING:
+    from tasklens.analyzer.result import AnalysisResult
     from tasklens.privacy.masker import Masker
 
 # as tasklens.analyzer.loaders.FORMATS
 FORMATS = ("store", "bundle", "csv", "actionlogger", "xes", "activitywatch", "tockler", "manictime")
+
+
+def _dataset(paths: list[Path]) -> Path | None:
+    """The one input if it is a merged dataset's folder (`tasklens merge`)."""
+    import json
+
+    from tasklens.analyzer.dataset import FORMAT, MANIFEST
+    if len(paths) != 1 or not (paths[0] / MANIFEST).is_file():
+        return None
+    try:
+        return paths[0] if json.loads((paths[0] / MANIFEST).read_text(encoding="utf-8")).get("format") == FORMAT else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,10 +68,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--roster", type=Path, metavar="FILE",
                    help="the enrolled signers whose bundles count (default: roster.json beside --key; "
                         "see `tasklens keys enrol`)")
+    p.add_argument("--engine", metavar="NAME",
+                   help="for a merged dataset (`tasklens merge`): analyse it here, one person at a time "
+                        "(embedded, the default), or on Apache Spark (spark, needs pyspark)")
+    p.add_argument("--spark-master", metavar="URL", help="--engine spark: where Spark runs, e.g. local[4], "
+                   "spark://HOST:7077 or yarn (default: spark-submit's, else every core of this machine)")
+    p.add_argument("--spark-data", metavar="URI", help="--engine spark: where the executors read the dataset's "
+                   "files, an hdfs:// or s3a:// copy of the dataset folder (default: the folder itself)")
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import sys
 
     from tasklens.analyzer.loaders import expand_inputs
@@ -65,6 +89,21 @@ def run(args: argparse.Namespace) -> int:
     from tasklens.cli.common import config
     from tasklens.events import time_zone
 
+    bar = Bar(enabled=not (args.no_progress or args.quiet))
+    dataset = _dataset(args.inputs)
+    if dataset is not None:
+        from tasklens.analyzer.datasetrun import analyze_merged
+        from tasklens.analyzer.engines import engine_for
+        chosen = engine_for(args.engine or "embedded", args.spark_master, args.spark_data)   # a missing engine: one line
+        try:
+            merged = analyze_merged(dataset, args.out, chosen, Params(order=args.order), progress=bar)
+        finally:
+            bar.close()
+        return _tell(args, merged.streamed.result, merged.notes, merged.files)
+    if args.engine is not None:
+        from tasklens.errors import UsageError
+        raise UsageError(f"--engine {args.engine} analyses a merged dataset: merge the inputs first "
+                         "(tasklens merge INPUT... --dataset DIR), then tasklens analyze DIR --engine ...")
     paths = expand_inputs(args.inputs)   # a folder stands for the files in it that tasklens can read
     check_out(args.out)   # a folder that cannot be written is refused before asking for a passphrase
     private, roster = None, None
@@ -83,11 +122,16 @@ def run(args: argparse.Namespace) -> int:
         from tasklens.privacy.masker import Masker
         return Masker(config(args))
 
-    bar = Bar(enabled=not (args.no_progress or args.quiet))
     done = run_analysis(inputs, args.out, masker=masker, progress=bar,
                         on_refused=lambda line: print(f"tasklens: skipped: {line}", file=sys.stderr))
     bar.close()
-    s, notes, paths_out = done.result, done.notes, done.files
+    return _tell(args, done.result, done.notes, done.files)
+
+
+def _tell(args: argparse.Namespace, s: AnalysisResult, notes: list[str], paths_out: dict[str, Path]) -> int:
+    """What the analysis found: a summary on stdout, as text or --json."""
+    import json
+
     if args.json:
         report = s.to_json()
         top = [{**c, "instances": len(c["instances"])} for c in report["candidates"][:5]]   # ids: see report.json

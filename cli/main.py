@@ -118,8 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "analyze", "find task types, routines and RPA candidates in event data",
                  ["tasklens analyze events.csv --out analysis/",
-                  "tasklens analyze bundles/*.tlb --key analyst/analyst.key --out analysis/"])
+                  "tasklens analyze bundles/*.tlb --key analyst/analyst.key --out analysis/",
+                  "tasklens merge bundles/ --key analyst/analyst.key --dataset pilot/ && "
+                  "tasklens analyze pilot/ --engine embedded --out analysis/"])
     _own_options(p, "analyze_cmd")
+
+    p = _command(sub, "merge", "merge inputs into an encrypted dataset that `analyze DIR` reads person by person",
+                 ["tasklens merge events.csv --dataset pilot/",
+                  "tasklens merge bundles/ --key analyst/analyst.key --dataset pilot/ && "
+                  "tasklens analyze pilot/ --out analysis/"])
+    _own_options(p, "merge_cmd")
 
     p = _command(sub, "compare", "per task type what changed between two analyses, tested against sampling noise",
                  ["tasklens compare before/ after/", "tasklens compare before/ after/ --automated C01"])
