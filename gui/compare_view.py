@@ -30,8 +30,14 @@ from tasklens.analyzer.decisions import automated_in
 from tasklens.analyzer.exceptions import duration as _time
 from tasklens.analyzer.selection import Selection
 from tasklens.errors import TasklensError
+from tasklens.gui.model import short_label
 from tasklens.gui.tables import Table
 from tasklens.wording import plural
+
+
+def _steps(detail: str) -> str:
+    """A variant ('a > b > c') or a step as activity labels shortened for reading (display only)."""
+    return " > ".join(short_label(s) for s in detail.split(" > "))
 
 
 class CompareView(QWidget):
@@ -68,7 +74,7 @@ class CompareView(QWidget):
                               _time(r.median_seconds[1]), f"{r.exception_rate[0]:.0%}", f"{r.exception_rate[1]:.0%}",
                               "yes" if r.tested else "no: no routine") for r in c.rows])
         ordered = sorted(c.changes, key=lambda x: (not x.significant, x.p))
-        self.changes.set_rows([(x.task_type, x.measure + (f": {x.detail}" if x.detail else ""),
+        self.changes.set_rows([(x.task_type, x.measure + (f": {_steps(x.detail)}" if x.detail else ""),
                                 x.shown(x.before), x.shown(x.after), x.test, f"{x.p:.2g}",
                                 "yes" if x.significant else "no (noise)") for x in ordered])
         self.savings.setText("<br>".join(
