@@ -76,11 +76,21 @@ def mine(variants: Sequence[tuple[int, ...]], weights: Sequence[int],
     minsup = max(2, int(p.min_support * total))
     ps = PrefixSpan([list(v) for v in variants])
     ps.minlen, ps.maxlen = p.min_length, p.max_length
-    found = list(ps.frequent(minsup, closed=True, key=lambda _p, matches: sum(weights[i] for i, _ in matches),
-                             bound=lambda _p, matches: sum(weights[i] for i, _ in matches)))
+    found: list[tuple[int, tuple[int, ...]]] = []
+    holders: dict[tuple[int, ...], list[int]] = {}   # the variants holding a pattern at all (gaps of any size)
+
+    def weight(_patt: list[int], matches: list[tuple[int, int]]) -> int:
+        return sum(weights[i] for i, _ in matches)
+
+    def collect(patt: list[int], matches: list[tuple[int, int]]) -> None:
+        found.append((weight(patt, matches), tuple(patt)))
+        holders[tuple(patt)] = sorted(i for i, _ in matches)
+
+    ps.frequent(minsup, closed=True, key=weight, bound=weight, callback=collect)
     routines = {}
-    for _, pat in maximal([(s, tuple(pt)) for s, pt in found], 1.0):
-        inside = tuple(i for i, v in enumerate(variants) if occurs(pat, v, p.max_gap))
+    for _, pat in maximal(found, 1.0):
+        # gap-aware support: only a variant that holds the pattern with any gaps can hold it with small ones
+        inside = tuple(i for i in holders[pat] if occurs(pat, variants[i], p.max_gap))
         support = sum(weights[i] for i in inside)
         if support >= minsup:
             routines[pat] = Routine(pat, support, inside)
