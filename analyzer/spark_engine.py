@@ -34,14 +34,17 @@ events between tasks of all users together (as the embedded engine does).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
 import re
+import signal
 import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import pyarrow as pa
@@ -107,7 +110,10 @@ def session(master: str | None = None, driver_memory: str = "2g") -> SparkSessio
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ   # spark-submit started the JVM and holds the settings
     if not submitted and (master is None or master.startswith("local")):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)   # the workers import tasklens: this Python has it
-        builder = builder.config("spark.driver.memory", driver_memory).config("spark.ui.enabled", "false")
+        log4j = Path(__file__).with_name("spark-log4j2.properties")
+        builder = builder.config("spark.driver.memory", driver_memory).config("spark.ui.enabled", "false") \
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j.as_uri()}") \
+            .config("spark.authenticate", "true").config("spark.network.crypto.enabled", "true")   # local: own secret
     try:
         spark: SparkSession = builder.getOrCreate()
     except Exception as e:   # pyspark's error when no Java starts is a PySparkRuntimeError among others
@@ -194,18 +200,25 @@ class _Jobs:
         group = f"tasklens-{uuid.uuid4().hex}"
         self._tell(stage, group)   # a cancel before the stage starts nothing
         self.sc.setJobGroup(group, f"tasklens {stage}", interruptOnCancel=True)
-        stopped = threading.Event()
+        stopped, interrupted = threading.Event(), threading.Event()
         failed: list[BaseException] = []
 
         def watch() -> None:
             while not stopped.wait(POLL):
                 try:
+                    if interrupted.is_set():
+                        raise KeyboardInterrupt
                     self._tell(stage, group)
-                except BaseException as e:   # Cancelled, or whatever the caller's progress raised
+                except BaseException as e:   # Ctrl-C, Cancelled, or whatever the caller's progress raised
                     failed.append(e)
-                    self.sc.cancelJobGroup(group)
+                    with contextlib.suppress(Exception):   # a context already stopped has no jobs left
+                        self.sc.cancelJobGroup(group)
                     return
 
+        # Ctrl-C while this thread waits inside a Spark call: pyspark's own handler would call Spark on the
+        # connection that waits (py4j fails re-entrant calls); the watcher cancels on its own connection
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set()) if main else None
         watcher = threading.Thread(target=watch, name="tasklens-spark-progress", daemon=True)
         watcher.start()
         try:
@@ -216,10 +229,15 @@ class _Jobs:
             if failed:
                 raise failed[0] from None
             raise _one_line(e) from None
-        stopped.set()
+        finally:
+            stopped.set()
+            if main:
+                signal.signal(signal.SIGINT, previous)
         watcher.join()
         if failed:
             raise failed[0]
+        if interrupted.is_set():   # Ctrl-C as the action ended, before the watcher looked
+            raise KeyboardInterrupt
         total = self._tasks(group)[1]
         if self.progress is not None and total:
             self.progress(stage, total, total)   # done: the tasks of stages Spark skipped (cached) count as done
@@ -246,8 +264,10 @@ def _events(spark: SparkSession, ds: Dataset, source: str | None) -> DataFrame:
             .option("recursiveFileLookup", "true").load(source or ds.folder.resolve().as_uri())
     except Exception as e:   # a path Spark cannot reach or find: its own error, in one line
         raise _one_line(e) from None
+    users = len(ds.user_dirs()) or None   # None: the folder holds the manifest only, the files are at `source`
+    tasks = 2 * spark.sparkContext.defaultParallelism   # a few users per task: a heavy one holds up fewer others
     return files.select("path", "content").mapInArrow(_decrypt(ds.writer().secrets, done), EVENTS_DDL) \
-        .repartition("user")
+        .repartition(min(tasks, users or tasks), "user")
 
 
 def analyze_spark(ds: Dataset, params: Params | None = None, progress: Progress | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +11,12 @@ import pytest
 from pyspark.sql import SparkSession
 
 from tasklens.analyzer.dataset import Dataset
+from tasklens.analyzer.engines import engine_for
 from tasklens.analyzer.pipeline import Params
 from tasklens.analyzer.run import Cancelled
 from tasklens.analyzer.spark_engine import analyze_spark, session
 from tasklens.analyzer.stream import analyze_dataset
-from tasklens.errors import KeyUnavailableError
+from tasklens.errors import KeyUnavailableError, UsageError
 from tasklens.events import Event
 from tasklens.simulate import simulate
 
@@ -93,3 +95,11 @@ def test_files_under_another_key_are_one_line(tmp_path: Path, spark: SparkSessio
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "inputs": ds.inputs}))
     with pytest.raises(KeyUnavailableError, match="encrypted under another key"):
         analyze_spark(Dataset(tmp_path / "other"), spark=spark, source=ds.folder.as_uri())
+
+
+def test_without_pyspark_the_engine_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)   # as if the spark extra were not installed
+    with pytest.raises(UsageError, match=r"pip install 'tasklens\[spark\]'"):
+        engine_for("spark")
+    with pytest.raises(UsageError, match="choose one of embedded, spark"):
+        engine_for("flink")
