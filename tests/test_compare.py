@@ -108,3 +108,35 @@ def test_the_command_prints_the_drift_and_refuses_a_folder_without_a_report(tmp_
     assert "not tested: 1 task type that" in done.stdout and "chat" not in done.stdout.split("Drift:")[1]
     bad = run_cli("compare", str(tmp_path / "before"), str(tmp_path))
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "report.json" in bad.stderr
+
+
+def batched(text_days: range, seed: int) -> AnalysisResult:
+    """Ten working days of 30 invoice entries; on `text_days` every entry has a text line (a day's batch of one
+    vendor's invoices), on the others none."""
+    variants = [ROUTINES["invoice entry"][0][0][0], ROUTINES["invoice entry"][0][1][0]]
+    rng = random.Random(seed)
+    r = AnalysisResult(variants=[Variant(k, 0, v, 0) for k, v in enumerate(variants)])
+    for day in range(10):
+        start = MONDAY + (day // 5 * 7 + day % 5) * 86400
+        for _ in range(30):
+            begin = start + rng.uniform(0, 8 * 3600)
+            r.instances.append(Instance(len(r.instances), "emp01", begin, begin + 120 * rng.lognormvariate(0, 0.4), 0,
+                                        int(day in text_days), 5))
+    r.task_types.append(TaskType(0, "invoice entry", variants[0], 0, ["emp01"], 0.0, [], [0, 1]))
+    r.candidates.append(Candidate("C01", 1, 0, [], ["emp01"], 10.0, 12.5, 0.8, "high", 0.7, name="invoice entry",
+                                  signature=variants[0]))
+    return r
+
+
+def test_a_share_that_moves_with_the_day_is_not_drift(tmp_path: Path) -> None:
+    """7 of 10 days with the text line before, 3 of 10 after: what daily batches give by chance. Counted per
+    instance (70 % against 30 % of 300) it would be drift; the working day is the unit, so it is not."""
+    from scipy.stats import fisher_exact
+
+    before = load_period(write(batched(range(7), 1), tmp_path / "before"))
+    after = load_period(write(batched(range(3), 2), tmp_path / "after"))
+    result = compare(before, after)
+    text = next(c for c in result.changes if c.measure == "variant share changed" and "sap: text" in c.detail)
+    assert (text.before, text.after) == (pytest.approx(0.7), pytest.approx(0.3))
+    assert fisher_exact([[210, 90], [90, 210]]).pvalue < 1e-10 and text.p > 0.05
+    assert result.drift() == []
