@@ -306,8 +306,8 @@ def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jo
         parts: list[tuple[UserPart, dict[int, Usage]]] = []
         if names:
             shared = spark.sparkContext.broadcast((act_of, len(labels), app_ids, {n: k for k, n in enumerate(names)}))
-            rows = jobs.run("spark: segmentation", lambda: events.groupBy("user")
-                            .applyInPandas(_segment(shared, p.order, p), PARTS_DDL).collect())
+            rows = jobs.run("spark: segmentation", lambda: list(events.groupBy("user")   # a partition at a time
+                            .applyInPandas(_segment(shared, p.order, p), PARTS_DDL).toLocalIterator()))
             parts = [pickle.loads(r["part"]) for r in sorted(rows, key=lambda r: r["rank"])]
             shared.unpersist()
     finally:
