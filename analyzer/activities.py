@@ -186,7 +186,8 @@ def label_all(events: Sequence[Event]) -> tuple[np.ndarray, list[str]]:
     keys: dict[tuple[str, str, str, str, str], int] = {}
     key_of = np.fromiter((keys.setdefault((e.app, e.action.value, e.target, e.title, e.element_path), len(keys))
                           for e in events), np.int64, len(events))
-    titles = {k: template(k[3]) for k in keys}
+    of_title = {t: template(t) for t in {k[3] for k in keys}}   # a title comes with many actions and targets
+    titles = {k: of_title[k[3]] for k in keys}
     general = generalise_parts({(k[0], t) for k, t in titles.items()})
     targets = _targets(keys)
     ids_of_label: dict[str, int] = {}

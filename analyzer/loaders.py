@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from xml.parsers import expat
 
 from tasklens.errors import BundleError, InputFormatError
-from tasklens.events import ACTIONS, Action, Event, RawEvent, parse_time
+from tasklens.events import ACTION_BY_VALUE, Action, Event, RawEvent, parse_time
 from tasklens.files import csv_uncell
 from tasklens.store import Store
 
@@ -222,15 +222,17 @@ def load_tasklens_csv(path: Path, skip_bad_rows: bool = False, tz: tzinfo = time
     out = Loaded(path, "csv")
     for i, line, names, fields in _csv_rows(path, TASKLENS_REQUIRED, fold_case=True):
         try:
-            row = {k: csv_uncell(v) for k, v in _row(names, fields).items()}   # ours carry `'` before =+-@
-            action = row["action"].strip().lower()
-            if action not in ACTIONS:
+            row = _row(names, fields)
+            if "'" in "".join(fields):   # ours carry `'` before =+-@ (a cell without one is as written)
+                row = {k: csv_uncell(v) for k, v in row.items()}
+            action = ACTION_BY_VALUE.get(row["action"].strip().lower())
+            if action is None:
                 raise ValueError(f"column action: unknown action (one of {', '.join(a.value for a in Action)})")
             user = row["user"].strip()
             if not user:
                 raise ValueError("column user: empty")
             out.raws.append(RawEvent(_time(row["timestamp"], "column timestamp", tz), users(user), row["app"],
-                                     row.get("title", ""), Action(action), row.get("target", ""),
+                                     row.get("title", ""), action, row.get("target", ""),
                                      row.get("value", ""), _seconds(row.get("duration", ""), "column duration"),
                                      _whole(row.get("count", ""), "column count"), source_row=i))
         except ValueError as e:

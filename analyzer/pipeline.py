@@ -94,7 +94,11 @@ def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray
 
     # spawn, not fork: the dashboard calls this from a Qt thread, and forking a threaded process is unsafe
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(_segment_one, jobs, chunksize=max(1, len(jobs) // (8 * workers)))
+        # the most events first, one user at a time, so the workers finish together (chunks of users in
+        # name order left one worker busy with the last chunk while the other waited)
+        futures = {k: pool.submit(_segment_one, jobs[k]) for k in sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))}
+        for k in range(len(jobs)):
+            yield futures[k].result()
 
 
 def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentParams, workers: int,
@@ -207,6 +211,8 @@ def instance_seconds(ts: np.ndarray, pos: np.ndarray, last_duration: float) -> f
     positions in it; see `segment.active_seconds`), plus its last event's duration. Where its
     events are apart, segmentation took out what came between (a chat or a mail that interrupted the
     task, whose two parts it joined again): that time is other work and counts none."""
+    if len(pos) == 0 or pos[-1] - pos[0] == len(pos) - 1:   # one run (most instances): no split
+        return active_seconds(ts) + max(last_duration, 0.0)
     pieces = np.split(ts, np.flatnonzero(np.diff(pos) != 1) + 1)
     return sum(active_seconds(p) for p in pieces) + max(last_duration, 0.0)
 

@@ -137,3 +137,12 @@ def test_instance_seconds_skips_gaps_and_time_running_backwards() -> None:
     assert instance_seconds(ts, pos, 2.0) == (7 - 0) + (1 + 0 + 1) + 2.0
     assert instance_seconds(ts, np.arange(7), 0.0) == 7 + 23 + 1 + 0 + 1   # one run: all of it counts
     assert instance_seconds(ts[:1], pos[:1], 3.0) == 3.0
+
+
+def test_segmenting_on_worker_processes_gives_the_same_analysis(planted, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Users go to the workers the largest first and come back in order: the result is the serial one."""
+    from tasklens.analyzer import pipeline
+
+    pairs, a = planted
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)   # a small log, on the worker processes all the same
+    assert analyze([e for e, _ in pairs], Params(workers=2)).result.dumps() == a.result.dumps()
