@@ -81,7 +81,12 @@ def _order(events: Sequence[Event], mode: str) -> tuple[list[int], int]:
 
 
 def _segment_one(job: tuple[Any, ...]) -> tuple[np.ndarray, list[int]]:
-    return segment_stream(*job)
+    """One user's segmentation over the activities that user has, numbered 0..k-1 in the same order (the
+    result is the same: only their order counts, and many steps size arrays by the number of activities)."""
+    ts, acts, apps, breaks, _, p = job
+    ids, local = np.unique(acts, return_inverse=True)
+    task, starts = segment_stream(ts, local.astype(acts.dtype, copy=False), apps, breaks, len(ids), p)
+    return task, [int(ids[a]) for a in starts]
 
 
 def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray, list[int]]]:
