@@ -46,14 +46,13 @@ SCORE_THRESHOLD = 0.4
 # Necessary conditions for a recognizer to find anything (its gate): a string that fails every gate of an
 # entity's recognizers is not analysed for that entity, and one that fails all entities' gates never
 # reaches Presidio, whose per-call cost is most of masking (tests prove gated and ungated analysis agree).
-_DIGITS = re.compile(r"\d")
+# the digit groups every pattern of Presidio's card and US SSN recognizers needs, separators optional (a count
+# of digits let through every title with an order number and a date)
+_CARD_DIGITS = re.compile(r"\d{4}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
+_SSN_DIGITS = re.compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}")
 _IBAN_START = re.compile(r"[^\W\d_]{2}\d{2}")   # any letters: case-insensitive matching folds some non-ASCII ones
 _IPV4_OR_V6 = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]?::?[0-9A-Fa-f]|::")   # 4 numbers, or a colon
 _PATH_OR_AT = re.compile(r"[@/\\~]")   # home folders, ~user, logins, URL user info, @mentions
-
-
-def _digits_at_least(n: int) -> Callable[[str], bool]:
-    return lambda s: len(_DIGITS.findall(s)) >= n
 
 
 def _url_query(s: str) -> bool:
@@ -63,11 +62,11 @@ def _url_query(s: str) -> bool:
 
 _GATE_OF_CLASS: dict[type[EntityRecognizer], Callable[[str], bool]] = {
     UrlEmailRecognizer: lambda s: "@" in s,
-    CreditCardRecognizer: _digits_at_least(12),
+    CreditCardRecognizer: lambda s: _CARD_DIGITS.search(s) is not None,
     IbanRecognizer: lambda s: _IBAN_START.search(s) is not None,
     IbanShapeRecognizer: lambda s: _IBAN_START.search(s) is not None,
     LabelledIpRecognizer: lambda s: _IPV4_OR_V6.search(s) is not None,
-    UsSsnRecognizer: _digits_at_least(9),
+    UsSsnRecognizer: lambda s: _SSN_DIGITS.search(s) is not None,
     PathUserRecognizer: lambda s: _PATH_OR_AT.search(s) is not None,
     UrlQueryRecognizer: _url_query,
     DisplayNameRecognizer: lambda s: "@" in s and "<" in s,
