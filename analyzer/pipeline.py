@@ -140,18 +140,20 @@ ALL_USERS = "*"   # start_activities key of the routines found in all users' lef
 def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: np.ndarray, apps: np.ndarray,
                       breaks: np.ndarray, n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """A weekly or monthly routine happens once or twice per person: too rare to be found in anyone's
-    own events, it recurs across the team. The events no user's instances took, pooled (each run of
-    them a recording of its own), are segmented once more."""
+    own events, it recurs across the team. The events no user's instances took, pooled (each user's a
+    recording of its own, a new segment after each gap; an interrupted task may take back its part
+    across a gap), are segmented once more."""
     idx = np.flatnonzero((task < 0) & ~breaks)
     if len(idx) < p.min_instances * p.min_steps:
         return None
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
-    runs = (np.diff(idx, prepend=-2) != 1) | (np.diff(user_ids, prepend=-1) != 0)
+    users_change = np.diff(user_ids, prepend=-1) != 0
+    resumes = (np.diff(idx, prepend=-2) != 1) & ~users_change   # other work was taken out: an instance may span it
     # each leftover run is already cut apart: a rare routine filling runs of its own gains no consistency;
     # what recurs so rarely must be the same steps nearly every time to count as a routine
     rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8))
-    local, found = segment_stream(ts[idx], acts[idx], apps[idx], np.zeros(len(idx), bool), n_acts, rare, runs,
-                                  rare=True)
+    local, found = segment_stream(ts[idx], acts[idx], apps[idx], np.zeros(len(idx), bool), n_acts, rare, users_change,
+                                  rare=True, resumes=resumes)
     return idx, local, found
 
 
