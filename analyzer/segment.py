@@ -49,6 +49,8 @@ class SegmentParams:
                                       # inside a task, cut at its first step, has its own steps but not these)
     trim_tail: bool = True            # end instances at their last core step
     max_inner_gap: int = 6            # ... before more than this many other events in a row
+    end_pause: float = 3.0            # ... or at its last common step, where a pause this many times longer than
+                                      # any between those steps comes before steps only some instances have
     backward_cut: float = 120.0       # seconds: time running back further than this starts a new recording
     max_interruption: float = 300.0   # seconds: an instance cut by other work goes on when its missing steps
                                       # follow within this (the collector's idle threshold: longer is a break)
@@ -172,7 +174,7 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
     rejected: set[int] = set()
     while len(chosen) < p.max_task_types:
         if chosen:
-            inside = instances(acts, forced, breaks, chosen, n_acts, p, ts) >= 0
+            inside = instances(acts, forced, breaks, chosen, n_acts, p, ts, apps) >= 0
             eligible = unexplained(acts, mask, inside, n_acts, p.min_repeat)
         else:
             eligible = np.ones(n_acts, dtype=bool)
@@ -188,7 +190,7 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
         def coverage(c: int) -> float:   # called only within this iteration, so today's cache is the one meant
             if c not in cache:  # noqa: B023
                 # steps, not events: a rotation that swallows the chat between two tasks covers no more
-                cache[c] = float(_cut(acts, forced, breaks, chosen + [c], n_acts, p, ts)[1].mean())  # noqa: B023
+                cache[c] = float(_cut(acts, forced, breaks, chosen + [c], n_acts, p, ts, apps)[1].mean())  # noqa: B023
             return cache[c]  # noqa: B023
 
         picked = None
@@ -296,6 +298,40 @@ def _task_end(is_core: np.ndarray, seg: np.ndarray, n_seg: int, max_gap: int) ->
     return end
 
 
+def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.ndarray, end: np.ndarray,
+             acts: np.ndarray, apps: np.ndarray, grp: np.ndarray, gap: np.ndarray, pause: float,
+             home: float = 0.75) -> np.ndarray:
+    """Per segment, its end moved back to its last common step (one most of its type's segments have)
+    where the steps after it, found in only some of the segments, are other work that often followed
+    the task (a rarer task, a chat) and took enough of its segments to pass for optional steps: they
+    are done elsewhere too (less than `home` of their occurrences in the type's segments), and they come
+    after a pause `pause` times longer than any between its common steps (people pause between tasks,
+    not before the last steps of one) or in an application none of the type's common steps use. A
+    branch the task sometimes ends with is done nowhere else."""
+    pos = np.arange(len(seg))
+    upto = pos <= end[seg]
+    last = np.full(len(end), -1)
+    np.maximum.at(last, seg[common & upto], pos[common & upto])
+    inner = np.zeros(len(end))
+    within = common & upto & ~cut   # the pause before a segment's first event is the one between tasks
+    np.maximum.at(inner, seg[within], gap[within])
+    after = upto & (pos > last[seg])
+    first_core = np.full(len(end), len(seg))
+    np.minimum.at(first_core, seg[after & is_core], pos[after & is_core])
+    before = np.zeros(len(end))   # the longest pause from the last common step to the first later step
+    span = after & (pos <= first_core[seg])
+    np.maximum.at(before, seg[span], gap[span])
+    _, inv, cnt = np.unique(grp.astype(np.int64) * (int(acts.max()) + 1) + acts, return_inverse=True, return_counts=True)
+    share = cnt[inv] / np.bincount(acts)[acts]   # of an activity's occurrences, the share in this type's segments
+    tail = after & is_core
+    elsewhere = np.bincount(seg[tail], weights=share[tail] < home, minlength=len(end)) * 2 > \
+        np.bincount(seg[tail], minlength=len(end))
+    key = grp.astype(np.int64) * (int(apps.max()) + 1) + apps
+    foreign = np.bincount(seg[tail & ~np.isin(key, key[common & upto])], minlength=len(end)) > 0
+    other = (first_core < len(seg)) & (last >= 0) & ((before > pause * inner) | foreign) & elsewhere
+    return np.where(other, last, end)
+
+
 def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[int], max_back: int = 3,
             share: float = 0.8) -> np.ndarray:
     """Per event, the start activity whose instance begins there (-1 elsewhere): at a start, or up to
@@ -307,6 +343,7 @@ def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[
     the pause is before the focus, not between the click and the typing)."""
     out = np.where(np.isin(acts, starts), acts, -1)
     taken = out >= 0
+    total = np.bincount(acts)
     for a in starts:
         pos = np.flatnonzero((acts == a) & ~forced)
         pos = pos[pos > 0]
@@ -317,14 +354,19 @@ def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[
                 break
             prev = acts[pos - 1]
             values, counts = np.unique(prev, return_counts=True)
+            lead = values[counts == counts.max()][:1]
             if counts.max() < share * len(pos):
-                break
-            if values[counts.argmax()] in starts:   # another start leads into this one: it begins the instance
+                # one step whose label varies with its data (a name the templates kept): the labels that
+                # (nearly) only ever come right before this step
+                lead = values[(counts >= 2) & (counts >= share * total[values])]
+                if counts[np.isin(values, lead)].sum() < share * len(pos):
+                    break
+            if np.isin(lead, starts).any():   # another start leads into this one: it begins the instance
                 chain = []
                 break
             if back > max_back:
                 break
-            pos = pos[(prev == values[counts.argmax()]) & ~taken[pos - 1]]
+            pos = pos[np.isin(prev, lead) & ~taken[pos - 1]]
             if len(pos) < 3:
                 break
             chain.append((back, pos + back - 1, float(np.median(gap[pos - 1]))))
@@ -461,17 +503,19 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
 
 
 def instances(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
-              p: SegmentParams, ts: np.ndarray | None = None) -> np.ndarray:
+              p: SegmentParams, ts: np.ndarray | None = None, apps: np.ndarray | None = None) -> np.ndarray:
     """Instance number per event when cutting before `starts` (and at `forced`), -1 between tasks.
-    With `ts`, an instance begins where the steps leading into its start begin (see `lead_in`)."""
-    return _cut(acts, forced, breaks, starts, n_acts, p, ts)[0]
+    With `ts`, an instance begins where the steps leading into its start begin (see `lead_in`); with `ts`
+    and `apps`, other work that often followed it is not counted in it (see `_own_end`)."""
+    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps)[0]
 
 
 def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
-         p: SegmentParams, ts: np.ndarray | None, apps: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`instances`, and per event whether it is a core step of its segment's task. With `ts` and `apps`
-    (the final cut): interruptions are left out of instances and what they cut apart is joined again
-    (see `_rejoin`)."""
+         p: SegmentParams, ts: np.ndarray | None, apps: np.ndarray | None = None,
+         rejoin: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`instances`, and per event whether it is a core step of its segment's task. With `rejoin` (the
+    final cut, with `ts` and `apps`; the cuts no instance spans): interruptions are left out of instances
+    and what they cut apart is joined again (see `_rejoin`)."""
     n = len(acts)
     out = np.full(n, -1, dtype=np.int64)
     if ts is None:
@@ -491,11 +535,19 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
     if p.trim_tail:
         before = np.arange(n) < _restart(acts, seg, group_of_seg, is_core, n_acts, p.start_presence)[seg]
         is_core &= before
-        in_task &= before & (np.arange(n) <= _task_end(is_core, seg, len(first), p.max_inner_gap)[seg])
+        end = _task_end(is_core, seg, len(first), p.max_inner_gap)
+        strict = replace(p, core_presence=max(p.core_presence, p.start_presence))
+        common = np.isin(pair, np.array([g * n_acts + a for g, a in _core(acts, seg, group_of_seg, n_acts, strict)],
+                                        dtype=np.int64))
+        common[first] = True
+        if ts is not None and apps is not None:
+            end = _own_end(is_core & common, is_core, seg, cut, end, acts, apps, group_of_seg[seg],
+                           np.diff(ts, prepend=ts[0]), p.end_pause)
+        in_task &= before & (np.arange(n) <= end[seg])
     in_task &= ~breaks
     out[in_task] = seg[in_task]
-    if ts is not None and apps is not None:
-        _rejoin(out, acts, ts, apps, forced, breaks, group_of_seg, core, n_acts, p)
+    if rejoin is not None and ts is not None and apps is not None:
+        _rejoin(out, acts, ts, apps, rejoin, breaks, group_of_seg, core, n_acts, p)
     return out, is_core & (out >= 0)
 
 
@@ -519,11 +571,13 @@ def active_seconds(ts: np.ndarray) -> float:
 
 def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: np.ndarray, n_acts: int,
                    p: SegmentParams = SegmentParams(), cuts: np.ndarray | None = None,
-                   rare: bool = False) -> tuple[np.ndarray, list[int]]:
+                   rare: bool = False, resumes: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
     """Instance number per event of one user's stream (-1: between tasks), and the
     start activities found. `breaks` marks idle events (never part of an instance). The stream is in
     recorded order; where its time runs back (recordings stitched together) or `cuts` says so, a new
-    instance begins. `rare`: see `choose_starts`."""
+    instance begins. Where `resumes` says so, the stream goes on after events taken out of it (other
+    work's instances): a new segment begins there too, but an instance that other work interrupted
+    may take back its other part across it, as within a recording. `rare`: see `choose_starts`."""
     n = len(acts)
     if n == 0:
         return np.full(0, -1, dtype=np.int64), []
@@ -533,7 +587,10 @@ def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: n
     if cuts is not None:   # where the caller knows a new recording begins
         forced |= cuts
     forced[0] = True
+    session = forced.copy()
+    if resumes is not None:
+        forced |= resumes
     starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare)
     if not starts:   # no recurring structure: no task to report
         return np.full(n, -1, dtype=np.int64), []
-    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps)[0], starts
+    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps, rejoin=session)[0], starts

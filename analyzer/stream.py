@@ -175,16 +175,18 @@ def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, ac
 
 
 def _pooled(left: _Leftovers, users: list[str], n_acts: int, p: SegmentParams) -> tuple[Rows, list[int]] | None:
-    """`pipeline._pooled_leftovers` on the kept leftovers: each run of a user's events that no instance
-    took is a recording of its own, and all users' runs are segmented together."""
+    """`pipeline._pooled_leftovers` on the kept leftovers: each user's events that no instance took are a
+    recording of its own (a new segment after each gap), and all users' are segmented together."""
     user, ts, acts, apps, actions, dur, pos = left.arrays()
     if len(ts) < p.min_instances * p.min_steps:
         return None
-    runs = (np.diff(pos, prepend=-2) != 1) | (np.diff(user, prepend=-1) != 0)
+    users_change = np.diff(user, prepend=-1) != 0
+    resumes = (np.diff(pos, prepend=-2) != 1) & ~users_change
     rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8))
-    local, found = segment_stream(ts, acts, apps, np.zeros(len(ts), bool), n_acts, rare, runs, rare=True)
+    local, found = segment_stream(ts, acts, apps, np.zeros(len(ts), bool), n_acts, rare, users_change, rare=True,
+                                  resumes=resumes)
     rows: Rows = []
-    for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one run, so inside one user
+    for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
         of = user == u
         rows += _instances(users[u], local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
     return rows, found
