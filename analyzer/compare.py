@@ -55,6 +55,7 @@ from tasklens.errors import InputFormatError
 Steps = tuple[str, ...]
 NEW_SHARE, GONE_SHARE = 0.05, 0.01   # a variant appeared: >= 5 % after and < 1 % before (vanished: reverse)
 MIN_SUPPORT = 5                      # instances, both periods together, of a variant or step that is tested
+MIN_DAYS = 3                         # working days with the type in each period, or its spread is unknown: p = 1
 MIN_MATCH = 0.5                      # Jaccard of step sets under which two types are not the same task
 DAYS_PER_MONTH = 21.0                # working days per month, as the candidates' estimates assume
 BOOTSTRAP = 2000
@@ -183,7 +184,7 @@ def _welch(mean_a: float, var_a: float, df_a: int, mean_b: float, var_b: float, 
     from scipy.stats import t as student
 
     if not math.isfinite(var_a + var_b):
-        return 1.0   # a period with one working day of the type: its spread is unknown
+        return 1.0   # a period with the type on fewer than MIN_DAYS working days: its spread is unknown
     if var_a + var_b <= 0:
         return 1.0 if mean_a == mean_b else 0.0
     df = (var_a + var_b) ** 2 / ((var_a ** 2 / df_a if df_a else 0.0) + (var_b ** 2 / df_b if df_b else 0.0) or 1.0)
@@ -191,14 +192,15 @@ def _welch(mean_a: float, var_a: float, df_a: int, mean_b: float, var_b: float, 
 
 
 def _clustered(values: Sequence[float], days: Sequence[int]) -> tuple[float, float, int]:
-    """(mean, its cluster-robust variance with working days as clusters, degrees of freedom: days - 1)."""
+    """(mean, its cluster-robust variance with working days as clusters, degrees of freedom: days - 1);
+    infinite variance on fewer than `MIN_DAYS` days (a weekly task's two days say nothing of its spread)."""
     y = np.asarray(values, dtype=float)
     mean = float(y.mean()) if len(y) else 0.0
     sums: dict[int, float] = {}
     for d, r in zip(days, (y - mean).tolist()):
         sums[d] = sums.get(d, 0.0) + r
     k = len(sums)
-    if k < 2:
+    if k < MIN_DAYS:
         return mean, math.inf, 0
     return mean, k / (k - 1) * sum(v * v for v in sums.values()) / len(y) ** 2, k - 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,3 +141,18 @@ def test_a_share_that_moves_with_the_day_is_not_drift(tmp_path: Path) -> None:
     assert (text.before, text.after) == (pytest.approx(0.7), pytest.approx(0.3))
     assert fisher_exact([[210, 90], [90, 210]]).pvalue < 1e-10 and text.p > 0.05
     assert result.drift() == []
+
+
+def test_a_type_on_two_days_has_no_spread_to_test_against(tmp_path: Path) -> None:
+    """A weekly task seen on two days in each period: every entry with the text line before, none after.
+    Two days say nothing of how days differ, so this is listed, not called drift (MIN_DAYS)."""
+    def two_days(text_days: range, seed: int) -> AnalysisResult:
+        r = batched(text_days, seed)
+        kept = [i for i in r.instances if i.start < MONDAY + 2 * 86400]
+        r.instances = [replace(i, id=k) for k, i in enumerate(kept)]
+        return r
+
+    result = compare(load_period(write(two_days(range(10), 1), tmp_path / "before")),
+                     load_period(write(two_days(range(0), 2), tmp_path / "after")))
+    text = next(c for c in result.changes if c.measure == "variant vanished")
+    assert (text.before, text.after, text.p) == (1.0, 0.0, 1.0) and result.drift() == []
