@@ -27,7 +27,7 @@ Printed per family: runs passed; runs where each true change was found; other ch
 types were not tested (a routine in neither period: chat, mail, browsing grouped by their actions) and
 how much false drift testing them would have called.
 
-Measured 2026-12-02 (5 seeds per family, main at efa08ec, shared 2-core machine, load 6-8): 10 of 15
+Measured 2026-12-02 (5 seeds per family, working tree at efa08ec, shared 2-core machine, load 6-8): 10 of 15
 runs pass (interleaved 3/5, return 4/5, rare 3/5). The time change is found in 15/15 (after/before median
 0.59-0.67); the new variant in 14/15 (step appeared 14, variant appeared 10); false drift in 5 runs, all
 of it how the analysis cut another routine's instances differently in the two periods (vendor invoice
