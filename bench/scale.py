@@ -182,12 +182,13 @@ def on_paper(folder: Path, dataset: str, merge_s: float, stages: dict[str, float
     spread = BILLION / rate / (nodes * cores)
     shuffle = BILLION * size / events / (nodes * gbit / 8 * 1e9)
     print(f"\non paper, from the {events:,}-event run: {rate:,.0f} events/s per core for the per-user work (merge, "
-          f"read, segment; {per_user:.0f} s wall on {used} cores), {driver:.0f} s on the driver (task types, "
-          f"routines, candidates, process map: they work on distinct variants, not events)")
+          f"read, segment; {per_user:.0f} s wall on {used} cores), {driver:.0f} s on the driver (the pooled pass "
+          f"over every user's events between tasks, which grows with events and runs in one process; then task types, "
+          f"exceptions, routines, candidates, process map)")
     print(f"1B events on {nodes} nodes x {cores} cores: per-user work {spread / 60:.1f} min; shuffle by user "
           f"{size / events:.0f} B/event (encrypted Parquet) = {BILLION * size / events / 1e9:.0f} GB over {nodes} x "
-          f"{gbit:g} Gbit/s = {shuffle / 60:.1f} min; driver about {driver / 60:.1f} min if variants stay as few "
-          f"(they grow with kinds of work, not events); total about {(spread + shuffle + driver) / 60:.0f} min")
+          f"{gbit:g} Gbit/s = {shuffle / 60:.1f} min; driver at least {driver / 60:.1f} min (its pooled pass "
+          f"grows with events: bounds a cluster run until split); total about {(spread + shuffle + driver) / 60:.0f} min")
     print(f"limits: the shuffle (each event crosses the network once, grouped by user) and skew: one user is one "
           f"task, so the heaviest user ({heaviest:,} events here, x12 for a year) takes {heaviest * 12 / rate:.0f} s "
           f"on one core however many nodes there are; a year of 2,000 such people is ~{2000 * heaviest * 12 / 1e9:.1f}B "
