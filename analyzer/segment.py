@@ -181,11 +181,14 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
         pool = [a for a in cands if eligible[a] and a not in chosen and a not in rejected][:p.max_candidates]
         scores = {a: consistency(acts, mask | (acts == a), n_acts) for a in pool}
         cache: dict[int, float] = {}
+        signals: dict[int, float] = {}
 
         def signal(c: int) -> float:
             """The boundary where instances of `c` would begin (after their lead-in steps)."""
-            at = lead_in(acts, gap, forced, chosen + [c]) == c
-            return float(per_event[at].mean()) if at.any() else -np.inf
+            if c not in signals:  # noqa: B023
+                at = lead_in(acts, gap, forced, chosen + [c]) == c
+                signals[c] = float(per_event[at].mean()) if at.any() else -np.inf  # noqa: B023
+            return signals[c]  # noqa: B023
 
         def coverage(c: int) -> float:   # called only within this iteration, so today's cache is the one meant
             if c not in cache:  # noqa: B023
@@ -226,6 +229,12 @@ def _core_steps(acts: np.ndarray, forced: np.ndarray, starts: list[int], a: int,
 def _core(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: int,
           p: SegmentParams) -> set[tuple[int, int]]:
     """(group, activity) pairs that are steps of the task: present often, at a stable position."""
+    return _cores(acts, seg, group_of_seg, n_acts, (p.core_presence,))[0]
+
+
+def _cores(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: int,
+           presences: tuple[float, ...]) -> list[set[tuple[int, int]]]:
+    """`_core` at each of several presences (one pass over the segments)."""
     # position = how many distinct activities come first: a repeated step (1-4 line items) or a loop
     # does not shift the steps after it
     keys = seg.astype(np.int64) * n_acts + acts
@@ -238,7 +247,7 @@ def _core(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: i
     keep = g >= 0
     g, a, r = g[keep], a[keep], r[keep]
     if len(g) == 0:
-        return set()
+        return [set() for _ in presences]
     groups, sizes = np.unique(group_of_seg[group_of_seg >= 0], return_counts=True)
     pair = g.astype(np.int64) * n_acts + a
     order = np.lexsort((r, pair))            # by pair, then rank: quartiles by index
@@ -248,8 +257,8 @@ def _core(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: i
     q1, med, q3 = (r[lo + ((m - 1) * q).astype(np.int64)] for q in (0.25, 0.5, 0.75))
     grp, act = pair[lo] // n_acts, pair[lo] % n_acts
     size = sizes[np.searchsorted(groups, grp)]
-    ok = (m >= p.core_presence * size) & (q3 - q1 <= np.maximum(3.0, 0.1 * med))
-    return set(zip(grp[ok].tolist(), act[ok].tolist()))
+    stable = q3 - q1 <= np.maximum(3.0, 0.1 * med)
+    return [set(zip(grp[ok].tolist(), act[ok].tolist())) for ok in ((m >= c * size) & stable for c in presences)]
 
 
 def _restart(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, is_core: np.ndarray, n_acts: int,
@@ -343,7 +352,7 @@ def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[
     the pause is before the focus, not between the click and the typing)."""
     out = np.where(np.isin(acts, starts), acts, -1)
     taken = out >= 0
-    total = np.bincount(acts)
+    total: np.ndarray | None = None
     for a in starts:
         pos = np.flatnonzero((acts == a) & ~forced)
         pos = pos[pos > 0]
@@ -358,6 +367,7 @@ def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[
             if counts.max() < share * len(pos):
                 # one step whose label varies with its data (a name the templates kept): the labels that
                 # (nearly) only ever come right before this step
+                total = np.bincount(acts) if total is None else total
                 lead = values[(counts >= 2) & (counts >= share * total[values])]
                 if counts[np.isin(values, lead)].sum() < share * len(pos):
                     break
@@ -528,7 +538,7 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
     first = np.flatnonzero(cut)
     group_of_seg = np.where(is_s[first], start_of[first], -1)
     in_task = group_of_seg[seg] >= 0
-    core = _core(acts, seg, group_of_seg, n_acts, p)
+    core, strict = _cores(acts, seg, group_of_seg, n_acts, (p.core_presence, max(p.core_presence, p.start_presence)))
     pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
     is_core = np.isin(pair, np.array([g * n_acts + a for g, a in core], dtype=np.int64))
     is_core[first] = True
@@ -536,11 +546,9 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
         before = np.arange(n) < _restart(acts, seg, group_of_seg, is_core, n_acts, p.start_presence)[seg]
         is_core &= before
         end = _task_end(is_core, seg, len(first), p.max_inner_gap)
-        strict = replace(p, core_presence=max(p.core_presence, p.start_presence))
-        common = np.isin(pair, np.array([g * n_acts + a for g, a in _core(acts, seg, group_of_seg, n_acts, strict)],
-                                        dtype=np.int64))
-        common[first] = True
         if ts is not None and apps is not None:
+            common = np.isin(pair, np.array([g * n_acts + a for g, a in strict], dtype=np.int64))
+            common[first] = True
             end = _own_end(is_core & common, is_core, seg, cut, end, acts, apps, group_of_seg[seg],
                            np.diff(ts, prepend=ts[0]), p.end_pause)
         in_task &= before & (np.arange(n) <= end[seg])
