@@ -182,7 +182,9 @@ def _targets(keys: Iterable[tuple[str, str, str, str, str]]) -> dict[tuple[str, 
 
 
 def label_all(events: Sequence[Event]) -> tuple[np.ndarray, list[str]]:
-    """Activity ids (int32, one per event) and the label of each id, cached per distinct input."""
+    """Activity ids (int32, one per event) and the label of each id, cached per distinct input. Ids follow
+    the labels' sorted order, not the order events come in (people sorted by pseudonyms drawn afresh for
+    each analysis): segmentation breaks ties by id, and the same log must give the same instances."""
     keys: dict[tuple[str, str, str, str, str], int] = {}
     key_of = np.fromiter((keys.setdefault((e.app, e.action.value, e.target, e.title, e.element_path), len(keys))
                           for e in events), np.int64, len(events))
@@ -200,4 +202,7 @@ def label_all(events: Sequence[Event]) -> tuple[np.ndarray, list[str]]:
         act_of_key[i] = ids_of_label.setdefault(name, len(names))
         if act_of_key[i] == len(names):
             names.append(name)
-    return act_of_key[key_of], names
+    order = sorted(range(len(names)), key=names.__getitem__)
+    new_id = np.empty(len(names), dtype=np.int32)
+    new_id[order] = np.arange(len(names), dtype=np.int32)
+    return new_id[act_of_key][key_of], [names[i] for i in order]

@@ -140,21 +140,40 @@ ALL_USERS = "*"   # start_activities key of the routines found in all users' lef
 def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: np.ndarray, apps: np.ndarray,
                       breaks: np.ndarray, n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """A weekly or monthly routine happens once or twice per person: too rare to be found in anyone's
-    own events, it recurs across the team. The events no user's instances took, pooled (each user's a
-    recording of its own, a new segment after each gap; an interrupted task may take back its part
-    across a gap), are segmented once more."""
+    own events, it recurs across the team. The events no user's instances took are segmented once more,
+    all users together (`pooled_pass`)."""
     idx = np.flatnonzero((task < 0) & ~breaks)
-    if len(idx) < p.min_instances * p.min_steps:
-        return None
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
-    users_change = np.diff(user_ids, prepend=-1) != 0
-    resumes = (np.diff(idx, prepend=-2) != 1) & ~users_change   # other work was taken out: an instance may span it
+    pooled = pooled_pass(user_ids, ts[idx], acts[idx], apps[idx], idx, n_acts, p)
+    if pooled is None:
+        return None
+    order, local, found = pooled
+    return idx[order], local, found
+
+
+def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, pos: np.ndarray,
+                n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+    """Segment all users' leftover events together; `user` holds each user's events contiguously and `pos`
+    each event's place in its user's stream. Each user's leftovers are a recording of its own (a new
+    segment after each gap; an interrupted task may take back its part across a gap). Users go in order
+    of their first leftover's time, not of their pseudonyms: those are drawn afresh for each analysis, and
+    the choice of starts depends on the order, so the same log gave other instances in another folder.
+    Returns the order the events were read in, and the segments and starts found in that order."""
+    if len(ts) < p.min_instances * p.min_steps:
+        return None
+    firsts = np.flatnonzero(np.diff(user, prepend=-1) != 0)
+    blocks = sorted(zip(firsts.tolist(), [*firsts[1:].tolist(), len(user)]),
+                    key=lambda b: (float(ts[b[0]]), b[1] - b[0], b[0]))
+    order = np.concatenate([np.arange(lo, hi) for lo, hi in blocks])
+    users_change = np.zeros(len(order), bool)
+    users_change[np.cumsum([0] + [hi - lo for lo, hi in blocks[:-1]])] = True
+    resumes = (np.diff(pos[order], prepend=-2) != 1) & ~users_change   # other work was taken out between
     # each leftover run is already cut apart: a rare routine filling runs of its own gains no consistency;
     # what recurs so rarely must be the same steps nearly every time to count as a routine
     rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8))
-    local, found = segment_stream(ts[idx], acts[idx], apps[idx], np.zeros(len(idx), bool), n_acts, rare, users_change,
-                                  rare=True, resumes=resumes)
-    return idx, local, found
+    local, found = segment_stream(ts[order], acts[order], apps[order], np.zeros(len(order), bool), n_acts, rare,
+                                  users_change, rare=True, resumes=resumes)
+    return order, local, found
 
 
 def _renumber(task: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,7 @@ from tasklens.analyzer.pipeline import (
     facts_of,
     instance_seconds,
     name_candidates,
+    pooled_pass,
 )
 from tasklens.analyzer.processmap import directly_follows
 from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Instance, ProcessMap, Summary
@@ -175,16 +176,14 @@ def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, ac
 
 
 def _pooled(left: _Leftovers, users: list[str], n_acts: int, p: SegmentParams) -> tuple[Rows, list[int]] | None:
-    """`pipeline._pooled_leftovers` on the kept leftovers: each user's events that no instance took are a
-    recording of its own (a new segment after each gap), and all users' are segmented together."""
-    user, ts, acts, apps, actions, dur, pos = left.arrays()
-    if len(ts) < p.min_instances * p.min_steps:
+    """`pipeline.pooled_pass` on the kept leftovers, then each user's instances from what it found."""
+    cols = left.arrays()
+    user, ts, acts, apps, _, _, pos = cols
+    pooled = pooled_pass(user, ts, acts, apps, pos, n_acts, p)
+    if pooled is None:
         return None
-    users_change = np.diff(user, prepend=-1) != 0
-    resumes = (np.diff(pos, prepend=-2) != 1) & ~users_change
-    rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8))
-    local, found = segment_stream(ts, acts, apps, np.zeros(len(ts), bool), n_acts, rare, users_change, rare=True,
-                                  resumes=resumes)
+    order, local, found = pooled
+    user, ts, acts, apps, actions, dur, pos = (c[order] for c in cols)
     rows: Rows = []
     for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
         of = user == u
