@@ -34,8 +34,9 @@ def _bar_chart(rows: list[tuple[str, float, float]], unit: str) -> str:
         return "<p class='muted'>Nothing to show.</p>"
     width, label_w, bar_h = 1100, 380, 26
     top = max(max(v, w) for _, v, w in rows) or 1.0
-    scale = (width - label_w - 140) / top
-    out = [f"<svg width='{width}' height='{bar_h * len(rows) + 24}' role='img'>"]
+    scale = (width - label_w - 6 - 7 * len(unit) - 40) / top   # room for the value and its unit after the bar
+    height = bar_h * len(rows) + 24
+    out = [f"<svg viewBox='0 0 {width} {height}' width='100%' role='img'>"]   # shrinks to the card, never clipped
     for i, (label, v, w) in enumerate(rows):
         y = 8 + i * bar_h
         out.append(f"<text x='0' y='{y + 16}'>{escape(label[:58])}</text>")
