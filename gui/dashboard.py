@@ -313,11 +313,20 @@ class Dashboard(QMainWindow):
             self._dirty.discard(key)
 
     # -- decisions ---------------------------------------------------------------------------------
-    def _save_decisions(self) -> None:
+    def _save_decisions(self, joined: frozenset[int] = frozenset()) -> None:
+        """Save, list the task types again (merges and splits change them) and keep the analyst's choice of
+        types in the filter: a type chosen before is still chosen, and where a chosen type is among
+        `joined` (the types of a merge, the type of a split), so are the types the decision made of it."""
         if self.data is not None:
             dec.save(self.data.folder, self.decisions)
-        self._list_task_types()   # merges and splits change the types
-        self.apply_filters()
+        chosen, before = self.filters().task_types, set(self._type_ids.values())
+        self._list_task_types()
+        if chosen is None:
+            self.apply_filters()
+            return
+        now = set(self._type_ids.values())
+        keep = (chosen & now) | ((joined & now) | (now - before) if chosen & joined else set())
+        self.task_types.set_chosen({n for n, t in self._type_ids.items() if t in keep})   # applies the filters
 
     def decide(self, cid: str, status: str, signature: tuple[str, ...]) -> None:
         """Keep the analyst's decision about a candidate under its signature (ids change between runs)."""
@@ -341,11 +350,11 @@ class Dashboard(QMainWindow):
 
     def merge(self, types: list[int], name: str = "") -> None:
         self.decisions.merge(types, [self._signature(t) for t in types], name)
-        self._save_decisions()
+        self._save_decisions(frozenset(types))
 
     def split(self, type_id: int, variants: list[tuple[str, ...]], name: str = "") -> None:
         self.decisions.split(type_id, variants, name)
-        self._save_decisions()
+        self._save_decisions(frozenset({type_id}))
 
     def _signature(self, type_id: int) -> tuple[str, ...]:
         """A task type's main steps: the analyzer's signature, or for a type split off here, its most

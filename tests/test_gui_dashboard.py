@@ -257,6 +257,28 @@ def test_filter_widgets_change_the_views(qtbot, folder: Path) -> None:  # noqa: 
     assert window.view.totals()["instances"] == top.instances
 
 
+def test_a_merge_or_split_keeps_the_task_types_chosen_in_the_filter(qtbot, folder: Path) -> None:  # noqa: ANN001
+    from tasklens.analyzer.selection import Filters
+    from tasklens.gui.dashboard import Dashboard
+
+    window = Dashboard()
+    qtbot.addWidget(window)
+    window.open_analysis(folder)
+    first, second, third = window.view.task_types()[:3]
+    window.set_filters(Filters(task_types=frozenset({first.id, third.id})))
+    window.merge([first.id, second.id], "Both")   # a chosen type merged with one not chosen: the merged one stays chosen
+    n = len(window._type_ids)
+    assert window.task_types.text() == f"Task types: 2 of {n}"
+    assert window.view.totals()["instances"] == first.instances + second.instances + third.instances
+    window.set_filters(Filters(task_types=frozenset({third.id})))
+    variants = window.view.task_types()[0].variants
+    window.split(third.id, [variants[-1][0]], "Split off")   # the part split off a chosen type is chosen too
+    assert window.task_types.text() == f"Task types: 2 of {n + 1}"
+    assert window.view.totals()["instances"] == third.instances
+    window.decide("C1", "accepted", ("x",))   # a decision that changes no type leaves the choice alone
+    assert window.task_types.text() == f"Task types: 2 of {n + 1}"
+
+
 def test_candidate_decisions_are_kept_with_the_analysis(qtbot, folder: Path, monkeypatch) -> None:  # noqa: ANN001
     from PySide6.QtWidgets import QInputDialog
 
