@@ -101,6 +101,8 @@ class AtspiElements:
         # (window, bucket of the point) -> (when, the parent of the element found there, the element's
         # object, the element): the same button clicked again costs one call instead of a descent
         self._points: dict[tuple[int, int, int], tuple[float, Ref, Ref, Element]] = {}
+        self._known: dict[Ref, tuple[float, Element]] = {}   # an object -> (when, the element it stands for)
+        self._parents: dict[int, tuple[float, Ref]] = {}   # window -> (when, the parent of its last element clicked)
         # AT-SPI has no "what has the focus?" call: applications announce focus changes, which arrive
         # here as signals while other calls wait for their replies, or when `focused` drains them
         self._signals: deque[Any] = deque(maxlen=256)
@@ -137,28 +139,42 @@ class AtspiElements:
         again = self._again(key, x, y)
         if again is not None:
             return again
-        frames = self._frames(window)
+        near = self._near(window.handle, x, y)
+        frames = [near[0]] if near else self._frames(window)
         for frame in frames:
             if len(frames) > 1 and not self._call(frame, "org.a11y.atspi.Component", "Contains", "iiu",
                                                   (x, y, _SCREEN))[0]:
                 continue
-            chain = [frame]
-            while len(chain) < _MAX_DEPTH:
+            chain = near or [frame]
+            while len(chain) < _MAX_DEPTH and (len(chain) < 2 or self._role(chain[-1]) not in _LEAF_ROLES):
                 child = tuple(self._call(chain[-1], "org.a11y.atspi.Component", "GetAccessibleAtPoint", "iiu",
                                          (x, y, _SCREEN))[0])
                 if child[1] == _NULL or child in chain:
                     break
-                chain.append(child)
-                if self._role(child) in _LEAF_ROLES:   # nothing a person clicks sits inside these
-                    break
+                chain.append(child)   # down to a leaf role: nothing a person clicks sits inside those
             if len(chain) < 2:
                 return None
             element = self._element(chain[-1])
             if len(self._points) > _MAX_CACHED:
                 self._points.clear()
             self._points[key] = (time.monotonic(), chain[-2], chain[-1], element)
+            self._parents[window.handle] = (time.monotonic(), chain[-2])
             return element
         return None
+
+    def _near(self, handle: int, x: int, y: int) -> list[Ref] | None:
+        """[parent, child at (x, y)] where the parent of the element last clicked in this window holds
+        the point: the buttons and fields of one form share a parent, so a click elsewhere in the form
+        starts there (one call) instead of descending from the window. None: descend from the window."""
+        known = self._parents.get(handle)
+        if known is None or time.monotonic() - known[0] >= PATH_SECONDS:
+            return None
+        try:
+            child = tuple(self._call(known[1], "org.a11y.atspi.Component", "GetAccessibleAtPoint", "iiu",
+                                     (x, y, _SCREEN))[0])
+        except _DBusError:
+            return None
+        return None if child[1] == _NULL else [known[1], child]
 
     def _again(self, key: tuple[int, int, int], x: int, y: int) -> Element | None:
         """The element remembered near (x, y) in this window if its parent still has it at (x, y); None
@@ -209,6 +225,18 @@ class AtspiElements:
 
     # -- reading elements --------------------------------------------------------------------------
     def _element(self, leaf: Ref) -> Element:
+        """The element `leaf` stands for, remembered for PATH_SECONDS like its path: the same button or
+        field reached again (from its form's parent, see `_near`) costs no more calls."""
+        known = self._known.get(leaf)
+        if known is not None and time.monotonic() - known[0] < PATH_SECONDS:
+            return known[1]
+        element = self._read_element(leaf)
+        if len(self._known) > _MAX_CACHED:
+            self._known.clear()
+        self._known[leaf] = (time.monotonic(), element)
+        return element
+
+    def _read_element(self, leaf: Ref) -> Element:
         role = self._role(leaf)
         if role in PASSWORD_ROLES:
             return Element(role)   # its name, path and text are not read at all
