@@ -41,12 +41,14 @@ false drift in 14/15 runs (74 changes).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import uilog_families as fam  # bench/uilog_families.py, beside this script
 
@@ -148,7 +150,48 @@ class Outcome:
         return any(self.found(m) for m in NEW) and self.found("median time") and not self.false
 
 
-def run(family: str, seed: int, work: Path) -> Outcome:
+def instance_truth(a: Analysis, rows: Sequence[fam.Row]) -> list[tuple[str, float, float]]:
+    """Per instance of the analysis: the true routine of most of its events ("" noise), the share of its
+    events that are of that routine's true instance, and the share of that true instance it holds."""
+    cases: list[Counter[str]] = [Counter() for _ in a.result.instances]
+    for e, k in zip(a.events, a.task.tolist()):
+        if k >= 0 and e.source_row is not None:
+            cases[k][rows[e.source_row].case] += 1
+    size = Counter(r.case for r in rows)
+    routine = {r.case: r.routine for r in rows}
+    out = []
+    for c in cases:
+        case, n = c.most_common(1)[0] if c else ("", 0)
+        out.append((routine.get(case, "") if case else "", n / max(sum(c.values()), 1),
+                    n / size[case] if case else 0.0))
+    return out
+
+
+def run(family: str, seed: int, work: Path, cached: bool = False) -> Outcome:
+    """One family and seed; `cached`: the two analyses and their truth are in `work` from an earlier run."""
+    folders = [work / f"{family}-{seed}-{label}" for label in ("before", "after")]
+    known = work / f"{family}-{seed}-truth.json"
+    if cached and known.exists():
+        truth = json.loads(known.read_text())
+    else:
+        truth = analyze_both(family, seed, folders)
+        atomic_write(known, json.dumps(truth))
+    type_name = truth["type_name"]
+    periods = [load_period(f) for f in folders]
+    result = compare(*periods)
+    every = compare(*(replace(p, types=tuple(replace(t, routine=True) for t in p.types)) for p in periods))
+    drift = result.drift()
+    rest = [c.p for c in result.changes if not c.significant]
+    time = next((c for c in drift if c.task_type == type_name and c.measure == "median time"), None)
+    return Outcome(family, seed, truth["routine"], type_name, drift, min(rest, default=1.0),
+                   time.after / time.before if time and time.before else None,
+                   sum(1 for row in result.rows if not row.tested),
+                   sum(1 for c in every.drift() if c.task_type != type_name or not true(c.measure)))
+
+
+def analyze_both(family: str, seed: int, folders: Sequence[Path]) -> dict[str, Any]:
+    """Generate and analyze the two periods into `folders` (report.json each); returns the changed routine,
+    its before-type and, per period, each instance's truth (`instance_truth`) to look into false drift."""
     rng = random.Random(f"compare/{family}/{seed}")
     plan = replace(fam.plan(family, rng), capture="elements")
     often = sorted({r for rates in plan.rates.values() for r in rates}, key=lambda r: r.name)
@@ -160,27 +203,16 @@ def run(family: str, seed: int, work: Path) -> Outcome:
     before_rows = fam._run_plan(plan, family, seed, random.Random(first)).rows
     team = SameTeam(f"after/{family}/{seed}", paces(first, plan.users))
     after_rows = faster(fam._run_plan(after_plan, family, seed, team).rows, old.name)
-    folders = []
-    type_name = ""
-    for label, rows in (("before", before_rows), ("after", after_rows)):
+    out: dict[str, Any] = {"routine": old.name, "type_name": ""}
+    for folder, label, rows in zip(folders, ("before", "after"), (before_rows, after_rows)):
         a = analyze(events(rows))
-        folder = work / f"{family}-{seed}-{label}"
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)
         atomic_write(folder / "report.json", a.result.dumps())
-        folders.append(folder)
+        out[label] = instance_truth(a, rows)
         if label == "before":
-            truth = routine_of_types(a, rows)
-            type_name = max(truth, key=lambda t: (truth[t][old.name], t)) if truth else ""
-    periods = [load_period(f) for f in folders]
-    result = compare(*periods)
-    every = compare(*(replace(p, types=tuple(replace(t, routine=True) for t in p.types)) for p in periods))
-    drift = result.drift()
-    rest = [c.p for c in result.changes if not c.significant]
-    time = next((c for c in drift if c.task_type == type_name and c.measure == "median time"), None)
-    return Outcome(family, seed, old.name, type_name, drift, min(rest, default=1.0),
-                   time.after / time.before if time and time.before else None,
-                   sum(1 for row in result.rows if not row.tested),
-                   sum(1 for c in every.drift() if c.task_type != type_name or not true(c.measure)))
+            types = routine_of_types(a, rows)
+            out["type_name"] = max(types, key=lambda t: (types[t][old.name], t)) if types else ""
+    return out
 
 
 @dataclass
@@ -211,14 +243,20 @@ class Row:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first", type=int, default=0, help="the first seed (seeds first .. first + seeds - 1)")
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     ap.add_argument("--show", type=int, default=5, help="print this many runs that did not pass")
+    ap.add_argument("--cache", type=Path, metavar="DIR",
+                    help="keep the analyses (report.json) and their truth in DIR and reuse those already there: "
+                         "to measure a change to compare alone without analyzing again")
     args = ap.parse_args(argv)
     rows: dict[str, Row] = {}
     with tempfile.TemporaryDirectory(prefix="tasklens-compare-") as tmp:
+        work = args.cache or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for family in args.families:
-            for seed in range(args.seeds):
-                rows.setdefault(family, Row()).runs.append(run(family, seed, Path(tmp)))
+            for seed in range(args.first, args.first + args.seeds):
+                rows.setdefault(family, Row()).runs.append(run(family, seed, work, args.cache is not None))
     for family, row in rows.items():
         print(row.line(family))
     failed = [o for row in rows.values() for o in row.runs if not o.passed]
