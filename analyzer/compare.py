@@ -4,8 +4,8 @@ Task types are matched by their steps, never by id (ids are renumbered by every 
 signature (most common variant), else the largest overlap of the steps their variants use (Jaccard
 >= 0.5). Per matched type:
 
-- instances per working day: Welch's t-test on the type's instances per working day;
-- median time per instance: Welch's t-test on log time;
+- instances per working day;
+- median time per instance;
 - each variant's and each step's share of the type's instances: called "appeared" (>= 5 % of the type
   after, < 1 % before), "vanished" (the reverse) or "share changed";
 - exception rate;
@@ -13,19 +13,32 @@ signature (most common variant), else the largest overlap of the steps their var
   working days per month) against the estimate made before, with a 95 % bootstrap interval over
   working days.
 
-The working day is the unit of every test: one day's work is alike (a batch of one vendor's invoices,
-who was in, how the day went), so a type's instances are not independent draws, and tests that take
-them as such (Poisson, Mann-Whitney, Fisher per instance) called day-to-day variation drift in
-bench/compare.py (a step's share 88 % -> 64 % in an unchanged routine, p 7e-05). Means and shares are
-compared with a cluster-robust (sandwich) variance over working days and a t distribution with the
-days as degrees of freedom. Every variant and step of at least `MIN_SUPPORT` instances in the two
-periods together is tested, not only those whose shares look new: choosing by the shares seen and then
-testing only those hides how many were looked at. Steps catch a new step that spreads over many
-variants, each too small to show (ticket triage: one variant per priority).
+Two sources of difference are not drift, and every test is built to leave them out:
 
-Sampling noise is not drift: every change carries its test and p-value, and "significant" is decided
-by Holm's step-down over all tests of the comparison at `alpha` (5 %), so with many types and measures
-the chance of calling any noise a change stays at 5 %. scipy.stats does the tests.
+- Sampling noise, and days that differ. One day's work is alike (a batch of one vendor's invoices, who
+  was in), so instances are not independent draws: the working day is the unit of every test. Counts
+  per working day: a quasi-Poisson likelihood-ratio F test (the dispersion estimated from how the days
+  spread; a Poisson test on daily counts over-reports). Shares: a quasi-binomial likelihood-ratio F
+  test over working days, likewise. Time: Welch's t on log time with a cluster-robust variance over
+  working days. A type seen on fewer than `MIN_DAYS` days in a period has no spread to test against.
+- How the two analyses cut the same work. Each analysis segments and types its own period, and small
+  differences in the data move its cuts: a title generalised in one period and kept literal in the
+  other, a type's first steps typed apart, an instance cut in two (bench/compare.py: 37 false drifts in
+  15 runs, all such). So: step labels that are a literal case of another label's generalised title take
+  the general one (`canonical`); a step's share changed only if its uses per working day in the whole
+  period changed too (every type together: a step that moved between types or instances is the same
+  work); a variant's share only with a step that sets it apart from the type's usual variants; the
+  instances per working day only if the type's steps per working day changed too; time on the variants
+  done in both periods, weighted alike (a mix of variants moved by a cut is no change of time). Each
+  such pair is an intersection-union test: its p is the larger of the two, and the test says so.
+
+Every variant and step of at least `MIN_SUPPORT` instances in the two periods together is tested, not
+only those whose shares look new: choosing by the shares seen and then testing only those hides how
+many were looked at. Steps catch a new step that spreads over many variants, each too small to show
+(ticket triage: one variant per priority). Every change carries its test and p-value, and "significant"
+is decided by Holm's step-down over all tests of the comparison at `alpha` (5 %), so with many types
+and measures the chance of calling any noise a change stays at 5 %. scipy.stats gives the
+distributions.
 
 Only task types with a routine's structure are tested: those that were an RPA candidate in either
 analysis (enough instances of enough steps in one order). The others are chat, mail or browsing
@@ -45,7 +58,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -193,13 +205,6 @@ def _welch(mean_a: float, var_a: float, df_a: int, mean_b: float, var_b: float, 
         return 1.0 if mean_a == mean_b else 0.0
     df = (var_a + var_b) ** 2 / ((var_a ** 2 / df_a if df_a else 0.0) + (var_b ** 2 / df_b if df_b else 0.0) or 1.0)
     return float(2 * student.sf(abs(mean_b - mean_a) / (var_a + var_b) ** 0.5, max(df, 1.0)))
-
-
-def _clustered(values: Sequence[float], days: Sequence[int]) -> tuple[float, float, int]:
-    """(mean, its cluster-robust variance with working days as clusters, degrees of freedom: days - 1)."""
-    y = np.asarray(values, dtype=float)
-    mean = float(y.mean()) if len(y) else 0.0
-    return (mean, *_day_variance((y - mean) / max(len(y), 1), days))
 
 
 def _day_variance(terms: np.ndarray, days: Sequence[int]) -> tuple[float, int]:

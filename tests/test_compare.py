@@ -159,6 +159,9 @@ def test_a_type_on_two_days_has_no_spread_to_test_against(tmp_path: Path) -> Non
     assert (text.before, text.after, text.p) == (1.0, 0.0, 1.0) and result.drift() == []
 
 
+Cut = Callable[[AnalysisResult, bool], AnalysisResult]
+
+
 def _relabelled(r: AnalysisResult, after: bool) -> AnalysisResult:
     """A third of the invoice entries with the vendor's name kept in the mail step's label, the rest generalised:
     which title parts an analysis generalises depends on the data it saw."""
@@ -212,7 +215,7 @@ def _split(r: AnalysisResult, after: bool) -> AnalysisResult:
 
 
 @pytest.mark.parametrize("cut", [_relabelled, _cut_off, _split])
-def test_how_an_analysis_cut_the_same_work_is_not_drift(tmp_path: Path, cut: Callable[[AnalysisResult, bool], AnalysisResult]) -> None:
+def test_how_an_analysis_cut_the_same_work_is_not_drift(tmp_path: Path, cut: Cut) -> None:
     """The same work, cut differently by the after analysis: a step's label kept literal in a third of the
     instances, a type's first step typed apart, a third of one routine's instances cut in two. Each was
     drift on the per-instance shares and counts; none is a change of the work."""
