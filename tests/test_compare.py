@@ -196,7 +196,7 @@ def _cut_off(r: AnalysisResult, after: bool) -> AnalysisResult:
 
 
 def _split(r: AnalysisResult, after: bool) -> AnalysisResult:
-    """After: a third of the order look-ups cut in two instances (mail, then CRM and the reply)."""
+    """After: two in three order look-ups cut in two instances (mail, then CRM and the reply)."""
     if not after:
         return r
     rng = random.Random(7)
@@ -205,7 +205,7 @@ def _split(r: AnalysisResult, after: bool) -> AnalysisResult:
     r.variants += [head, tail]
     out = []
     for i in r.instances:
-        if i.task_type == 1 and rng.random() < 1 / 3:
+        if i.task_type == 1 and rng.random() < 2 / 3:
             middle = (i.start + i.end) / 2
             out += [replace(i, end=middle, variant=head.id), replace(i, start=middle, variant=tail.id)]
         else:
@@ -217,7 +217,7 @@ def _split(r: AnalysisResult, after: bool) -> AnalysisResult:
 @pytest.mark.parametrize("cut", [_relabelled, _cut_off, _split])
 def test_how_an_analysis_cut_the_same_work_is_not_drift(tmp_path: Path, cut: Cut) -> None:
     """The same work, cut differently by the after analysis: a step's label kept literal in a third of the
-    instances, a type's first step typed apart, a third of one routine's instances cut in two. Each was
+    instances, a type's first step typed apart, two in three of one routine's instances cut in two. Each was
     drift on the per-instance shares and counts; none is a change of the work."""
     before = load_period(write(cut(period(1, False), False), tmp_path / "before"))
     after = load_period(write(cut(period(101, False), True), tmp_path / "after"))
