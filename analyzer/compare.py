@@ -301,6 +301,7 @@ def _quasi_poisson(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _kind(c: Change, what: str) -> Change:
+    """The measure named as people read it: appeared, vanished or share changed."""
     kind = ("appeared" if c.after >= NEW_SHARE and c.before < GONE_SHARE else
             "vanished" if c.before >= NEW_SHARE and c.after < GONE_SHARE else "share changed")
     return replace(c, measure=f"{what} {kind}")
@@ -308,8 +309,9 @@ def _kind(c: Change, what: str) -> Change:
 
 def _steps(name: str, a: TypeSample, b: TypeSample, uses: tuple[Uses, Uses]) -> list[Change]:
     """Each step's share of the type's instances, and its uses per working day in the whole period: both
-    must differ (the larger p). A step one analysis cut onto this type and the other onto another type,
-    or left between instances on one side, moved in the analysis; the work did not change."""
+    must differ (the larger p). A step one analysis cut onto this type and the other onto another type or
+    instance moved in the analysis; the work did not change. (Events left between instances are not in
+    report.json: a step one analysis left out of every instance still counts as gone.)"""
     ia, ib = [set(v) for v in a.variants], [set(v) for v in b.variants]
     counts = Counter(x for s in ia + ib for x in s)
     out = []
