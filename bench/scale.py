@@ -135,9 +135,9 @@ def child_merge(folder: Path, n: int, cohorts: int) -> None:
     print(json.dumps({"events": added}))
 
 
-def child_analyse(folder: Path, n: int, cohorts: int, engine: str = "embedded") -> None:
+def child_analyse(folder: Path, n: int, cohorts: int) -> None:
     from tasklens.analyzer.dataset import Dataset
-    from tasklens.analyzer.engines import engine_for
+    from tasklens.analyzer.stream import analyze_dataset
 
     stages: dict[str, float] = {}
     t = time.perf_counter()
@@ -145,7 +145,7 @@ def child_analyse(folder: Path, n: int, cohorts: int, engine: str = "embedded") 
     def progress(stage: str, done: int, total: int) -> None:
         stages[stage] = time.perf_counter() - t   # when each stage ended (its last call), seconds from the start
 
-    s = engine_for(engine)(Dataset(folder / dataset_name(n, cohorts)), progress=progress).result.summary
+    s = analyze_dataset(Dataset(folder / dataset_name(n, cohorts)), progress=progress).result.summary
     stages["end"] = time.perf_counter() - t
     print(json.dumps({"events": s.events, "instances": s.instances, "task_types": s.task_types,
                       "candidates": s.candidates, "hours_in_tasks": s.hours_in_tasks, "stages": stages}))
