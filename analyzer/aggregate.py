@@ -33,8 +33,9 @@ from typing import TypeVar
 import numpy as np
 
 from tasklens.analyzer import signers
+from tasklens.analyzer.activetime import RULE, counted
 from tasklens.analyzer.result import AnalysisResult, Instance
-from tasklens.constants import ACTIVE_GAP, MIN_USERS, MIN_USERS_FLOOR
+from tasklens.constants import MIN_USERS, MIN_USERS_FLOOR
 from tasklens.errors import InputFormatError
 from tasklens.events import iso, parse_time
 from tasklens.files import atomic_write, csv_cell, csv_uncell
@@ -90,15 +91,14 @@ class Usage:
 
 def user_usage(user: str, ts: np.ndarray, apps: Sequence[K]) -> dict[K, Usage]:
     """One person's use of each application: their events in time order, the time to the next event
-    (if at most ACTIVE_GAP: longer is a break) counted to the application of the earlier one. The one
-    rule for events.csv and for a dataset's analysis (and for a Spark worker's user)."""
+    as the one rule counts it (`activetime.counted`: a pause longer than ACTIVE_GAP counts none) credited
+    to the application of the earlier one. The same for events.csv and for a dataset's analysis (and for
+    a Spark worker's user)."""
     order = np.argsort(ts, kind="stable")
     ts = np.asarray(ts, float)[order]
     codes: dict[K, int] = {}
     app = np.fromiter((codes.setdefault(apps[k], len(codes)) for k in order.tolist()), np.int64, len(order))
-    gaps = np.diff(ts)
-    counted = (gaps >= 0) & (gaps <= ACTIVE_GAP)
-    seconds = np.bincount(app[:-1][counted], gaps[counted], minlength=len(codes))
+    seconds = np.bincount(app[:-1], counted(np.diff(ts)), minlength=len(codes))
     events = np.bincount(app, minlength=len(codes))
     first, last = np.full(len(codes), np.inf), np.full(len(codes), -np.inf)
     np.minimum.at(first, app, ts)
@@ -300,7 +300,8 @@ def to_html(agg: Aggregate) -> str:
                      f"from {agg.min_users} employees may come from fewer.</p>")
     parts.append(f"<p class=note>Every figure below comes from at least <b>{agg.min_users}</b> employees, counted "
                  f"as {html.escape(basis(agg))}, and is computed over the rows shown only; smaller groups are left out. "
-                 "No row describes one person, and window titles appear only as generalised activity labels.</p>")
+                 "No row describes one person, and window titles appear only as generalised activity labels. "
+                 f"Hours count time one way: {html.escape(RULE)}.</p>")
     for section in SECTIONS:
         rows = agg.section(section)
         parts.append(f"<h2>{section.capitalize()}</h2>")

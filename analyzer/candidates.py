@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from tasklens.analyzer.activetime import RULE
+from tasklens.constants import ACTIVE_GAP
 from tasklens.events import Action
 from tasklens.wording import HOURS_OBSERVED, PERSON, plural
 
@@ -35,6 +37,9 @@ class Assumptions:
     weight_few_decisions: float = 0.15
     weight_no_rework: float = 0.15
     weight_few_applications: float = 0.10
+    # stated, not a knob: how every hour figure counts time (`activetime.counted`), for report.json's reader
+    active_gap_seconds: float = field(default=ACTIVE_GAP, init=False)
+    time_counted: str = field(default=RULE, init=False)
 
 
 @dataclass
@@ -186,7 +191,8 @@ def rank(types: Sequence[TypeFacts], a: Assumptions = Assumptions()) -> list[Can
         saved = per_month * a.automation_rate * kept
         saved_fte = per_fte * a.automation_rate * kept
         conf = round(min(1.0, n / 50) * min(1.0, t.working_days / 10) ** 0.5 * (0.5 + 0.5 * parts["determinism"]), 2)
-        rationale = (f"{n} instances by {plural(len(t.users), PERSON)}, {hours:.1f} {HOURS_OBSERVED} over {t.team_days:g} "
+        rationale = (f"{n} instances by {plural(len(t.users), PERSON)}, {hours:.1f} {HOURS_OBSERVED} ({RULE}) over "
+                     f"{t.team_days:g} "
                      f"working days of the team ({t.team_user_days:g} person-days): ~{per_month:.1f} h/month for "
                      f"the observed team, ~{per_fte:.2f} h/month per full-time employee; "
                      f"{parts['variants']} variants, the ones with >= "

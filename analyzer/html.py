@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from tasklens.analyzer.activetime import RULE
 from tasklens.analyzer.candidates import Candidate
 from tasklens.analyzer.exceptions import Params, duration
 from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Transition
@@ -177,7 +178,8 @@ def render(r: AnalysisResult) -> str:
              "<div class='cards'>" + "".join(f"<div class='card'><b>{v}</b>{escape(k)}</div>" for k, v in cards)
              + "</div>",
              "<section><h2>RPA candidates: hours saved per month</h2><p class='muted'>Dark: estimated hours saved "
-             "per month for the observed team; light: hours observed in the data.</p>",
+             f"per month for the observed team; light: hours observed in the data. Every hour figure counts time "
+             f"one way: {escape(RULE)}.</p>",
              _bar_chart([(f"{c.id} {c.name}", c.hours_saved_per_month, c.hours_observed) for c in cands[:15]],
                         HOURS_SAVED_TEAM), "</section>"]
     parts.append("<section><h2>Candidates</h2><table><tr><th>#</th><th>task</th><th class='num'>instances</th>"

@@ -232,9 +232,10 @@ class Instances:
 
 
 def instance_seconds(ts: np.ndarray, pos: np.ndarray, last_duration: float) -> float:
-    """How long an instance took, the one duration rule (both analysis paths call it): the time between
+    """How long an instance took, the one duration rule (every analysis path calls it): the time between
     each two of its events that follow each other in the person's recorded stream (`pos`: their
-    positions in it; see `segment.active_seconds`), plus its last event's duration. Where its
+    positions in it), as `segment.active_seconds` counts it (a pause longer than ACTIVE_GAP counts none,
+    as in every sum of time: `activetime`), plus its last event's duration. Where its
     events are apart, segmentation took out what came between (a chat or a mail that interrupted the
     task, whose two parts it joined again): that time is other work and counts none."""
     if len(pos) == 0 or pos[-1] - pos[0] == len(pos) - 1:   # one run (most instances): no split

@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from tasklens.analyzer.activetime import counted
+
 log = logging.getLogger(__name__)
 
 
@@ -573,8 +575,9 @@ def steady_times(ts: np.ndarray) -> np.ndarray:
 
 
 def active_seconds(ts: np.ndarray) -> float:
-    """Time covered by a run of events in recorded order: backward jumps count as no time."""
-    return float(np.clip(np.diff(steady_times(ts)), 0.0, None).sum()) if len(ts) > 1 else 0.0
+    """Time covered by a run of events in recorded order, by the one rule (`activetime.counted`): backward
+    jumps and pauses longer than ACTIVE_GAP count as no time."""
+    return float(counted(np.diff(steady_times(ts))).sum()) if len(ts) > 1 else 0.0
 
 
 def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: np.ndarray, n_acts: int,

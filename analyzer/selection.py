@@ -20,11 +20,11 @@ from datetime import datetime, timezone
 import numpy as np
 
 from tasklens.analyzer import decisions as dec
+from tasklens.analyzer.activetime import counted
 from tasklens.analyzer.effort import Effort, of_candidate
 from tasklens.analyzer.processmap import directly_follows
 from tasklens.analyzer.result import AnalysisResult, Instance
 from tasklens.analyzer.routines import RoutineParams, occurs
-from tasklens.constants import ACTIVE_GAP
 
 SPLIT_BASE = 1000      # task type ids given to types an analyst split off (k-th split: SPLIT_BASE + k)
 
@@ -36,15 +36,15 @@ def day_of(ts: float) -> str:
 
 
 def event_seconds(ts: np.ndarray, user: np.ndarray) -> np.ndarray:
-    """Each event is credited the time until the same person's next event, capped at ACTIVE_GAP: the
-    active time by application and by day (the admin report counts it the same way)."""
+    """Each event is credited the time until the same person's next event as the one rule counts it
+    (`activetime.counted`: a longer pause than ACTIVE_GAP counts none): the active time by application and
+    by day (the admin report and the instances count it the same way)."""
     out = np.zeros(len(ts))
     if len(ts) < 2:
         return out
     order = np.lexsort((ts, user))
-    gap = np.diff(ts[order])
     same = user[order][1:] == user[order][:-1]
-    out[order[:-1]] = np.where(same & (gap <= ACTIVE_GAP), np.maximum(gap, 0.0), 0.0)
+    out[order[:-1]] = np.where(same, counted(np.diff(ts[order])), 0.0)
     return out
 
 

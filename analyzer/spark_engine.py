@@ -9,11 +9,13 @@ per event spread over Spark's executors:
    executor's classpath, so tasklens would have to build and ship a jar and hand the master key to the
    JVM; a pyarrow KMS client in the Python worker reads the very same files with the key already in
    Python, and nothing but the decrypted batches crosses into the JVM.
-2. `groupBy(user).applyInPandas` twice, one user per call: first each user's distinct label keys
-   (`stream.user_keys`; the driver labels them all with `stream.labels_of`, in the embedded order), then
-   each user's segmentation (`stream.user_of`, `segment.segment_stream`, `stream.part_of`). What comes
-   back per user is compact: per instance its steps, times and action counts, and the events between
-   tasks for the pooled pass over all users.
+2. `groupBy(user).applyInArrow` twice, one user per call, the user's events as an Arrow table (no pandas
+   in between: a user's events reach the same functions as the embedded engine's, as read from the file):
+   first each user's distinct label keys (`stream.user_keys`; the driver labels them all with
+   `stream.labels_of`, in the embedded order), then each user's segmentation (`stream.user_of`,
+   `segment.segment_stream`, `stream.part_of`), all users at once on every core, kept by Spark until the
+   driver has fetched them a partition at a time. What comes back per user is compact: per instance its
+   steps, times and action counts, and the events between tasks for the pooled pass over all users.
 3. The driver joins the parts in user order (`stream.assemble`): variants with their counts, task types,
    candidates, the process map and the summary, exactly as the embedded engine does.
 
@@ -69,7 +71,6 @@ from tasklens.analyzer.stream import (
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
     from pyspark import Broadcast
     from pyspark.sql import DataFrame, SparkSession
 
@@ -85,6 +86,9 @@ EVENTS = pa.schema([
 EVENTS_DDL = ("seq long, user string, ts double, app string, title string, action string, target string, "
               "value string, duration double, count long, element_path string, signed boolean")
 KEYS_DDL = "user string, pos long, app string, action string, target string, title string, element_path string"
+KEYS = pa.schema([("user", pa.string()), ("pos", pa.int64()), ("app", pa.string()), ("action", pa.string()),
+                  ("target", pa.string()), ("title", pa.string()), ("element_path", pa.string())])
+PARTS = pa.schema([("rank", pa.int64()), ("part", pa.binary())])
 PARTS_DDL = "rank long, part binary"
 POLL = 0.5   # seconds between looks at Spark's stage progress and the cancel flag
 
@@ -127,9 +131,9 @@ def _first_line(e: BaseException) -> str:
     return next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)
 
 
-def _arrow(pdf: pd.DataFrame) -> pa.Table:
+def _arrow(table: pa.Table) -> pa.Table:
     """One user's rows as the embedded engine reads them: a table in merge order."""
-    return pa.Table.from_pandas(pdf, schema=EVENTS, preserve_index=False).sort_by("seq")
+    return table.select(EVENTS.names).cast(EVENTS).sort_by("seq")
 
 
 def _decrypt(secrets: Secrets, done: frozenset[str]) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
@@ -144,30 +148,26 @@ def _decrypt(secrets: Secrets, done: frozenset[str]) -> Callable[[Iterator[pa.Re
     return run
 
 
-def _keys(mode: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    def run(pdf: pd.DataFrame) -> pd.DataFrame:
-        import pandas as pd
-
-        keys = user_keys(_arrow(pdf), mode)
+def _keys(mode: str) -> Callable[[pa.Table], pa.Table]:
+    def run(table: pa.Table) -> pa.Table:
+        keys = user_keys(_arrow(table), mode)
         cols = list(zip(*keys)) if keys else [(), (), (), (), ()]
-        return pd.DataFrame({"user": [pdf["user"].iloc[0]] * len(keys), "pos": range(len(keys)),
-                             **{c: list(v) for c, v in zip(("app", "action", "target", "title", "element_path"), cols)}})
+        return pa.table([[table.column("user")[0].as_py()] * len(keys), list(range(len(keys))), *map(list, cols)],
+                        schema=KEYS)
     return run
 
 
 Shared = tuple[dict[Key, int], int, dict[str, int], dict[str, int]]   # activity of each key, activities, app ids, user ranks
 
 
-def _segment(shared: Broadcast[Shared], mode: str, p: Params) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    def run(pdf: pd.DataFrame) -> pd.DataFrame:
-        import pandas as pd
-
+def _segment(shared: Broadcast[Shared], mode: str, p: Params) -> Callable[[pa.Table], pa.Table]:
+    def run(table: pa.Table) -> pa.Table:
         act_of, n_acts, app_ids, rank_of = shared.value
-        name = str(pdf["user"].iloc[0])
-        u = user_of(rank_of[name], name, _arrow(pdf), act_of, app_ids, mode)
+        name = str(table.column("user")[0].as_py())
+        u = user_of(rank_of[name], name, _arrow(table), act_of, app_ids, mode)
         part = part_of(u, *segment_stream(u.ts, u.acts, u.apps, u.breaks, n_acts, p.segment))
         usage = user_usage(u.name, u.ts, u.apps.tolist())   # each application's use, for the admin report
-        return pd.DataFrame({"rank": [part.rank], "part": [pickle.dumps((part, usage), pickle.HIGHEST_PROTOCOL)]})
+        return pa.table([[part.rank], [pickle.dumps((part, usage), pickle.HIGHEST_PROTOCOL)]], schema=PARTS)
     return run
 
 
@@ -296,7 +296,7 @@ def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jo
 
     events = _events(spark, ds, source).persist(StorageLevel.MEMORY_AND_DISK)   # read and decrypted once
     try:
-        found = jobs.run("spark: activities", lambda: events.groupBy("user").applyInPandas(_keys(p.order), KEYS_DDL)
+        found = jobs.run("spark: activities", lambda: events.groupBy("user").applyInArrow(_keys(p.order), KEYS_DDL)
                          .collect())
         found.sort(key=lambda r: (r["user"], r["pos"]))
         names = sorted({r["user"] for r in found})
@@ -306,8 +306,13 @@ def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jo
         parts: list[tuple[UserPart, dict[int, Usage]]] = []
         if names:
             shared = spark.sparkContext.broadcast((act_of, len(labels), app_ids, {n: k for k, n in enumerate(names)}))
-            rows = jobs.run("spark: segmentation", lambda: list(events.groupBy("user")   # a partition at a time
-                            .applyInPandas(_segment(shared, p.order, p), PARTS_DDL).toLocalIterator()))
+            segmented = events.groupBy("user").applyInArrow(_segment(shared, p.order, p), PARTS_DDL) \
+                .persist(StorageLevel.MEMORY_AND_DISK)
+            try:   # every partition at once (toLocalIterator alone would segment one partition at a time)
+                jobs.run("spark: segmentation", segmented.count)
+                rows = jobs.run("spark: results", lambda: list(segmented.toLocalIterator()))   # a partition at a time
+            finally:
+                segmented.unpersist()
             parts = [pickle.loads(r["part"]) for r in sorted(rows, key=lambda r: r["rank"])]
             shared.unpersist()
     finally:

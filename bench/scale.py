@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from peak import run  # bench/peak.py, beside this script
 
@@ -133,9 +135,9 @@ def child_merge(folder: Path, n: int, cohorts: int) -> None:
     print(json.dumps({"events": added}))
 
 
-def child_analyse(folder: Path, n: int, cohorts: int, engine: str = "embedded") -> None:
+def child_analyse(folder: Path, n: int, cohorts: int) -> None:
     from tasklens.analyzer.dataset import Dataset
-    from tasklens.analyzer.engines import engine_for
+    from tasklens.analyzer.stream import analyze_dataset
 
     stages: dict[str, float] = {}
     t = time.perf_counter()
@@ -143,7 +145,7 @@ def child_analyse(folder: Path, n: int, cohorts: int, engine: str = "embedded") 
     def progress(stage: str, done: int, total: int) -> None:
         stages[stage] = time.perf_counter() - t   # when each stage ended (its last call), seconds from the start
 
-    s = engine_for(engine)(Dataset(folder / dataset_name(n, cohorts)), progress=progress).result.summary
+    s = analyze_dataset(Dataset(folder / dataset_name(n, cohorts)), progress=progress).result.summary
     stages["end"] = time.perf_counter() - t
     print(json.dumps({"events": s.events, "instances": s.instances, "task_types": s.task_types,
                       "candidates": s.candidates, "hours_in_tasks": s.hours_in_tasks, "stages": stages}))
@@ -160,13 +162,60 @@ def measure(step: str, folder: Path, n: int, cohorts: int) -> tuple[float, int, 
     return seconds, peak, out
 
 
+def _cpu_now(done: dict[int, float]) -> float:
+    """CPU seconds (user + system) so far of this process and its descendants (the JVM, Spark's Python
+    workers), each process's last figure kept in `done` by pid once seen, so one that ended still counts."""
+    me = psutil.Process()
+    for p in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = p.cpu_times()
+            done[p.pid] = times.user + times.system
+    return sum(done.values())
+
+
+def child_spark(folder: Path, n: int, cohorts: int) -> None:
+    """`--engine spark` on the dataset (local, every core, a 2 GB driver), timed by part: the JVM's start
+    (the session), then each stage's end, wall and CPU seconds from the start: Spark's (reading, decrypting
+    and each user's labelling keys; each user's segmentation; fetching the results) and the driver's (the
+    same steps as the embedded engine's)."""
+    from tasklens.analyzer.dataset import Dataset
+    from tasklens.analyzer.spark_engine import analyze_spark, session
+
+    t = time.perf_counter()
+    seen: dict[int, float] = {}
+    stages: dict[str, tuple[float, float]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        stages[stage] = (time.perf_counter() - t, _cpu_now(seen))
+
+    spark = session()
+    stages["jvm start"] = (time.perf_counter() - t, _cpu_now(seen))
+    try:
+        s = analyze_spark(Dataset(folder / dataset_name(n, cohorts)), progress=progress, spark=spark).result.summary
+    finally:
+        spark.stop()
+    stages["end"] = (time.perf_counter() - t, _cpu_now(seen))
+    print(json.dumps({"events": s.events, "instances": s.instances, "task_types": s.task_types,
+                      "candidates": s.candidates, "hours_in_tasks": s.hours_in_tasks, "stages": stages}))
+
+
 def spark_line(folder: Path, n: int, cohorts: int, embedded_s: float, embedded: dict[str, Any]) -> str:
-    """The same dataset analysed by `--engine spark` (local, every core, a 2 GB driver), beside the embedded run."""
-    seconds, peak, s = measure("spark", folder, n, cohorts)
+    """The same dataset analysed by `--engine spark` (local, every core, a 2 GB driver), beside the embedded
+    run: wall and CPU seconds, peak RSS of the tree (driver, JVM, Python workers), and where the time went."""
+    cmd = [sys.executable, __file__, "--child", "spark", "--workdir", str(folder), "--employees", str(n), "--cohorts",
+           str(cohorts)]
+    done, seconds, peak = run(cmd, {**os.environ, "TASKLENS_KEY": DATASET_KEY})
+    if done.returncode:
+        sys.exit(f"spark of {n} employees failed: {done.stderr.strip()[-800:]}")
+    s = json.loads(done.stdout.splitlines()[-1])
+    at = s["stages"]
+    cpu, spread = at["end"][1], at["spark: results"][1] - at["jvm start"][1]   # spread: what the executors did
     same = all(s[k] == embedded[k] for k in ("events", "instances", "task_types", "candidates", "hours_in_tasks"))
-    return (f"{'':>9} spark local[{os.cpu_count()}]: {seconds:.0f} s (embedded {embedded_s:.0f} s), peak "
-            f"{peak / 2**20:,.0f} MB (JVM and Python workers), load {s['load']:.1f}, same instances, types, candidates "
-            f"and hours: {'yes' if same else 'NO'}")
+    return (f"{'':>9} spark local[{os.cpu_count()}]: {seconds:.0f} s wall, {cpu:.0f} CPU s (embedded {embedded_s:.0f} s "
+            f"wall), peak {peak / 2**20:,.0f} MB (driver, JVM and Python workers), load {os.getloadavg()[1]:.1f}; "
+            f"Spark's stages (read, decrypt, shuffle, keys, segmentation, results) {s['events'] / spread:,.0f} events "
+            f"per CPU second; same instances, types, candidates and hours: {'yes' if same else 'NO'}; stages ended at "
+            "(wall s, CPU s from the start) " + ", ".join(f"{k} ({w:.0f}, {c:.0f})" for k, (w, c) in at.items()))
 
 
 def on_paper(folder: Path, dataset: str, merge_s: float, stages: dict[str, float], events: int, nodes: int,
@@ -214,8 +263,10 @@ def main() -> None:
     if a.child:
         if a.child == "merge":
             child_merge(a.workdir, a.employees, a.cohorts)
+        elif a.child == "spark":
+            child_spark(a.workdir, a.employees, a.cohorts)
         else:
-            child_analyse(a.workdir, a.employees, a.cohorts, "spark" if a.child == "spark" else "embedded")
+            child_analyse(a.workdir, a.employees, a.cohorts)
         return
     sizes = a.sizes or (FULL if a.full else SMALL)
     cohorts = 3 if a.full and a.cohorts == 1 else a.cohorts

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tasklens.analyzer.activetime import RULE
 from tasklens.analyzer.selection import CandidateRow, Selection
 from tasklens.gui.charts import BarChart, DayChart
 from tasklens.gui.model import display_name, short_label
@@ -56,6 +57,7 @@ class OverviewPage(QWidget):
         grid.addWidget(self.tasks, 2, 0)
         grid.addWidget(self.days, 1, 1)
         grid.addWidget(self.people, 2, 1)
+        grid.addWidget(_note(f"Every hour figure counts time one way: {RULE}."), 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(1, 1)

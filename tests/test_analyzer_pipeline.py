@@ -7,9 +7,12 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
+from tasklens.analyzer.aggregate import user_usage
 from tasklens.analyzer.candidates import Assumptions
 from tasklens.analyzer.pipeline import Params, analyze, instance_seconds
+from tasklens.analyzer.selection import event_seconds
 from tasklens.analyzer.synthetic import generate
+from tasklens.constants import ACTIVE_GAP
 from tasklens.events import Action, Event
 
 
@@ -52,6 +55,7 @@ def test_candidates_are_ranked_and_explained(planted) -> None:  # type: ignore[n
         assert {"determinism", "data_transfer", "decision_points", "applications", "rework_rate",
                 "variant_coverage", "automatability"} <= set(c.score_parts)
         assert "h/month" in c.rationale and c.assumptions["automation_rate"] == 0.8
+        assert "counts no time" in c.rationale and c.assumptions["active_gap_seconds"] == ACTIVE_GAP
         assert set(c.users) == {a.result.instances[i].user for i in c.instances}
 
 
@@ -129,6 +133,27 @@ def test_an_instance_counts_the_time_of_its_own_steps_not_what_came_between() ->
     seconds = {round(i.start - t0): i.seconds for i in result.instances}
     assert seconds == {0: (9 - 0) + (151 - 145), 20: (140 - 20) + (172 - 170)}
     assert result.summary.hours_in_tasks == round((15 + 122) / 3600, 3)
+
+
+def test_a_pause_inside_an_instance_counts_no_time_as_in_every_other_hour_figure() -> None:
+    """One rule for time that counts: a 20-minute coffee break inside an order look-up (shorter than the
+    segmentation's session gap, so the instance goes on) is not 20 minutes of order look-up. The instance's
+    seconds are what the dashboard (`event_seconds`) and the admin report (`user_usage`) credit to the same
+    events; before, the instance counted the break and the application hours did not."""
+    t0 = 1_800_000_000.0
+    times = [(0, "a"), (6, "a"), (6 + 1200, "a"), (1210, "a"), (1215, "a"),     # a coffee break after step 2
+             (1240, "b"), (1250, "b"), (1250 + ACTIVE_GAP, "b"), (1560, "b"), (1561, "b")]   # a pause of ACTIVE_GAP counts
+    events = [Event(t0 + dt, "emp-1", "ERP", "Order", Action.CLICK, f"field{[c for _, c in times[:k]].count(case)}",
+                    source_row=k) for k, (dt, case) in enumerate(times)]
+    a = analyze(events, Params(workers=1), cases=[c for _, c in times])
+    seconds = {round(i.start - t0): i.seconds for i in a.result.instances}
+    assert seconds == {0: 6 + 4 + 5, 1240: 10 + ACTIVE_GAP + 10 + 1}
+    ts = np.array([e.ts for e in a.events])
+    credited = event_seconds(ts, np.zeros(len(ts), dtype=np.int64))
+    for i, inst in enumerate(a.result.instances):
+        assert inst.seconds == pytest.approx(credited[a.task == i][:-1].sum())   # the same rule, event by event
+    usage = user_usage("emp-1", ts, [e.app for e in a.events])["ERP"]
+    assert usage.seconds == pytest.approx(sum(seconds.values()) + 25)         # and the 25 s between the two
 
 
 def test_instance_seconds_skips_gaps_and_time_running_backwards() -> None:

@@ -86,6 +86,27 @@ def test_progress_per_spark_stage_and_a_cancel_stops_the_jobs(tmp_path: Path, sp
     assert spark.range(3).count() == 3                 # the session goes on after a cancel
 
 
+def test_every_users_segmentation_runs_at_once_not_a_partition_at_a_time(tmp_path: Path, spark: SparkSession,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The segmentation stage has a task per partition of users, run together on every core; fetching the
+    parts with toLocalIterator alone computed them a partition at a time, as the driver asked for them (no
+    stage held all 3 partitions' tasks)."""
+    ds = _merged(tmp_path / "ds", employees=3, days=1, seed=7)
+    sc = spark.sparkContext
+    groups: dict[str, str] = {}
+    set_group = sc.setJobGroup
+
+    def record(group: str, description: str, interruptOnCancel: bool = False) -> None:  # noqa: N803 (pyspark's name)
+        groups[description] = group
+        set_group(group, description, interruptOnCancel)
+    monkeypatch.setattr(sc, "setJobGroup", record)
+    analyze_spark(ds, Params(workers=1), spark=spark)
+    tracker = sc.statusTracker()
+    jobs = [tracker.getJobInfo(j) for j in tracker.getJobIdsForGroup(groups["tasklens spark: segmentation"])]
+    stages = [tracker.getStageInfo(s) for job in jobs if job for s in job.stageIds]
+    assert max(s.numTasks for s in stages if s) == 3     # one partition per user here, all in one stage
+
+
 def test_files_under_another_key_are_one_line(tmp_path: Path, spark: SparkSession,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     ds = _merged(tmp_path / "ds", employees=2, days=1, seed=8)
