@@ -170,7 +170,10 @@ def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.nda
     resumes = (np.diff(pos[order], prepend=-2) != 1) & ~users_change   # other work was taken out between
     # each leftover run is already cut apart: a rare routine filling runs of its own gains no consistency;
     # what recurs so rarely must be the same steps nearly every time to count as a routine
-    rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8))
+    # leftovers hold pieces of many structures (the frequent tasks' cut-off parts, chat, a weekly routine), whose
+    # rotations all tie: the rare routine's true start can rank below ten of them, so every tie is built (the
+    # pool is small)
+    rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8), max_ties=p.max_candidates)
     local, found = segment_stream(ts[order], acts[order], apps[order], np.zeros(len(order), bool), n_acts, rare,
                                   users_change, rare=True, resumes=resumes)
     return order, local, found

@@ -10,7 +10,7 @@ Signals, strongest first:
   does), the one preceded by the longest pauses and most context switches: people pause between
   tasks, not in the middle of one;
 - each instance ends at its last "core" step (a step of its start's segments found at a stable
-  position), so the mail and chat that follow a task are not counted as the task.
+  position, and done mostly in them), so the mail and chat that follow a task are not counted as the task.
 All functions are pure over numpy arrays; `segment_stream` handles one user.
 """
 
@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 SHRINK = 5.0
 CAP = 16               # an activity occurring this often in one segment is not a step of one task
-MAX_TIES = 10          # near-best candidates whose instances are built to break the tie
 COVERAGE_TIE = 0.03     # relative: a start that loses one step of ten is not a tie
 MAX_PIECES = 3         # parts of one interrupted instance taken back on each side
+USUAL = 0.5            # a step in this share of a type's instances is one an interrupted instance misses
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class SegmentParams:
     max_candidates: int = 40          # start activities tried per round, most frequent first
     max_task_types: int = 12          # greedy rounds: at most this many start activities
     tie_tolerance: float = 0.05       # consistency within this of the best counts as a tie
+    max_ties: int = 10                # near-best candidates whose instances are built to break the tie
     min_gain: float = 0.005           # a further start activity must improve consistency this much
     min_repeat: float = 0.05          # ... and repeat in this share of the segments it occurs in
     min_steps: int = 4                # a task type has at least this many core steps
@@ -57,6 +58,7 @@ class SegmentParams:
     max_interruption: float = 300.0   # seconds: an instance cut by other work goes on when its missing steps
                                       # follow within this (the collector's idle threshold: longer is a break)
     max_scan: int = 200               # ... and within this many events
+    core_home: float = 0.5            # a core step has at least this share of its occurrences in its type's segments
 
 
 def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int) -> float:
@@ -109,11 +111,11 @@ def _boundary_signal(ts: np.ndarray, apps: np.ndarray) -> np.ndarray:
 
 
 def _pick(scores: dict[int, float], signal: Callable[[int], float], tol: float,
-          coverage: Callable[[int], float]) -> int:
+          coverage: Callable[[int], float], max_ties: int) -> int:
     """Among near-best candidates (rotations of one structure tie), the one whose instances keep the
     most core steps after trimming (the true start keeps the whole task), then the strongest boundary."""
     best = max(scores.values())
-    ties = sorted((a for a, s in scores.items() if s >= best - tol), key=lambda a: -scores[a])[:MAX_TIES]
+    ties = sorted((a for a, s in scores.items() if s >= best - tol), key=lambda a: -scores[a])[:max_ties]
     if len(ties) > 1:
         cov = {a: coverage(a) for a in ties}
         top = max(cov.values())
@@ -198,11 +200,11 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
                 cache[c] = float(_cut(acts, forced, breaks, chosen + [c], n_acts, p, ts, apps)[1].mean())  # noqa: B023
             return cache[c]  # noqa: B023
 
+        if chosen:   # too little gain passes a candidate over, not the others: a tie may be picked over a better one
+            scores = {a: s for a, s in scores.items() if s - current >= p.min_gain}
         picked = None
         while scores:
-            a = _pick(scores, signal, p.tie_tolerance, coverage)
-            if chosen and scores[a] - current < p.min_gain:
-                break
+            a = _pick(scores, signal, p.tie_tolerance, coverage, p.max_ties)
             if _core_steps(acts, forced, chosen + [a], a, n_acts, p) >= p.min_steps:
                 picked = a
                 break
@@ -261,6 +263,17 @@ def _cores(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: 
     size = sizes[np.searchsorted(groups, grp)]
     stable = q3 - q1 <= np.maximum(3.0, 0.1 * med)
     return [set(zip(grp[ok].tolist(), act[ok].tolist())) for ok in ((m >= c * size) & stable for c in presences)]
+
+
+def _at_home(pair: np.ndarray, acts: np.ndarray, n_acts: int, home: float) -> set[tuple[int, int]]:
+    """(group, activity) pairs (`pair`: group * n_acts + activity of each event in a task's segment) whose
+    activity is done mostly in that group's segments (`home` of its occurrences). Where other work fills
+    the day (chat, mail) and a type has few segments, that work comes after the task in half of them at
+    the same place and passes for its steps; but it is done mostly elsewhere, and the task's steps are not."""
+    keys, cnt = np.unique(pair, return_counts=True)
+    total = np.bincount(acts, minlength=n_acts)
+    ok = cnt >= home * total[keys % n_acts]
+    return set(zip((keys[ok] // n_acts).tolist(), (keys[ok] % n_acts).tolist()))
 
 
 def _restart(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, is_core: np.ndarray, n_acts: int,
@@ -468,7 +481,9 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
     if not (out >= 0).any():
         return
     group_of = group_of_seg.astype(np.int64)   # instance id == segment number
-    usual = _usual_counts(out, acts, group_of, core, n_acts, p.start_presence)
+    # the steps most instances have (not the stricter share the pooled pass asks of a start: of a monthly
+    # routine's five instances, two cut by a chat leave its last steps in three)
+    usual = _usual_counts(out, acts, group_of, core, n_acts, min(p.start_presence, USUAL))
     required: dict[int, list[int]] = {}
     for g, a in usual:
         required.setdefault(g, []).append(a)
@@ -542,6 +557,8 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
     in_task = group_of_seg[seg] >= 0
     core, strict = _cores(acts, seg, group_of_seg, n_acts, (p.core_presence, max(p.core_presence, p.start_presence)))
     pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
+    home = _at_home(pair[in_task], acts, n_acts, p.core_home)
+    core, strict = core & home, strict & home
     is_core = np.isin(pair, np.array([g * n_acts + a for g, a in core], dtype=np.int64))
     is_core[first] = True
     if p.trim_tail:

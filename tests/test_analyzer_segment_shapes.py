@@ -204,3 +204,47 @@ def test_an_instance_interrupted_where_the_stream_resumes_is_taken_back_whole() 
     assert (task[inside] >= 0).all()
     task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names), p, cut | resume, rare=True)
     assert (task[truth == 4] < 0).sum() == 3                               # the old way: its last 3 steps lost
+
+
+def _mail_after_tasks(seed: int) -> tuple[float, float]:
+    """A frequent task (14 times) and a rarer one (4 times) in one person's stream, each followed a few seconds
+    later by a long read of the inbox: subjects from a small pool, so each mail step recurs in half the rarer
+    task's segments at much the same place. Returns (found, true) seconds of the task instances."""
+    rng = random.Random(seed)
+    frequent = ["crm:focus", "crm:search", "crm:paste", "crm:enter", "crm:open", "sheet:focus", "sheet:paste",
+                "sheet:save"]
+    rarer = ["mail:focus expense", "mail:open report", "concur:focus", "concur:receipt", "concur:copy", "xl:focus",
+             "xl:paste", "concur:approve", "concur:comment", "concur:submit"]
+    stream: dict[str, list] = {}
+    blocks = [frequent] * 14 + [rarer] * 4
+    rng.shuffle(blocks)
+    t, subject = 0.0, 0
+    for case, steps in enumerate(blocks):
+        t += rng.uniform(20, 60)
+        for label in steps:
+            t += rng.uniform(0.5, 3)
+            _emit(stream, label, t, case)
+        t += rng.uniform(5, 8)
+        for _ in range(rng.randint(30, 60)):
+            if rng.random() < 0.3:
+                subject = rng.randint(0, 8)
+                _emit(stream, f"mail:focus {subject}", t, -1)
+            t += rng.uniform(2, 9)
+            _emit(stream, f"{rng.choice(['mail:scroll', 'mail:list', 'mail:down'])} {subject}", t, -1)
+    ts, acts, apps, truth, names = _arrays(stream)
+    task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names))
+    held = set(task[(truth >= 0) & (task >= 0)].tolist())
+    found = sum(float(np.ptp(ts[task == i])) for i in held)
+    true = sum(float(np.ptp(ts[truth == i])) for i in range(len(blocks)))
+    return found, true
+
+
+def test_other_work_that_follows_a_task_in_most_of_its_segments_is_not_its_steps() -> None:
+    """The inbox read after each task comes at the same place in half the rarer task's 4 segments, so its steps
+    passed for core steps and the instances ran on through the reading (hours 1.0-5.0 times the truth, 2.9
+    over ten streams); they are done mostly outside that task's segments, which its own steps are not. (Two of
+    the ten streams still run long, 2.0 and 3.0: not every way noise gets in is closed.)"""
+    runs = [_mail_after_tasks(seed) for seed in range(10)]
+    found, true = sum(f for f, _ in runs), sum(t for _, t in runs)
+    assert found / true <= 1.5, found / true                               # was 2.9
+    assert sum(f <= 1.1 * t for f, t in runs) >= 6                          # was 2 of 10
