@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,11 @@ from tasklens.simulate import simulate
 
 @pytest.fixture(scope="module")
 def analysis(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Nine simulated employees, each doing one or two routines, analysed for real."""
+    """Nine simulated employees, each doing one or two routines, analysed for real; one of them also
+    uses an application nobody else does (a group smaller than any K, whatever segmentation makes of the rest)."""
     raws = [r for r, _ in simulate(employees=9, days=1, seed=11)]
+    last = max(raws, key=lambda r: r.ts)
+    raws += [replace(last, ts=last.ts + 10.0 * i, app="stocktake", title="Stock count") for i in range(1, 4)]
     out = tmp_path_factory.mktemp("analysis")
     events = Masker(Config()).mask_many(raws)
     write_all(analyze(events), out)
