@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -50,6 +51,10 @@ class CompareView(QWidget):
         self.types = Table(["Task type", "Instances/day before", "after", "Median time before", "after",
                             "Exceptions before", "after", "Drift tested"], stretch=0)
         self.changes = Table(["Task type", "Change", "Before", "After", "Test", "p", "Drift"], stretch=1)
+        # a test's description runs long (both tests a change must pass): cut to a width that leaves p and
+        # Drift in sight; the whole text is the cell's tooltip
+        self.changes.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        self.changes.setColumnWidth(4, 260)
         self.savings = QLabel()
         self.savings.setObjectName("note")
         self.savings.setWordWrap(True)
