@@ -144,11 +144,56 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
     all users together (`pooled_pass`)."""
     idx = np.flatnonzero((task < 0) & ~breaks)
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
-    pooled = pooled_pass(user_ids, ts[idx], acts[idx], apps[idx], idx, n_acts, p)
+    pooled = pooled_groups(user_ids, ts[idx], acts[idx], apps[idx], idx, n_acts, p)
     if pooled is None:
         return None
     order, local, found = pooled
     return idx[order], local, found
+
+
+POOL_EVENTS = 1_000_000   # leftover events segmented together at most (see pooled_groups)
+
+
+def _user_blocks(user: np.ndarray, ts: np.ndarray) -> list[tuple[int, int]]:
+    """Each user's (first, end) in `user` (held contiguously), in order of their first event's time."""
+    firsts = np.flatnonzero(np.diff(user, prepend=-1) != 0)
+    return sorted(zip(firsts.tolist(), [*firsts[1:].tolist(), len(user)]),
+                  key=lambda b: (float(ts[b[0]]), b[1] - b[0], b[0]))
+
+
+def pooled_groups(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, pos: np.ndarray,
+                  n_acts: int, p: SegmentParams, most: int = POOL_EVENTS) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+    """`pooled_pass` over groups of people of at most about `most` leftover events each, so its memory and
+    time stay bounded as the organisation grows (one pass over all grew with every event between tasks).
+    The rule: people in the order `pooled_pass` reads them (their first leftover's time), cut into
+    ceil(events / most) consecutive groups of about equal events, a person never split. A routine that
+    recurs across a team recurs within a group of hundreds of its people too. Up to `most` events, one
+    group: exactly `pooled_pass`. Returns the same as `pooled_pass`, indices into the arrays given; the
+    starts found in any group, each once, in order of group."""
+    if len(ts) <= most:
+        return pooled_pass(user, ts, acts, apps, pos, n_acts, p)
+    blocks = _user_blocks(user, ts)
+    groups = -(-len(ts) // most)
+    ends = np.cumsum([hi - lo for lo, hi in blocks])
+    group_of = np.minimum(((ends - 1) * groups) // len(ts), groups - 1)   # by where each person's events end
+    orders: list[np.ndarray] = []
+    locals_: list[np.ndarray] = []
+    found: dict[int, None] = {}
+    offset = 0
+    for g in range(groups):
+        idx = np.concatenate([np.arange(lo, hi) for (lo, hi), k in zip(blocks, group_of.tolist()) if k == g] or
+                             [np.zeros(0, np.int64)])
+        pooled = pooled_pass(user[idx], ts[idx], acts[idx], apps[idx], pos[idx], n_acts, p) if len(idx) else None
+        if pooled is None:
+            continue
+        order, local, starts = pooled
+        orders.append(idx[order])
+        locals_.append(np.where(local >= 0, local + offset, -1))
+        offset += int(local.max()) + 1 if (local >= 0).any() else 0
+        found.update(dict.fromkeys(starts))
+    if not orders:
+        return None
+    return np.concatenate(orders), np.concatenate(locals_), list(found)
 
 
 def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, pos: np.ndarray,
@@ -161,9 +206,7 @@ def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.nda
     Returns the order the events were read in, and the segments and starts found in that order."""
     if len(ts) < p.min_instances * p.min_steps:
         return None
-    firsts = np.flatnonzero(np.diff(user, prepend=-1) != 0)
-    blocks = sorted(zip(firsts.tolist(), [*firsts[1:].tolist(), len(user)]),
-                    key=lambda b: (float(ts[b[0]]), b[1] - b[0], b[0]))
+    blocks = _user_blocks(user, ts)
     order = np.concatenate([np.arange(lo, hi) for lo, hi in blocks])
     users_change = np.zeros(len(order), bool)
     users_change[np.cumsum([0] + [hi - lo for lo, hi in blocks[:-1]])] = True

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tasklens.analyzer.dataset import Dataset
-from tasklens.analyzer.pipeline import Params, analyze
+from tasklens.analyzer.pipeline import Params, analyze, pooled_groups, pooled_pass
 from tasklens.analyzer.run import dedupe
-from tasklens.analyzer.stream import analyze_dataset
+from tasklens.analyzer.stream import analyze_dataset, labels_of, user_keys
 from tasklens.events import Action, Event
 from tasklens.simulate import simulate
 
@@ -88,3 +89,55 @@ def test_users_segmented_on_two_processes_give_the_same_result(tmp_path: Path, m
     ds = _merged(tmp_path, [evs])
     assert (analyze_dataset(ds, Params(workers=2)).result.dumps()
             == analyze_dataset(ds, Params(workers=1)).result.dumps().replace('"workers": 1', '"workers": 2'))
+
+
+def test_labels_are_made_from_templates_not_from_every_title(tmp_path: Path) -> None:
+    # organisation scale: a title per order number would make the labelling grow with events
+    evs = [Event(1_800_000_000.0 + 10 * k, "emp-1", "firefox", f"Order {239_000 + k} - CRM", Action.FOCUS)
+           for k in range(300)]
+    ds = _merged(tmp_path, [evs])
+    keys = user_keys(ds.read(ds.user_dirs()[0]), "input")
+    assert len(keys) == 1
+    act_of, labels, _ = labels_of(keys)
+    assert labels == ["firefox | focus | Order # - CRM"] and act_of == {keys[0]: 0}
+
+
+def _leftovers(people: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Each person's events between tasks: a four-step routine three times among noise; person k's begin
+    at second k, so `pooled_pass` reads them in order."""
+    user, ts, acts = [], [], []
+    for k in range(people):
+        t = 1_800_000_000.0 + k
+        for _ in range(3):
+            for a in [*rng.integers(20, 40, 6).tolist(), 10, 11, 12, 13]:
+                user.append(k)
+                ts.append(t)
+                acts.append(a)
+                t += 5.0
+            t += 3600.0
+    n = len(ts)
+    return (np.array(user), np.array(ts), np.array(acts, np.int32), np.zeros(n, np.int64),
+            np.arange(n) - np.searchsorted(user, user))
+
+
+def test_the_pooled_pass_over_groups_of_people_is_one_pass_per_group() -> None:
+    user, ts, acts, apps, pos = _leftovers(9, np.random.default_rng(3))
+    p = Params().segment
+    whole = pooled_pass(user, ts, acts, apps, pos, 40, p)
+    same = pooled_groups(user, ts, acts, apps, pos, 40, p, most=len(ts))   # all fit: one pass
+    assert whole is not None and same is not None
+    assert all(np.array_equal(a, b) for a, b in zip(whole[:2], same[:2])) and whole[2] == same[2]
+
+    grouped = pooled_groups(user, ts, acts, apps, pos, 40, p, most=len(ts) // 3)   # three groups of three people
+    assert grouped is not None
+    order, local, found = grouped
+    offset, at = 0, 0
+    for g in range(3):
+        members = np.flatnonzero((user >= 3 * g) & (user < 3 * g + 3))
+        one = pooled_pass(user[members], ts[members], acts[members], apps[members], pos[members], 40, p)
+        assert one is not None and (one[1] >= 0).sum() > 0            # the routine recurs within each group
+        assert np.array_equal(order[at:at + len(one[0])], members[one[0]])
+        assert np.array_equal(local[at:at + len(one[0])], np.where(one[1] >= 0, one[1] + offset, -1))
+        assert set(one[2]) <= set(found)
+        offset, at = offset + int(one[1].max()) + 1, at + len(one[0])
+    assert at == len(order) == len(ts)
