@@ -57,6 +57,7 @@ from tasklens.analyzer.pipeline import (
     facts_of,
     instance_seconds,
     name_candidates,
+    Pool,
     pooled_groups,
 )
 from tasklens.analyzer.processmap import directly_follows
@@ -98,19 +99,30 @@ class Streamed:
     usage: dict[str, Usage] = field(default_factory=dict)   # each application's use, for the admin report
 
 
-@dataclass
 class _Leftovers:
-    """Events no user's instances took (breaks aside), for the pooled pass over all users."""
+    """Events no user's instances took (breaks aside), for the pooled pass over all users: each user's wait
+    in an encrypted spill, and only their first time and count stay in memory, so the pooled pass holds one
+    group of people's at a time (`pipeline.pool_groups`)."""
 
-    parts: list[tuple[np.ndarray, ...]] = field(default_factory=list)   # per user: ts, act, app, action, dur, pos
+    COLUMNS = ("ts", "act", "app", "action", "dur", "pos")
+
+    def __init__(self, spill: _Spill) -> None:
+        self.spill = spill
+        self.users: list[int] = []                  # the users (ranks) who have any, in order
+        self.people: list[tuple[float, int]] = []   # and their first leftover's time and count
 
     def add(self, user: int, *cols: np.ndarray) -> None:
-        self.parts.append((np.full(len(cols[0]), user, np.int32), *cols))
+        if len(cols[0]):
+            self.spill.put(user, dict(zip(self.COLUMNS, cols)))
+            self.users.append(user)
+            self.people.append((float(cols[0][0]), len(cols[0])))
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        if not self.parts:
-            return tuple(np.zeros(0) for _ in range(7))
-        return tuple(np.concatenate(c) for c in zip(*self.parts))
+    def load(self, group: list[int]) -> Pool:
+        """The leftovers of these people (indices into `users`), each user's contiguous, in order."""
+        parts = [self.spill.get(self.users[k]) for k in group]
+        pool = {c: np.concatenate([part[c] for part in parts]) for c in self.COLUMNS}
+        pool["user"] = np.repeat(np.array([self.users[k] for k in group], np.int32), [len(part["ts"]) for part in parts])
+        return pool
 
 
 def _order_users(ds: Dataset) -> list[tuple[str, Path]]:
@@ -267,18 +279,15 @@ def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, ac
 
 def _pooled(left: _Leftovers, users: list[str], n_acts: int, p: SegmentParams) -> tuple[Rows, list[int]] | None:
     """`pipeline.pooled_groups` on the kept leftovers, then each user's instances from what it found."""
-    cols = left.arrays()
-    user, ts, acts, apps, _, _, pos = cols
-    pooled = pooled_groups(user, ts, acts, apps, pos, n_acts, p)
-    if pooled is None:
-        return None
-    order, local, found = pooled
-    user, ts, acts, apps, actions, dur, pos = (c[order] for c in cols)
     rows: Rows = []
-    for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
-        of = user == u
-        rows += _instances(users[u], local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
-    return rows, found
+    found: dict[int, None] | None = None   # None: no group held enough leftovers to segment
+    for pool, order, local, starts in pooled_groups(left.people, left.load, n_acts, p):
+        user, ts, acts, apps, actions, dur, pos = (pool[c][order] for c in ("user", *_Leftovers.COLUMNS))
+        for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
+            of = user == u
+            rows += _instances(users[u], local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
+        found = {**(found or {}), **dict.fromkeys(starts)}
+    return None if found is None else (rows, list(found))
 
 
 @dataclass(frozen=True)
@@ -419,8 +428,14 @@ def assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app
              decisions: Decisions | None, progress: Progress | None, marks: Mapping[str, str] | None = None) -> Streamed:
     """The analysis from each user's part, in the order of `names` (sorted): the pooled pass over the
     leftovers, then variants, task types, routines, candidates and the summary."""
+    with _Spill() as spill:
+        return _assemble(parts, names, labels, app_ids, p, decisions, progress, marks or {}, _Leftovers(spill))
+
+
+def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app_ids: dict[str, int], p: Params,
+              decisions: Decisions | None, progress: Progress | None, marks: Mapping[str, str],
+              left: _Leftovers) -> Streamed:
     rows: Rows = []
-    left = _Leftovers()
     starts: dict[str, list[int]] = {}
     days_of_user: dict[str, set[int]] = {}
     events = backwards = duplicates = 0
@@ -444,7 +459,6 @@ def assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app
     if len(names) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
         rows += pooled[0]
         starts[ALL_USERS] = pooled[1]
-    del left
     if progress:
         progress("pooled pass", 1, 1)
     notes = []

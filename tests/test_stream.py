@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tasklens.analyzer.dataset import Dataset
-from tasklens.analyzer.pipeline import Params, analyze, pooled_groups, pooled_pass
+from tasklens.analyzer.pipeline import Params, analyze, pool_groups, pooled_groups, pooled_pass
 from tasklens.analyzer.run import dedupe
 from tasklens.analyzer.stream import analyze_dataset, labels_of, user_keys
 from tasklens.events import Action, Event
@@ -122,22 +122,31 @@ def _leftovers(people: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
 
 def test_the_pooled_pass_over_groups_of_people_is_one_pass_per_group() -> None:
     user, ts, acts, apps, pos = _leftovers(9, np.random.default_rng(3))
+    people = [(float(ts[user == k][0]), int((user == k).sum())) for k in range(9)]
+    assert pool_groups(people, most=len(ts)) == [list(range(9))]
+    assert pool_groups(people, most=len(ts) // 3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]   # by first time, equal size
+    assert pool_groups(people[::-1], most=len(ts) // 3) == [[6, 7, 8], [3, 4, 5], [0, 1, 2]]
+
+    def load(group: list[int]) -> dict[str, np.ndarray]:
+        at = np.flatnonzero(np.isin(user, group))
+        return {"user": user[at], "ts": ts[at], "act": acts[at], "app": apps[at], "pos": pos[at]}
     p = Params().segment
     whole = pooled_pass(user, ts, acts, apps, pos, 40, p)
-    same = pooled_groups(user, ts, acts, apps, pos, 40, p, most=len(ts))   # all fit: one pass
-    assert whole is not None and same is not None
-    assert all(np.array_equal(a, b) for a, b in zip(whole[:2], same[:2])) and whole[2] == same[2]
+    one = list(pooled_groups(people, load, 40, p, most=len(ts)))
+    assert whole is not None and len(one) == 1
+    assert np.array_equal(one[0][1], whole[0]) and np.array_equal(one[0][2], whole[1]) and one[0][3] == whole[2]
+    three = list(pooled_groups(people, load, 40, p, most=len(ts) // 3))
+    assert [sorted(set(pool["user"].tolist())) for pool, *_ in three] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    assert all((local >= 0).sum() >= 9 for _, _, local, _ in three)   # the routine recurs within each group
 
-    grouped = pooled_groups(user, ts, acts, apps, pos, 40, p, most=len(ts) // 3)   # three groups of three people
-    assert grouped is not None
-    order, local, found = grouped
-    offset, at = 0, 0
-    for g in range(3):
-        members = np.flatnonzero((user >= 3 * g) & (user < 3 * g + 3))
-        one = pooled_pass(user[members], ts[members], acts[members], apps[members], pos[members], 40, p)
-        assert one is not None and (one[1] >= 0).sum() > 0            # the routine recurs within each group
-        assert np.array_equal(order[at:at + len(one[0])], members[one[0]])
-        assert np.array_equal(local[at:at + len(one[0])], np.where(one[1] >= 0, one[1] + offset, -1))
-        assert set(one[2]) <= set(found)
-        offset, at = offset + int(one[1].max()) + 1, at + len(one[0])
-    assert at == len(order) == len(ts)
+
+def test_streamed_as_in_memory_with_the_pooled_pass_in_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasklens.analyzer.pipeline as pipeline
+
+    evs = _events(6, 2, seed=5)
+    memory = analyze(evs, Params(workers=1))
+    left = int((memory.task < 0).sum())
+    monkeypatch.setattr(pipeline, "POOL_EVENTS", left // 3)   # three or four groups of people
+    grouped = analyze(evs, Params(workers=1)).result
+    assert grouped.dumps() != memory.result.dumps()              # the groups found other rare instances
+    assert analyze_dataset(_merged(tmp_path, [evs]), Params(workers=1)).result.dumps() == grouped.dumps()
