@@ -260,7 +260,7 @@ def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: flo
                if sum(1 for c in nxt.values() if c >= min_share * sum(nxt.values())) > 1)
 
 
-@dataclass
+@dataclass(slots=True)   # one per instance: at organisation scale there are hundreds of thousands
 class InstanceRow:
     """An instance while the pipeline builds it: its figures and where its events are."""
 

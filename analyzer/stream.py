@@ -27,8 +27,9 @@ import secrets
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -78,7 +79,7 @@ KEY_COLUMNS = ["seq", "user", "app", "action", "target", "title", "element_path"
 READ_COLUMNS = KEY_COLUMNS + ["ts", "value", "duration", "count", "signed"]   # what deduplication and labels need
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Extra:
     """What the later steps need of an instance's events beyond `pipeline.InstanceRow`."""
 
@@ -273,7 +274,7 @@ def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, ac
         row = InstanceRow(-1, user, start, end, -1, pos[idx].astype(np.int32))
         out.append((row, tuple(acts[idx].tolist()),
                     _Extra(ts[idx].copy(), tuple(Counter(actions[idx].tolist()).items()), frozenset(apps[idx].tolist()),
-                           apps[idx].copy())))
+                           apps[idx].astype(np.int32))))
     return out
 
 
@@ -442,13 +443,15 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
     first, last = float("inf"), float("-inf")
     signed: set[str] = set()
     any_work = False
+    same: dict[Any, Any] = {}   # one object per distinct variant, action tally and app set, not one per instance
     for u in parts:
         if u.signed:
             signed.add(u.name)
         duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + u.events
         any_work |= u.work
         starts[u.name] = u.found
-        rows += u.rows
+        rows += [(r, same.setdefault(s, s), replace(x, actions=same.setdefault(x.actions, x.actions),
+                                                   apps=same.setdefault(x.apps, x.apps))) for r, s, x in u.rows]
         left.add(u.rank, *u.left)
         days_of_user[u.name] = u.days
         first, last = min(first, u.first), max(last, u.last)
