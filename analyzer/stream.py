@@ -3,9 +3,11 @@
 `pipeline.analyze` holds every event as an object. Here a user's events are read from the dataset
 (`tasklens.analyzer.dataset`), segmented by the same pure function (`segment.segment_stream`) and
 dropped; what is kept is per instance (its steps, times and action counts), not per event. What grows
-with the organisation is compact: per event in a task, its time (8 bytes, for the process map's waits),
-and per event between tasks a few numbers (~33 bytes) for the pooled pass that finds rare routines
-across people. Peak memory is that plus the largest single user's events.
+with the organisation in memory is compact: per instance a row and its facts (the steps, action tally and
+app set shared by all instances alike), per event in a task its time and app (12 bytes, for the process
+map's waits and the exception signals). The events between tasks wait in an encrypted spill on disk, and
+the pooled pass that finds rare routines across people holds one group of people's at a time
+(`pipeline.pool_groups`). Peak memory is that plus the largest single user's events.
 
 Two passes over the users. The first reads each user's Parquet files once, deduplicates and orders their
 events, and turns each into ids of its label part (`activities.Part`: app, action and the templates of
@@ -450,8 +452,7 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
         duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + u.events
         any_work |= u.work
         starts[u.name] = u.found
-        rows += [(r, same.setdefault(s, s), replace(x, actions=same.setdefault(x.actions, x.actions),
-                                                   apps=same.setdefault(x.apps, x.apps))) for r, s, x in u.rows]
+        rows += _shared(u.rows, same)
         left.add(u.rank, *u.left)
         days_of_user[u.name] = u.days
         first, last = min(first, u.first), max(last, u.last)
@@ -460,7 +461,7 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
     if progress:
         progress("pooled pass", 0, 1)
     if len(names) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
-        rows += pooled[0]
+        rows += _shared(pooled[0], same)
         starts[ALL_USERS] = pooled[1]
     if progress:
         progress("pooled pass", 1, 1)
@@ -485,6 +486,12 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
     log.info("streamed %d events of %d users: %d instances, %d task types, %d candidates", events, len(names),
              len(result.instances), len(result.task_types), len(result.candidates))
     return Streamed(result, names, duplicates, signed)
+
+
+def _shared(rows: Rows, same: dict[Any, Any]) -> Rows:
+    """`rows` with one object per distinct variant, action tally and app set (`same` holds those seen)."""
+    return [(r, same.setdefault(s, s), replace(x, actions=same.setdefault(x.actions, x.actions),
+                                               apps=same.setdefault(x.apps, x.apps))) for r, s, x in rows]
 
 
 def _type_facts(inst: Instances, vtype: np.ndarray, extra: dict[tuple[str, int], _Extra], app_names: dict[int, str],
