@@ -178,11 +178,11 @@ def _user_blocks(user: np.ndarray, ts: np.ndarray) -> list[tuple[int, int]]:
 def pool_groups(people: Sequence[tuple[float, int]], most: int | None = None) -> list[list[int]]:
     """Which people's leftovers `pooled_pass` segments together, so its memory and time stay bounded as the
     organisation grows (one pass over all grew with every event between tasks). `people`: each one's first
-    leftover's time and leftover count, in the order their events are held; `most` default POOL_EVENTS. The rule: people in the order
-    `pooled_pass` reads them, cut into ceil(events / most) consecutive groups of about equal events, a
-    person never split; a routine that recurs across a team recurs within a group of hundreds of its people
-    too. Up to `most` events, one group of everyone: exactly one `pooled_pass`. Indices into `people`, each
-    group in the order given."""
+    leftover's time and leftover count, in the order their events are held; `most`: POOL_EVENTS if None.
+    The rule: people in the order `pooled_pass` reads them, cut into ceil(events / most) consecutive groups
+    of about equal events, a person never split; a routine that recurs across a team recurs within a group
+    of hundreds of its people too. Up to `most` events, one group of everyone: exactly one `pooled_pass`.
+    Indices into `people`, each group in the order given."""
     total = sum(n for _, n in people)
     groups = max(1, -(-total // (most or POOL_EVENTS)))
     out: list[list[int]] = [[] for _ in range(groups)]

@@ -51,6 +51,7 @@ from tasklens.analyzer.pipeline import (
     InstanceRow,
     Instances,
     Params,
+    Pool,
     _routine_facts,
     _task_types,
     _transitions,
@@ -60,7 +61,6 @@ from tasklens.analyzer.pipeline import (
     facts_of,
     instance_seconds,
     name_candidates,
-    Pool,
     pooled_groups,
 )
 from tasklens.analyzer.processmap import directly_follows
@@ -195,7 +195,7 @@ class _Spill:
 
     def put(self, k: int, arrays: dict[str, np.ndarray]) -> None:
         buf = io.BytesIO()
-        np.savez(buf, **arrays)
+        np.savez(buf, **arrays)   # type: ignore[arg-type]  # the stub takes the names for its allow_pickle
         nonce = secrets.token_bytes(12)
         Path(self._dir.name, str(k)).write_bytes(nonce + self._aead.encrypt(nonce, buf.getvalue(), str(k).encode()))
 
