@@ -168,13 +168,6 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
 POOL_EVENTS = 1_000_000   # leftover events segmented together at most (see pool_groups)
 
 
-def _user_blocks(user: np.ndarray, ts: np.ndarray) -> list[tuple[int, int]]:
-    """Each user's (first, end) in `user` (held contiguously), in order of their first event's time."""
-    firsts = np.flatnonzero(np.diff(user, prepend=-1) != 0)
-    return sorted(zip(firsts.tolist(), [*firsts[1:].tolist(), len(user)]),
-                  key=lambda b: (float(ts[b[0]]), b[1] - b[0], b[0]))
-
-
 def pool_groups(people: Sequence[tuple[float, int]], most: int | None = None) -> list[list[int]]:
     """Which people's leftovers `pooled_pass` segments together, so its memory and time stay bounded as the
     organisation grows (one pass over all grew with every event between tasks). `people`: each one's first
@@ -187,7 +180,7 @@ def pool_groups(people: Sequence[tuple[float, int]], most: int | None = None) ->
     groups = max(1, -(-total // (most or POOL_EVENTS)))
     out: list[list[int]] = [[] for _ in range(groups)]
     end = 0
-    for k in sorted(range(len(people)), key=lambda k: (people[k][0], people[k][1], k)):
+    for k in sorted(range(len(people)), key=lambda k: (people[k][0], people[k][1], k)):   # pooled_pass's order
         end += people[k][1]
         out[min((end - 1) * groups // max(total, 1), groups - 1)].append(k)
     return [sorted(g) for g in out if g]
@@ -218,7 +211,9 @@ def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.nda
     Returns the order the events were read in, and the segments and starts found in that order."""
     if len(ts) < p.min_instances * p.min_steps:
         return None
-    blocks = _user_blocks(user, ts)
+    firsts = np.flatnonzero(np.diff(user, prepend=-1) != 0)
+    blocks = sorted(zip(firsts.tolist(), [*firsts[1:].tolist(), len(user)]),
+                    key=lambda b: (float(ts[b[0]]), b[1] - b[0], b[0]))
     order = np.concatenate([np.arange(lo, hi) for lo, hi in blocks])
     users_change = np.zeros(len(order), bool)
     users_change[np.cumsum([0] + [hi - lo for lo, hi in blocks[:-1]])] = True
