@@ -163,21 +163,52 @@ def _head(part: str) -> str:
     return ""
 
 
-def _targets(keys: Iterable[tuple[str, str, str, str, str]]) -> dict[tuple[str, str, str, str], str]:
-    """The target part per (app, action, target, element path): elements as `role "name" in context`,
-    record names generalised per (app, action, role, context); anything else through `target_template`."""
-    parts = {(k[0], k[1], k[2], k[4]): element_parts(k[2], k[4]) for k in keys}
-    records = {(f"{app}|{action}|{e[0]}|{e[2]}", e[1]) for (app, action, _, _), e in parts.items()
-               if e is not None and e[0] in DATA_ROLES and e[1]}
-    general = generalise_parts(records)
+Key = tuple[str, str, str, str, str]    # (app, action, target, title, element path): one event's label inputs
+# What a label is made of, after the templates (app, action, target part, title template, context): many
+# keys (every order number in a title) share one part, so the organisation's distinct parts stay few while
+# its distinct keys grow with its events. The target part is `target_template(target)` with context "t",
+# or for a UI element `role + ELEMENT + name` with context "e:" + the element's context.
+Part = tuple[str, str, str, str, str]
+ELEMENT = "\x1f"   # a role matches [a-z ]+, so it never holds this
+
+
+def parts_of(keys: Iterable[Key]) -> dict[Key, Part]:
+    """The part of each distinct key; each title and each (target, element path) templated once: one title
+    comes with many actions and targets, one target with many titles."""
+    of_title: dict[str, str] = {}
+    of_target: dict[tuple[str, str], tuple[str, str]] = {}
+    out: dict[Key, Part] = {}
+    for key in keys:
+        app, action, target, title, path = key
+        t = of_title.get(title)
+        if t is None:
+            t = of_title[title] = template(title)
+        tp = of_target.get((target, path))
+        if tp is None:
+            e = element_parts(target, path)
+            tp = of_target[(target, path)] = (target_template(target), "t") if e is None else \
+                (e[0] + ELEMENT + e[1], "e:" + e[2])
+        out[key] = (app, action, tp[0], t, tp[1])
+    return out
+
+
+def label_parts(parts: Iterable[Part]) -> dict[Part, str]:
+    """The label of each distinct part: title parts and record names that take many values generalised
+    over all the parts given (so every part of the analysis must be given at once)."""
+    parts = list(dict.fromkeys(parts))
+    general = generalise_parts({(p[0], p[3]) for p in parts})
+    elements = {p: (*p[2].split(ELEMENT, 1), p[4][2:]) for p in parts if p[4] != "t"}
+    records = {(f"{app}|{action}|{role}|{context}", name) for (app, action, *_), (role, name, context) in elements.items()
+               if role in DATA_ROLES and name}
+    names = generalise_parts(records)
     out = {}
-    for (app, action, target, path), e in parts.items():
-        if e is None:
-            out[(app, action, target, path)] = target_template(target)
-            continue
-        role, name, context = e
-        name = general.get((f"{app}|{action}|{role}|{context}", name), name)
-        out[(app, action, target, path)] = (f'{role} "{name}"' if name else role) + (f" in {context}" if context else "")
+    for p in parts:
+        app, action, target, title, _ = p
+        if p in elements:
+            role, name, context = elements[p]
+            name = names.get((f"{app}|{action}|{role}|{context}", name), name)
+            target = (f'{role} "{name}"' if name else role) + (f" in {context}" if context else "")
+        out[p] = " | ".join(x for x in (app or "?", action, target, general[(app, title)]) if x)
     return out
 
 
@@ -185,24 +216,12 @@ def label_all(events: Sequence[Event]) -> tuple[np.ndarray, list[str]]:
     """Activity ids (int32, one per event) and the label of each id, cached per distinct input. Ids follow
     the labels' sorted order, not the order events come in (people sorted by pseudonyms drawn afresh for
     each analysis): segmentation breaks ties by id, and the same log must give the same instances."""
-    keys: dict[tuple[str, str, str, str, str], int] = {}
+    keys: dict[Key, int] = {}
     key_of = np.fromiter((keys.setdefault((e.app, e.action.value, e.target, e.title, e.element_path), len(keys))
                           for e in events), np.int64, len(events))
-    of_title = {t: template(t) for t in {k[3] for k in keys}}   # a title comes with many actions and targets
-    titles = {k: of_title[k[3]] for k in keys}
-    general = generalise_parts({(k[0], t) for k, t in titles.items()})
-    targets = _targets(keys)
-    ids_of_label: dict[str, int] = {}
-    names: list[str] = []
-    act_of_key = np.empty(len(keys), dtype=np.int32)
-    for k, i in keys.items():
-        app, action, target, _, path = k
-        parts = [app or "?", action, targets[(app, action, target, path)], general[(app, titles[k])]]
-        name = " | ".join(p for p in parts if p)
-        act_of_key[i] = ids_of_label.setdefault(name, len(names))
-        if act_of_key[i] == len(names):
-            names.append(name)
-    order = sorted(range(len(names)), key=names.__getitem__)
-    new_id = np.empty(len(names), dtype=np.int32)
-    new_id[order] = np.arange(len(names), dtype=np.int32)
-    return new_id[act_of_key][key_of], [names[i] for i in order]
+    part_of = parts_of(keys)
+    label_of = label_parts(part_of.values())
+    names = sorted(set(label_of.values()))
+    id_of = {name: k for k, name in enumerate(names)}
+    act_of_key = np.fromiter((id_of[label_of[part_of[k]]] for k in keys), np.int32, len(keys))
+    return act_of_key[key_of], names

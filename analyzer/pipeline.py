@@ -141,14 +141,64 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
                       breaks: np.ndarray, n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """A weekly or monthly routine happens once or twice per person: too rare to be found in anyone's
     own events, it recurs across the team. The events no user's instances took are segmented once more,
-    all users together (`pooled_pass`)."""
+    all users together (`pooled_groups`)."""
     idx = np.flatnonzero((task < 0) & ~breaks)
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
-    pooled = pooled_pass(user_ids, ts[idx], acts[idx], apps[idx], idx, n_acts, p)
-    if pooled is None:
+    firsts = np.flatnonzero(np.diff(user_ids, prepend=-1) != 0)
+    blocks = list(zip(firsts.tolist(), [*firsts[1:].tolist(), len(idx)]))
+
+    def load(group: list[int]) -> Pool:
+        at = np.concatenate([np.arange(*blocks[k]) for k in group])
+        return {"user": user_ids[at], "ts": ts[idx[at]], "act": acts[idx[at]], "app": apps[idx[at]], "pos": idx[at]}
+    taken: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
+    found: dict[int, None] = {}
+    offset = 0   # instance ids apart across groups
+    for pool, order, local, starts in pooled_groups([(float(ts[idx[lo]]), hi - lo) for lo, hi in blocks], load,
+                                                    n_acts, p):
+        taken.append(pool["pos"][order])
+        ids.append(np.where(local >= 0, local + offset, -1))
+        offset += int(local.max()) + 1
+        found.update(dict.fromkeys(starts))
+    if not taken:
         return None
-    order, local, found = pooled
-    return idx[order], local, found
+    return np.concatenate(taken), np.concatenate(ids), list(found)
+
+
+POOL_EVENTS = 1_000_000   # leftover events segmented together at most (see pool_groups)
+
+
+def pool_groups(people: Sequence[tuple[float, int]], most: int | None = None) -> list[list[int]]:
+    """Which people's leftovers `pooled_pass` segments together, so its memory and time stay bounded as the
+    organisation grows (one pass over all grew with every event between tasks). `people`: each one's first
+    leftover's time and leftover count, in the order their events are held; `most`: POOL_EVENTS if None.
+    The rule: people in the order `pooled_pass` reads them, cut into ceil(events / most) consecutive groups
+    of about equal events, a person never split; a routine that recurs across a team recurs within a group
+    of hundreds of its people too. Up to `most` events, one group of everyone: exactly one `pooled_pass`.
+    Indices into `people`, each group in the order given."""
+    total = sum(n for _, n in people)
+    groups = max(1, -(-total // (most or POOL_EVENTS)))
+    out: list[list[int]] = [[] for _ in range(groups)]
+    end = 0
+    for k in sorted(range(len(people)), key=lambda k: (people[k][0], people[k][1], k)):   # pooled_pass's order
+        end += people[k][1]
+        out[min((end - 1) * groups // max(total, 1), groups - 1)].append(k)
+    return [sorted(g) for g in out if g]
+
+
+Pool = dict[str, np.ndarray]   # a group's leftovers: user, ts, act, app, pos (`pooled_pass`'s), and any others
+
+
+def pooled_groups(people: Sequence[tuple[float, int]], load: Callable[[list[int]], Pool], n_acts: int,
+                  p: SegmentParams, most: int | None = None) -> Iterator[tuple[Pool, np.ndarray, np.ndarray, list[int]]]:
+    """`pooled_pass` on each of `pool_groups`' groups, whose leftovers `load` gives (so one group's are in
+    memory at a time): per group where something was found, its leftovers, and `pooled_pass`'s order,
+    segments and starts."""
+    for group in pool_groups(people, most):
+        pool = load(group)
+        pooled = pooled_pass(pool["user"], pool["ts"], pool["act"], pool["app"], pool["pos"], n_acts, p)
+        if pooled is not None:
+            yield pool, *pooled
 
 
 def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, pos: np.ndarray,
@@ -208,7 +258,7 @@ def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: flo
                if sum(1 for c in nxt.values() if c >= min_share * sum(nxt.values())) > 1)
 
 
-@dataclass
+@dataclass(slots=True)   # one per instance: at organisation scale there are hundreds of thousands
 class InstanceRow:
     """An instance while the pipeline builds it: its figures and where its events are."""
 

@@ -3,30 +3,43 @@
 `pipeline.analyze` holds every event as an object. Here a user's events are read from the dataset
 (`tasklens.analyzer.dataset`), segmented by the same pure function (`segment.segment_stream`) and
 dropped; what is kept is per instance (its steps, times and action counts), not per event. What grows
-with the organisation is compact: per event in a task, its time (8 bytes, for the process map's waits),
-and per event between tasks a few numbers (~33 bytes) for the pooled pass that finds rare routines
-across people. Peak memory is that plus the largest single user's events.
+with the organisation in memory is compact: per instance a row and its facts (the steps, action tally and
+app set shared by all instances alike), per event in a task its time and app (12 bytes, for the process
+map's waits and the exception signals). The events between tasks wait in an encrypted spill on disk, and
+the pooled pass that finds rare routines across people holds one group of people's at a time
+(`pipeline.pool_groups`). Peak memory is that plus the largest single user's events.
+
+Two passes over the users. The first reads each user's Parquet files once, deduplicates and orders their
+events, and turns each into ids of its label part (`activities.Part`: app, action and the templates of
+target and title) and app; those arrays wait for the second pass in an encrypted temporary spill. Labels
+are made from the organisation's distinct parts, which stay few as events grow, not from its distinct
+titles, which grow with every order number. The second pass reads the spill back and segments each user.
 
 The steps are those of `pipeline.analyze`, in the same order, so the outputs are the same on the same
-input: activity labels are made over every distinct (app, action, target, title) first, in the order
-the in-memory path meets them (users sorted, each in merge order); instances are numbered by their
-first event in that order; variants, task types, routines and candidates come from the per-instance
-facts.
+input: labels and app ids come from the parts in the order the in-memory path meets them (users sorted,
+each in merge order); instances are numbered by their first event in that order; variants, task types,
+routines and candidates come from the per-instance facts.
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import secrets
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tasklens.analyzer import exceptioncases
-from tasklens.analyzer.activities import label_all
+from tasklens.analyzer.activities import Key as EventKey
+from tasklens.analyzer.activities import Part, label_parts, parts_of
 from tasklens.analyzer.aggregate import Usage, add_usage, user_usage
 from tasklens.analyzer.candidates import TypeFacts, rank
 from tasklens.analyzer.dataset import Dataset, dedupe, quiet_worker
@@ -38,6 +51,7 @@ from tasklens.analyzer.pipeline import (
     InstanceRow,
     Instances,
     Params,
+    Pool,
     _routine_facts,
     _task_types,
     _transitions,
@@ -47,7 +61,7 @@ from tasklens.analyzer.pipeline import (
     facts_of,
     instance_seconds,
     name_candidates,
-    pooled_pass,
+    pooled_groups,
 )
 from tasklens.analyzer.processmap import directly_follows
 from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Instance, ProcessMap, Summary
@@ -59,14 +73,15 @@ from tasklens.events import Action, Event, iso
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-Key = tuple[str, str, str, str, str]   # (app, action, target, title, element path): what a label is made of
+Key = Part   # what an activity is looked up by: the templates of an event's label inputs (`activities.Part`)
 ACTION_CODE = {a.value: k for k, a in enumerate(Action)}
 ACTIONS = list(Action)
 BREAKS = np.array([a in (Action.IDLE, Action.ACTIVE) for a in Action])
 KEY_COLUMNS = ["seq", "user", "app", "action", "target", "title", "element_path"]
+READ_COLUMNS = KEY_COLUMNS + ["ts", "value", "duration", "count", "signed"]   # what deduplication and labels need
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Extra:
     """What the later steps need of an instance's events beyond `pipeline.InstanceRow`."""
 
@@ -87,19 +102,30 @@ class Streamed:
     usage: dict[str, Usage] = field(default_factory=dict)   # each application's use, for the admin report
 
 
-@dataclass
 class _Leftovers:
-    """Events no user's instances took (breaks aside), for the pooled pass over all users."""
+    """Events no user's instances took (breaks aside), for the pooled pass over all users: each user's wait
+    in an encrypted spill, and only their first time and count stay in memory, so the pooled pass holds one
+    group of people's at a time (`pipeline.pool_groups`)."""
 
-    parts: list[tuple[np.ndarray, ...]] = field(default_factory=list)   # per user: ts, act, app, action, dur, pos
+    COLUMNS = ("ts", "act", "app", "action", "dur", "pos")
+
+    def __init__(self, spill: _Spill) -> None:
+        self.spill = spill
+        self.users: list[int] = []                  # the users (ranks) who have any, in order
+        self.people: list[tuple[float, int]] = []   # and their first leftover's time and count
 
     def add(self, user: int, *cols: np.ndarray) -> None:
-        self.parts.append((np.full(len(cols[0]), user, np.int32), *cols))
+        if len(cols[0]):
+            self.spill.put(user, dict(zip(self.COLUMNS, cols)))
+            self.users.append(user)
+            self.people.append((float(cols[0][0]), len(cols[0])))
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        if not self.parts:
-            return tuple(np.zeros(0) for _ in range(7))
-        return tuple(np.concatenate(c) for c in zip(*self.parts))
+    def load(self, group: list[int]) -> Pool:
+        """The leftovers of these people (indices into `users`), each user's contiguous, in order."""
+        parts = [self.spill.get(self.users[k]) for k in group]
+        pool = {c: np.concatenate([part[c] for part in parts]) for c in self.COLUMNS}
+        pool["user"] = np.repeat(np.array([self.users[k] for k in group], np.int32), [len(part["ts"]) for part in parts])
+        return pool
 
 
 def _order_users(ds: Dataset) -> list[tuple[str, Path]]:
@@ -122,35 +148,114 @@ def _ordered(table: pa.Table, mode: str) -> tuple[pa.Table, int]:
     return table, backwards
 
 
-def _keys(table: pa.Table) -> Iterator[Key]:
+def _keys(table: pa.Table) -> Iterator[EventKey]:
     return zip(*(table.column(c).to_pylist() for c in KEY_COLUMNS[2:]))
 
 
+def _parts(table: pa.Table) -> tuple[np.ndarray, list[Part]]:
+    """One user's distinct label parts in order of first event, and each event's index into them."""
+    index: dict[EventKey, int] = {}
+    key_of = np.fromiter((index.setdefault(k, len(index)) for k in _keys(table)), np.int64, table.num_rows)
+    part_of = parts_of(index)
+    ids: dict[Part, int] = {}
+    of_key = np.fromiter((ids.setdefault(part_of[k], len(ids)) for k in index), np.int64, len(index))
+    return of_key[key_of], list(ids)
+
+
+def _prepared(table: pa.Table, mode: str) -> tuple[pa.Table, int, int, np.ndarray, list[Part]]:
+    """One user's events (a table in merge order) deduplicated and ordered; the duplicates, how often time
+    runs backwards, and each event's index into the user's distinct label parts (in order of first event)."""
+    table, dup = dedupe(table)
+    table, back = _ordered(table, mode)
+    return table, dup, back, *_parts(table)
+
+
 def user_keys(table: pa.Table, mode: str) -> list[Key]:
-    """One user's distinct label keys (a table in merge order) in the order the in-memory path meets them."""
-    return list(dict.fromkeys(_keys(_ordered(dedupe(table)[0], mode)[0])))
+    """One user's distinct label parts (a table in merge order) in the order the in-memory path meets them:
+    the organisation's labels are made from these, which stay few as events grow (a title's order numbers
+    are templated away), instead of from every distinct title."""
+    return _prepared(table, mode)[4]
 
 
-def _label(ds: Dataset, users: list[tuple[str, Path]], mode: str,
-           progress: Progress | None) -> tuple[dict[Key, int], list[str], dict[str, int]]:
-    """Pass 1: the activity of every distinct key and the app ids, in the in-memory path's order."""
-    keys: dict[Key, None] = {}
-    for k, (_, d) in enumerate(users):
-        keys.update(dict.fromkeys(user_keys(ds.read(d, KEY_COLUMNS + ["ts", "value", "duration", "count"]), mode)))
+class _Spill:
+    """Each user's events as the first pass read them (times, label part and app ids, actions, durations),
+    kept for the second pass in a temporary folder, encrypted under a key that lives in this process only:
+    the second pass reads them back instead of decrypting, deduplicating and templating the user's Parquet
+    files again, and what grows with the organisation stays on disk, not in memory."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="tasklens-pass-")
+        self._aead = AESGCM(AESGCM.generate_key(256))
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._dir.cleanup()
+
+    def put(self, k: int, arrays: dict[str, np.ndarray]) -> None:
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)   # type: ignore[arg-type]  # the stub takes the names for its allow_pickle
+        nonce = secrets.token_bytes(12)
+        Path(self._dir.name, str(k)).write_bytes(nonce + self._aead.encrypt(nonce, buf.getvalue(), str(k).encode()))
+
+    def get(self, k: int) -> dict[str, np.ndarray]:
+        raw = Path(self._dir.name, str(k)).read_bytes()
+        with np.load(io.BytesIO(self._aead.decrypt(raw[:12], raw[12:], str(k).encode()))) as npz:
+            return {name: npz[name] for name in npz.files}
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the first pass keeps in memory of one user; their events wait in the spill."""
+
+    rank: int
+    name: str
+    signed: bool
+    duplicates: int
+    backwards: int
+
+
+def _first_pass(ds: Dataset, users: list[tuple[str, Path]], mode: str, spill: _Spill,
+                progress: Progress | None) -> tuple[list[_Read], dict[Key, int], dict[str, int]]:
+    """Pass 1: each user's events read once, into the spill with ids of the organisation's distinct label
+    parts and apps (both numbered in order of first event, users sorted: the in-memory path's order)."""
+    parts: dict[Key, int] = {}
+    app_ids: dict[str, int] = {}
+    read = []
+    for k, (name, d) in enumerate(users):
+        table = ds.read(d, READ_COLUMNS)
+        signed = all(table.column("signed").to_pylist())
+        table, dup, back, idx, own = _prepared(table, mode)
+        part = np.fromiter((parts.setdefault(p, len(parts)) for p in own), np.int32, len(own))
+        app = np.fromiter((app_ids.setdefault(p[0], len(app_ids)) for p in own), np.int32, len(own))
+        action = np.fromiter((ACTION_CODE[p[1]] for p in own), np.int8, len(own))
+        spill.put(k, {"ts": table.column("ts").to_numpy(), "part": part[idx], "app": app[idx], "action": action[idx],
+                      "dur": table.column("duration").to_numpy()})
+        read.append(_Read(k, name, signed, dup, back))
         if progress:
             progress("activities", k + 1, len(users))
-    return labels_of(keys)
+    return read, parts, app_ids
+
+
+def _second_pass(read: list[_Read], spill: _Spill, act_of_part: np.ndarray) -> Iterator[_User]:
+    """Pass 2: each user's events back from the spill, as the segmentation reads them."""
+    for r in read:
+        a = spill.get(r.rank)
+        yield _User(r.rank, r.name, a["ts"], act_of_part[a["part"]], a["app"].astype(np.int64), a["action"], a["dur"],
+                    r.signed, r.duplicates, r.backwards)
 
 
 def labels_of(keys: Iterable[Key]) -> tuple[dict[Key, int], list[str], dict[str, int]]:
-    """The activity id of each key, the labels, and the app ids; `keys` distinct, users sorted, each in order."""
-    keys = list(keys)
-    acts, names = label_all([Event(0.0, "", app, title, Action(action), target, element_path=path)
-                             for app, action, target, title, path in keys])
+    """The activity id of each part, the labels (ids in their sorted order, as `activities.label_all`), and
+    the app ids; `keys` distinct, users sorted, each in order."""
+    label_of = label_parts(keys)
+    names = sorted(set(label_of.values()))
+    id_of = {name: k for k, name in enumerate(names)}
     apps: dict[str, int] = {}
-    for app, *_ in keys:
+    for app, *_ in label_of:
         apps.setdefault(app, len(apps))
-    return dict(zip(keys, acts.tolist())), names, apps
+    return {part: id_of[name] for part, name in label_of.items()}, names, apps
 
 
 Rows = list[tuple[InstanceRow, tuple[int, ...], _Extra]]   # an instance, its steps, its extra facts
@@ -171,24 +276,21 @@ def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, ac
         row = InstanceRow(-1, user, start, end, -1, pos[idx].astype(np.int32))
         out.append((row, tuple(acts[idx].tolist()),
                     _Extra(ts[idx].copy(), tuple(Counter(actions[idx].tolist()).items()), frozenset(apps[idx].tolist()),
-                           apps[idx].copy())))
+                           apps[idx].astype(np.int32))))
     return out
 
 
 def _pooled(left: _Leftovers, users: list[str], n_acts: int, p: SegmentParams) -> tuple[Rows, list[int]] | None:
-    """`pipeline.pooled_pass` on the kept leftovers, then each user's instances from what it found."""
-    cols = left.arrays()
-    user, ts, acts, apps, _, _, pos = cols
-    pooled = pooled_pass(user, ts, acts, apps, pos, n_acts, p)
-    if pooled is None:
-        return None
-    order, local, found = pooled
-    user, ts, acts, apps, actions, dur, pos = (c[order] for c in cols)
+    """`pipeline.pooled_groups` on the kept leftovers, then each user's instances from what it found."""
     rows: Rows = []
-    for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
-        of = user == u
-        rows += _instances(users[u], local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
-    return rows, found
+    found: dict[int, None] | None = None   # None: no group held enough leftovers to segment
+    for pool, order, local, starts in pooled_groups(left.people, left.load, n_acts, p):
+        user, ts, acts, apps, actions, dur, pos = (pool[c][order] for c in ("user", *_Leftovers.COLUMNS))
+        for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
+            of = user == u
+            rows += _instances(users[u], local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
+        found = {**(found or {}), **dict.fromkeys(starts)}
+    return None if found is None else (rows, list(found))
 
 
 @dataclass(frozen=True)
@@ -216,19 +318,12 @@ def user_of(rank: int, name: str, table: pa.Table, act_of: dict[Key, int], app_i
             mode: str) -> _User:
     """One user's events (a table in merge order) as the segmentation reads them."""
     signed = all(table.column("signed").to_pylist())
-    table, dup = dedupe(table)
-    table, back = _ordered(table, mode)
-    n = table.num_rows
-    return _User(rank, name, table.column("ts").to_numpy(), np.fromiter((act_of[key] for key in _keys(table)), np.int32, n),
-                 np.fromiter((app_ids[a] for a in table.column("app").to_pylist()), np.int64, n),
-                 np.fromiter((ACTION_CODE[a] for a in table.column("action").to_pylist()), np.int8, n),
+    table, dup, back, idx, parts = _prepared(table, mode)
+    return _User(rank, name, table.column("ts").to_numpy(),
+                 np.fromiter((act_of[p] for p in parts), np.int32, len(parts))[idx],
+                 np.fromiter((app_ids[p[0]] for p in parts), np.int64, len(parts))[idx],
+                 np.fromiter((ACTION_CODE[p[1]] for p in parts), np.int8, len(parts))[idx],
                  table.column("duration").to_numpy(), signed, dup, back)
-
-
-def _read_users(ds: Dataset, users: list[tuple[str, Path]], act_of: dict[Key, int], app_ids: dict[str, int],
-                mode: str) -> Iterator[_User]:
-    for k, (user, d) in enumerate(users):
-        yield user_of(k, user, ds.read(d), act_of, app_ids, mode)
 
 
 @dataclass
@@ -309,13 +404,17 @@ def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progres
     p = params or Params()
     progress = cancellable(progress, cancel)
     users = _order_users(ds)
-    act_of, labels, app_ids = _label(ds, users, p.order, progress)
     workers = p.workers if sum(i["events"] for i in ds.inputs) >= PARALLEL_FROM else 1
     usage: dict[int, Usage] = {}
-    segmented = _segmented(_tallied(_read_users(ds, users, act_of, app_ids, p.order), usage), len(labels), p.segment,
-                           workers)
-    done = assemble((part_of(*s) for s in segmented), [u for u, _ in users], labels, app_ids, p, decisions, progress,
-                    marks)
+    with _Spill() as spill:
+        read, parts, app_ids = _first_pass(ds, users, p.order, spill, progress)
+        act_of, labels, _ = labels_of(parts)
+        act_of_part = np.fromiter((act_of[part] for part in parts), np.int32, len(parts))
+        del act_of, parts
+        segmented = _segmented(_tallied(_second_pass(read, spill, act_of_part), usage), len(labels), p.segment,
+                               workers)
+        done = assemble((part_of(*s) for s in segmented), [u for u, _ in users], labels, app_ids, p, decisions,
+                        progress, marks)
     app_names = list(app_ids)
     done.usage = {app_names[a]: u for a, u in usage.items()}
     return done
@@ -332,30 +431,40 @@ def assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app
              decisions: Decisions | None, progress: Progress | None, marks: Mapping[str, str] | None = None) -> Streamed:
     """The analysis from each user's part, in the order of `names` (sorted): the pooled pass over the
     leftovers, then variants, task types, routines, candidates and the summary."""
+    with _Spill() as spill:
+        return _assemble(parts, names, labels, app_ids, p, decisions, progress, marks or {}, _Leftovers(spill))
+
+
+def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app_ids: dict[str, int], p: Params,
+              decisions: Decisions | None, progress: Progress | None, marks: Mapping[str, str],
+              left: _Leftovers) -> Streamed:
     rows: Rows = []
-    left = _Leftovers()
     starts: dict[str, list[int]] = {}
     days_of_user: dict[str, set[int]] = {}
     events = backwards = duplicates = 0
     first, last = float("inf"), float("-inf")
     signed: set[str] = set()
     any_work = False
+    same: dict[Any, Any] = {}   # one object per distinct variant, action tally and app set, not one per instance
     for u in parts:
         if u.signed:
             signed.add(u.name)
         duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + u.events
         any_work |= u.work
         starts[u.name] = u.found
-        rows += u.rows
+        rows += _shared(u.rows, same)
         left.add(u.rank, *u.left)
         days_of_user[u.name] = u.days
         first, last = min(first, u.first), max(last, u.last)
         if progress:
             progress("segmentation", u.rank + 1, len(names))
+    if progress:
+        progress("pooled pass", 0, 1)
     if len(names) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
-        rows += pooled[0]
+        rows += _shared(pooled[0], same)
         starts[ALL_USERS] = pooled[1]
-    del left
+    if progress:
+        progress("pooled pass", 1, 1)
     notes = []
     if backwards:
         notes.append(f"time runs backwards {backwards} times within a user's events in input order; "
@@ -377,6 +486,12 @@ def assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app
     log.info("streamed %d events of %d users: %d instances, %d task types, %d candidates", events, len(names),
              len(result.instances), len(result.task_types), len(result.candidates))
     return Streamed(result, names, duplicates, signed)
+
+
+def _shared(rows: Rows, same: dict[Any, Any]) -> Rows:
+    """`rows` with one object per distinct variant, action tally and app set (`same` holds those seen)."""
+    return [(r, same.setdefault(s, s), replace(x, actions=same.setdefault(x.actions, x.actions),
+                                               apps=same.setdefault(x.apps, x.apps))) for r, s, x in rows]
 
 
 def _type_facts(inst: Instances, vtype: np.ndarray, extra: dict[tuple[str, int], _Extra], app_names: dict[int, str],

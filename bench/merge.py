@@ -5,6 +5,10 @@ masker, encrypted to a fresh analyst key), then times `tasklens analyze *.tlb --
 separate process and samples its memory (the process and its workers, summed). Each bundle is
 signed by a signer of its own, enrolled in the analyst's roster.json beside analyst.key. Issue 7 asks for
 200 bundles of one month (21 working days).
+
+--dataset: instead, `tasklens merge *.tlb --dataset DIR` (the encrypted dataset of issue 16) and then
+`tasklens analyze DIR`, each timed as its own process, with the CPU seconds of its process tree (user +
+system), which a shared machine inflates less than wall time. Bundles in --workdir are reused.
 """
 
 from __future__ import annotations
@@ -48,6 +52,34 @@ def make_bundles(folder: Path, n: int, days: int) -> int:
     return total
 
 
+def cpu_run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """(wall s, CPU s of the process and its children, peak tree RSS, first stdout line) of one command."""
+    before = os.times()
+    done, seconds, peak = run(cmd, env)
+    after = os.times()
+    if done.returncode:
+        sys.exit(f"{cmd[3]} failed: {done.stderr.strip()[-500:]}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return seconds, cpu, peak, done.stdout.splitlines()[0] if done.stdout else ""
+
+
+def measure_dataset(folder: Path, events: int) -> None:
+    """`tasklens merge` into a fresh dataset, then `tasklens analyze` of it; a line for each."""
+    import shutil
+
+    shutil.rmtree(folder / "dataset", ignore_errors=True)
+    shutil.rmtree(folder / "streamed", ignore_errors=True)
+    env = {**os.environ, "TASKLENS_PASSPHRASE": PASSPHRASE, "TASKLENS_KEY": "5c" * 32}
+    cli = [sys.executable, "-m", "tasklens.cli.main"]
+    for step, cmd in (("merge", [*cli, "merge", *sorted(str(p) for p in folder.glob("*.tlb")), "--key",
+                                 str(folder / "analyst.key"), "--dataset", str(folder / "dataset"), "--no-progress"]),
+                      ("analyze dataset", [*cli, "analyze", str(folder / "dataset"), "--out", str(folder / "streamed"),
+                                           "--no-progress"])):
+        seconds, cpu, peak, line = cpu_run(cmd, env)
+        print(f"{step}: {seconds:.1f} s wall, {cpu:.1f} s CPU (user + system, all processes), {events / cpu:,.0f} "
+              f"events per CPU second, peak RSS {peak / 2**20:,.0f} MB, load {os.getloadavg()[1]:.1f}\n  {line}")
+
+
 def measure(folder: Path) -> tuple[float, int, str]:
     bundles = sorted(str(p) for p in folder.glob("*.tlb"))
     cmd = [sys.executable, "-m", "tasklens.cli.main", "analyze", *bundles, "--key", str(folder / "analyst.key"),
@@ -63,13 +95,23 @@ def main() -> None:
     ap.add_argument("--bundles", type=int, default=200)
     ap.add_argument("--days", type=int, default=21)
     ap.add_argument("--workdir", type=Path, help="keep the bundles here (default: a temporary folder)")
+    ap.add_argument("--dataset", action="store_true", help="tasklens merge into a dataset, then analyze it")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = a.workdir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         t = time.perf_counter()
-        events = make_bundles(folder, a.bundles, a.days)
-        print(f"made {a.bundles} bundles of {a.days} working days: {events:,} events in {time.perf_counter() - t:.0f} s")
+        made = folder / "events.txt"   # what the bundles in --workdir hold, so a second run reuses them
+        if made.is_file() and len(list(folder.glob("*.tlb"))) == a.bundles:
+            events = int(made.read_text())
+        else:
+            events = make_bundles(folder, a.bundles, a.days)
+            made.write_text(str(events))
+        print(f"{a.bundles} bundles of {a.days} working days: {events:,} events, ready in "
+              f"{time.perf_counter() - t:.0f} s")
+        if a.dataset:
+            measure_dataset(folder, events)
+            return
         seconds, peak, summary = measure(folder)
         print(f"merge + analyse: {seconds:.1f} s, {events / seconds:,.0f} events/s, peak RSS {peak / 2**20:,.0f} MB "
               "(process and workers)")

@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from peak import run  # bench/peak.py, beside this script
 
 from tasklens.analystkey import load_private, load_public, new_key_pair
+from tasklens.analyzer.pipeline import POOL_EVENTS
 from tasklens.bundle import write_bundle
 from tasklens.events import Event
 from tasklens.signing import enrol, load_roster, raw
@@ -223,7 +224,7 @@ def on_paper(folder: Path, dataset: str, merge_s: float, stages: dict[str, float
     """1B events on `nodes` x `cores`, from the per-core rates of the run that made `dataset`."""
     used = min(2, os.cpu_count() or 1)          # both steps run Params().workers processes
     per_user = merge_s + stages["segmentation"]    # merge + reading + labelling + segmentation: split by user
-    driver = stages["end"] - stages["segmentation"]
+    driver = stages["end"] - stages["segmentation"]   # the pooled pass, then the steps on instances and variants
     rate = events / per_user / used
     size = sum(f.stat().st_size for f in (folder / dataset).rglob("*.parquet"))
     heaviest = max(json.loads((folder / dataset / "manifest.json").read_text())["inputs"],
@@ -232,12 +233,14 @@ def on_paper(folder: Path, dataset: str, merge_s: float, stages: dict[str, float
     shuffle = BILLION * size / events / (nodes * gbit / 8 * 1e9)
     print(f"\non paper, from the {events:,}-event run: {rate:,.0f} events/s per core for the per-user work (merge, "
           f"read, segment; {per_user:.0f} s wall on {used} cores), {driver:.0f} s on the driver (the pooled pass "
-          f"over every user's events between tasks, which grows with events and runs in one process; then task types, "
-          f"exceptions, routines, candidates, process map)")
+          f"over the events between tasks, {stages['pooled pass'] - stages['segmentation']:.0f} s here: one group of "
+          f"people per {POOL_EVENTS:,} leftover events, each bounded, one after another; then "
+          f"task types, exceptions, routines, candidates, process map)")
     print(f"1B events on {nodes} nodes x {cores} cores: per-user work {spread / 60:.1f} min; shuffle by user "
           f"{size / events:.0f} B/event (encrypted Parquet) = {BILLION * size / events / 1e9:.0f} GB over {nodes} x "
           f"{gbit:g} Gbit/s = {shuffle / 60:.1f} min; driver at least {driver / 60:.1f} min (its pooled pass "
-          f"grows with events: bounds a cluster run until split); total about {(spread + shuffle + driver) / 60:.0f} min")
+          f"grows with the groups of people, run one after another here); total about "
+          f"{(spread + shuffle + driver) / 60:.0f} min")
     print(f"limits: the shuffle (each event crosses the network once, grouped by user) and skew: one user is one "
           f"task, so the heaviest user ({heaviest:,} events here, x12 for a year) takes {heaviest * 12 / rate:.0f} s "
           f"on one core however many nodes there are; a year of 2,000 such people is ~{2000 * heaviest * 12 / 1e9:.1f}B "

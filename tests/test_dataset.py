@@ -114,6 +114,20 @@ def test_duplicates_from_two_inputs_are_read_once(tmp_path: Path) -> None:
     assert dropped == len(evs) and events_of(table) == evs
 
 
+def test_duplicates_are_the_same_events_as_python_compares_them(tmp_path: Path) -> None:
+    # deduplication first asks Arrow whether any two rows agree; where it says none do, none may
+    first = Event(0.0, "emp-1", "app", "t", Action.CLICK, duration=1.0)
+    again = Event(-0.0, "emp-1", "app", "t", Action.CLICK, duration=1.0)   # -0.0 == 0.0: the same event
+    other = Event(0.0, "emp-1", "app", "t", Action.CLICK, duration=2.0)
+    ds = Dataset(tmp_path / "ds", create=True)
+    ds.add("one", "bundle", [first, other])
+    ds.add("two", "bundle", [again])
+    table, dropped = dedupe(ds.read(ds.user_dirs()[0]))
+    assert dropped == 1 and events_of(table) == [first, other]
+    ds.add("three", "bundle", [Event(5.0, "emp-1", "app", "t", Action.CLICK)])
+    assert dedupe(ds.read(ds.user_dirs()[0]))[1] == 1
+
+
 class _Crash(Exception):
     pass
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tasklens.analyzer.dataset import Dataset
-from tasklens.analyzer.pipeline import Params, analyze
+from tasklens.analyzer.pipeline import Params, analyze, pool_groups, pooled_groups, pooled_pass
 from tasklens.analyzer.run import dedupe
-from tasklens.analyzer.stream import analyze_dataset
+from tasklens.analyzer.stream import analyze_dataset, labels_of, user_keys
 from tasklens.events import Action, Event
 from tasklens.simulate import simulate
 
@@ -88,3 +89,64 @@ def test_users_segmented_on_two_processes_give_the_same_result(tmp_path: Path, m
     ds = _merged(tmp_path, [evs])
     assert (analyze_dataset(ds, Params(workers=2)).result.dumps()
             == analyze_dataset(ds, Params(workers=1)).result.dumps().replace('"workers": 1', '"workers": 2'))
+
+
+def test_labels_are_made_from_templates_not_from_every_title(tmp_path: Path) -> None:
+    # organisation scale: a title per order number would make the labelling grow with events
+    evs = [Event(1_800_000_000.0 + 10 * k, "emp-1", "firefox", f"Order {239_000 + k} - CRM", Action.FOCUS)
+           for k in range(300)]
+    ds = _merged(tmp_path, [evs])
+    keys = user_keys(ds.read(ds.user_dirs()[0]), "input")
+    assert len(keys) == 1
+    act_of, labels, _ = labels_of(keys)
+    assert labels == ["firefox | focus | Order # - CRM"] and act_of == {keys[0]: 0}
+
+
+def _leftovers(people: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Each person's events between tasks: a four-step routine three times among noise; person k's begin
+    at second k, so `pooled_pass` reads them in order."""
+    user, ts, acts = [], [], []
+    for k in range(people):
+        t = 1_800_000_000.0 + k
+        for _ in range(3):
+            for a in [*rng.integers(20, 40, 6).tolist(), 10, 11, 12, 13]:
+                user.append(k)
+                ts.append(t)
+                acts.append(a)
+                t += 5.0
+            t += 3600.0
+    n = len(ts)
+    return (np.array(user), np.array(ts), np.array(acts, np.int32), np.zeros(n, np.int64),
+            np.arange(n) - np.searchsorted(user, user))
+
+
+def test_the_pooled_pass_over_groups_of_people_is_one_pass_per_group() -> None:
+    user, ts, acts, apps, pos = _leftovers(9, np.random.default_rng(3))
+    people = [(float(ts[user == k][0]), int((user == k).sum())) for k in range(9)]
+    assert pool_groups(people, most=len(ts)) == [list(range(9))]
+    assert pool_groups(people, most=len(ts) // 3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]   # by first time, equal size
+    assert pool_groups(people[::-1], most=len(ts) // 3) == [[6, 7, 8], [3, 4, 5], [0, 1, 2]]
+
+    def load(group: list[int]) -> dict[str, np.ndarray]:
+        at = np.flatnonzero(np.isin(user, group))
+        return {"user": user[at], "ts": ts[at], "act": acts[at], "app": apps[at], "pos": pos[at]}
+    p = Params().segment
+    whole = pooled_pass(user, ts, acts, apps, pos, 40, p)
+    one = list(pooled_groups(people, load, 40, p, most=len(ts)))
+    assert whole is not None and len(one) == 1
+    assert np.array_equal(one[0][1], whole[0]) and np.array_equal(one[0][2], whole[1]) and one[0][3] == whole[2]
+    three = list(pooled_groups(people, load, 40, p, most=len(ts) // 3))
+    assert [sorted(set(pool["user"].tolist())) for pool, *_ in three] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    assert all((local >= 0).sum() >= 9 for _, _, local, _ in three)   # the routine recurs within each group
+
+
+def test_streamed_as_in_memory_with_the_pooled_pass_in_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasklens.analyzer.pipeline as pipeline
+
+    evs = _events(6, 2, seed=5)
+    memory = analyze(evs, Params(workers=1))
+    left = int((memory.task < 0).sum())
+    monkeypatch.setattr(pipeline, "POOL_EVENTS", left // 3)   # three or four groups of people
+    grouped = analyze(evs, Params(workers=1)).result
+    assert grouped.dumps() != memory.result.dumps()              # the groups found other rare instances
+    assert analyze_dataset(_merged(tmp_path, [evs]), Params(workers=1)).result.dumps() == grouped.dumps()
