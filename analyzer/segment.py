@@ -10,7 +10,7 @@ Signals, strongest first:
   does), the one preceded by the longest pauses and most context switches: people pause between
   tasks, not in the middle of one;
 - each instance ends at its last "core" step (a step of its start's segments found at a stable
-  position, and done mostly in them), so the mail and chat that follow a task are not counted as the task.
+  position), so the mail and chat that follow a task are not counted as the task.
 All functions are pure over numpy arrays; `segment_stream` handles one user.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
@@ -32,6 +33,7 @@ CAP = 16               # an activity occurring this often in one segment is not 
 COVERAGE_TIE = 0.03     # relative: a start that loses one step of ten is not a tie
 MAX_PIECES = 3         # parts of one interrupted instance taken back on each side
 USUAL = 0.5            # a step in this share of a type's instances is one an interrupted instance misses
+Walk = tuple[frozenset[int], tuple[int, np.ndarray] | None]   # see `_walk_back`
 
 
 @dataclass(frozen=True)
@@ -61,43 +63,91 @@ class SegmentParams:
     core_home: float = 0.5            # a core step has at least this share of its occurrences in its type's segments
 
 
-def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int) -> float:
+def by_activity(acts: np.ndarray) -> np.ndarray:
+    """Event positions sorted by activity, each activity's in stream order (a stable argsort), made once per
+    stream. Segment numbers only grow along the stream, so in this order the events of each (segment,
+    activity) pair lie together whatever the cut: counting pairs needs no sort for each cut tried."""
+    return np.argsort(acts, kind="stable")
+
+
+def _pair_runs(acts: np.ndarray, seg: np.ndarray, by_act: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment and activity of each event in `by_act` order, and where each (segment, activity) run begins."""
+    s, a = seg[by_act], acts[by_act]
+    change = np.ones(len(s), dtype=bool)
+    change[1:] = (a[1:] != a[:-1]) | (s[1:] != s[:-1])
+    return s, a, np.flatnonzero(change)
+
+
+def _run_starts(x: np.ndarray) -> np.ndarray:
+    """Where each run of equal values in `x` begins (np.r_ and np.diff cost more than the work here)."""
+    change = np.empty(len(x), dtype=bool)
+    change[:1] = True
+    np.not_equal(x[1:], x[:-1], out=change[1:])
+    return np.flatnonzero(change)
+
+
+def _run_lengths(lo: np.ndarray, n: int) -> np.ndarray:
+    """The lengths of the runs that begin at `lo` in a sequence of `n`."""
+    length = np.empty(len(lo), dtype=np.int64)
+    np.subtract(lo[1:], lo[:-1], out=length[:-1])
+    length[-1:] = n - lo[-1:]
+    return length
+
+
+def _isin_ids(values: np.ndarray, ids: list[int]) -> np.ndarray:
+    """`np.isin(values, ids)` for activity ids: one lookup in a table, not a comparison per id."""
+    table = np.zeros(max(int(values.max(initial=0)), *ids, 0) + 1, dtype=bool)
+    table[ids] = True
+    found: np.ndarray = table[values]
+    return found
+
+
+def _pair_table(pairs: set[tuple[int, int]], groups: np.ndarray, n_acts: int) -> np.ndarray:
+    """(group, activity) pairs as a table: a row per group of `groups` (sorted), a column per activity."""
+    table = np.zeros((len(groups), n_acts), dtype=bool)
+    if pairs:
+        g, a = zip(*pairs)
+        table[np.searchsorted(groups, g), a] = True
+    return table
+
+
+def consistency(acts: np.ndarray, is_start: np.ndarray, n_acts: int, by_act: np.ndarray | None = None) -> float:
     """How alike the segments are: the event-weighted share of segments, in each activity's home
     group (segments that begin with the same activity), where it occurs its usual non-zero number of
-    times. Over-cut segments miss half the steps, under-cut ones repeat them, tiny ones miss most."""
+    times. Over-cut segments miss half the steps, under-cut ones repeat them, tiny ones miss most.
+    `by_act` is `by_activity(acts)`, given when many cuts of one stream are scored."""
     seg = np.cumsum(is_start) - 1
-    valid = seg >= 0
-    seg, a = seg[valid], acts[valid]
-    if len(a) == 0:
+    order = by_activity(acts) if by_act is None else by_act
+    if len(acts) and not is_start[0]:
+        order = order[seg[order] >= 0]     # events before the first start are in no segment
+    if len(order) == 0:
         return 0.0
-    starts = np.flatnonzero(is_start)
-    group_of_seg = acts[starts]
-    keys, cnt = np.unique(seg.astype(np.int64) * n_acts + a, return_counts=True)
-    s_of, a_of = keys // n_acts, keys % n_acts
-    g_of = group_of_seg[s_of]
-    # counts of CAP or more are never usual: a day left uncut repeats every step dozens of times
-    gk = (g_of.astype(np.int64) * n_acts + a_of)
-    tally_keys, tally = np.unique(gk * CAP + np.where(cnt < CAP, cnt, 0), return_counts=True)
-    tally[tally_keys % CAP == 0] = 0
-    ga = tally_keys // CAP
-    # per (group, activity): largest tally of a positive count, segments with it, total occurrences
-    uga, inv = np.unique(ga, return_inverse=True)
-    best_pos = np.zeros(len(uga), dtype=np.int64)
-    np.maximum.at(best_pos, inv, tally)
-    occ_keys, occ_inv = np.unique(gk, return_inverse=True)
-    occ = np.bincount(occ_inv, weights=cnt, minlength=len(occ_keys))   # occ_keys == uga (same set)
-    groups, n_in_group = np.unique(group_of_seg, return_counts=True)
-    size = n_in_group[np.searchsorted(groups, uga // n_acts)]
-    # share of segments with the usual (non-zero) count, shrunk so a handful of segments proves little
-    mode_share = best_pos / (size + SHRINK)
-    # home group of each activity: where most of its occurrences are
+    s, a, lo = _pair_runs(acts, seg, order)
+    cnt = _run_lengths(lo, len(order))            # per (segment, activity): occurrences
+    group_of_seg = acts[np.flatnonzero(is_start)]
+    span = int(cnt.max()) + 1
+    keys, tally = np.unique((group_of_seg[s[lo]].astype(np.int64) * n_acts + a[lo]) * span + cnt, return_counts=True)
+    pair, count = keys // span, keys % span       # (group, activity, count) -> segments with it
+    first = _run_starts(pair)
+    uga = pair[first]
+    # per (group, activity): largest tally of a usual count, total occurrences; counts of CAP or more are
+    # never usual (a day left uncut repeats every step dozens of times)
+    best_pos = np.maximum.reduceat(np.where(count < CAP, tally, 0), first)
+    occ = np.add.reduceat(count * tally, first)
+    # home group of each activity: where most of its occurrences are (the first such group)
     act_of = uga % n_acts
-    order = np.lexsort((-occ, act_of))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = act_of[order][1:] != act_of[order][:-1]
-    home = order[first]
+    most = np.zeros(n_acts, dtype=occ.dtype)
+    np.maximum.at(most, act_of, occ)
+    top = np.flatnonzero(occ == most[act_of])
+    home_of = np.full(n_acts, len(uga))
+    np.minimum.at(home_of, act_of[top], top)
+    home = home_of[home_of < len(uga)]            # by activity
+    groups, n_in_group = np.unique(group_of_seg, return_counts=True)
+    size = n_in_group[np.searchsorted(groups, uga[home] // n_acts)]
+    # share of segments with the usual (non-zero) count, shrunk so a handful of segments proves little
+    mode_share = best_pos[home] / (size + SHRINK)
     weights = np.bincount(a, minlength=n_acts)[act_of[home]]
-    return float(np.dot(weights, mode_share[home]) / weights.sum())
+    return float(np.dot(weights, mode_share) / weights.sum())
 
 
 def _boundary_signal(ts: np.ndarray, apps: np.ndarray) -> np.ndarray:
@@ -124,20 +174,24 @@ def _pick(scores: dict[int, float], signal: Callable[[int], float], tol: float,
 
 
 def unexplained(acts: np.ndarray, cut: np.ndarray, inside: np.ndarray, n_acts: int,
-                min_repeat: float) -> np.ndarray:
+                min_repeat: float, by_act: np.ndarray | None = None) -> np.ndarray:
     """Per activity, whether it may start another task type: it lies mostly outside the current task
     instances, or repeats inside current segments (several tasks were merged). A step that occurs
     once per segment inside a task is a step of a known type: cutting there would split its
     variants, not separate tasks. Nor is a loop inside a task (line items: "add item" 1-4 times) a
-    task of its own: after its last repetition the task goes on with steps that occur once."""
+    task of its own: after its last repetition the task goes on with steps that occur once. `by_act`: see
+    `by_activity`."""
     n = np.bincount(acts, minlength=n_acts)
     outside = np.bincount(acts, weights=~inside, minlength=n_acts) > 0.5 * n
     seg = np.maximum(np.cumsum(cut) - 1, 0).astype(np.int64)
-    keys, inv, cnt = np.unique(seg * n_acts + acts, return_inverse=True, return_counts=True)
-    a_of, s_of = keys % n_acts, keys // n_acts
-    last = np.full(len(keys), -1)
-    np.maximum.at(last, inv, np.arange(len(acts)))
-    once = inside & (cnt[inv] == 1)
+    by_act = by_activity(acts) if by_act is None else by_act
+    s, a, lo = _pair_runs(acts, seg, by_act)
+    cnt = _run_lengths(lo, len(acts))
+    a_of, s_of = a[lo], s[lo]
+    last = by_act[lo + cnt - 1]   # each pair's last event
+    once = np.zeros(len(acts), dtype=bool)   # the only event of its pair
+    once[by_act[lo[cnt == 1]]] = True
+    once &= inside
     last_once = np.full(int(seg.max()) + 1 if len(seg) else 0, -1)
     np.maximum.at(last_once, seg[once], np.flatnonzero(once))
     rep = cnt >= 2
@@ -158,9 +212,11 @@ def _successor_share(acts: np.ndarray, n_acts: int) -> np.ndarray:
 
 
 def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np.ndarray, breaks: np.ndarray,
-                  n_acts: int, p: SegmentParams, rare: bool = False) -> list[int]:
+                  n_acts: int, p: SegmentParams, rare: bool = False, by_act: np.ndarray | None = None,
+                  walks: dict[int, Walk] | None = None) -> list[int]:
     """Greedily choose the start activities that make segments most alike (see the module doc).
-    `rare`: look for rare routines among much noise, trying the most regular activities first."""
+    `rare`: look for rare routines among much noise, trying the most regular activities first. `by_act`:
+    see `by_activity`; `walks`: see `lead_in`."""
     counts = np.bincount(acts, minlength=n_acts)
     never = set(acts[breaks].tolist())   # idle/active marks start nothing
     # most promising first: steps of a routine are followed by the same next step; noise is not
@@ -172,32 +228,47 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
         return []
     per_event = _boundary_signal(ts, apps)
     gap = np.diff(ts, prepend=ts[0])
+    by_act = by_activity(acts) if by_act is None else by_act
+    walks = {} if walks is None else walks
     chosen: list[int] = []
     mask = forced.copy()
-    current = consistency(acts, mask, n_acts) if mask.any() else 0.0
+    current = consistency(acts, mask, n_acts, by_act) if mask.any() else 0.0
     rejected: set[int] = set()
+    inside: np.ndarray | None = None   # the events the chosen starts' instances hold, when already cut
     while len(chosen) < p.max_task_types:
         if chosen:
-            inside = instances(acts, forced, breaks, chosen, n_acts, p, ts, apps) >= 0
-            eligible = unexplained(acts, mask, inside, n_acts, p.min_repeat)
+            if inside is None:
+                inside = instances(acts, forced, breaks, chosen, n_acts, p, ts, apps, by_act, walks) >= 0
+            eligible = unexplained(acts, mask, inside, n_acts, p.min_repeat, by_act)
         else:
             eligible = np.ones(n_acts, dtype=bool)
-        pool = [a for a in cands if eligible[a] and a not in chosen and a not in rejected][:p.max_candidates]
-        scores = {a: consistency(acts, mask | (acts == a), n_acts) for a in pool}
+        pool = list(islice((a for a in cands if eligible[a] and a not in chosen and a not in rejected), p.max_candidates))
+        scores = {a: consistency(acts, mask | (acts == a), n_acts, by_act) for a in pool}
+        # per candidate tried in this round (each with the starts chosen so far): how many core steps its
+        # instances keep, which events they hold, and the boundary where they begin
         cache: dict[int, float] = {}
+        held: dict[int, np.ndarray] = {}
         signals: dict[int, float] = {}
 
+        def begins(c: int) -> np.ndarray:
+            """Where instances begin with `c` added (after their lead-in steps); notes the boundary's signal."""
+            start_of = lead_in(acts, gap, forced, chosen + [c], by_act=by_act, walks=walks)  # noqa: B023
+            at = start_of == c
+            signals[c] = float(per_event[at].mean()) if at.any() else -np.inf  # noqa: B023
+            return start_of
+
         def signal(c: int) -> float:
-            """The boundary where instances of `c` would begin (after their lead-in steps)."""
+            """The boundary where instances of `c` would begin."""
             if c not in signals:  # noqa: B023
-                at = lead_in(acts, gap, forced, chosen + [c]) == c
-                signals[c] = float(per_event[at].mean()) if at.any() else -np.inf  # noqa: B023
+                begins(c)
             return signals[c]  # noqa: B023
 
         def coverage(c: int) -> float:   # called only within this iteration, so today's cache is the one meant
             if c not in cache:  # noqa: B023
                 # steps, not events: a rotation that swallows the chat between two tasks covers no more
-                cache[c] = float(_cut(acts, forced, breaks, chosen + [c], n_acts, p, ts, apps)[1].mean())  # noqa: B023
+                out, core = _cut(acts, forced, breaks, chosen + [c], n_acts, p, ts, apps, by_act=by_act,  # noqa: B023
+                                 start_of=begins(c))
+                cache[c], held[c] = float(core.mean()), out >= 0  # noqa: B023
             return cache[c]  # noqa: B023
 
         if chosen:   # too little gain passes a candidate over, not the others: a tie may be picked over a better one
@@ -205,13 +276,14 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
         picked = None
         while scores:
             a = _pick(scores, signal, p.tie_tolerance, coverage, p.max_ties)
-            if _core_steps(acts, forced, chosen + [a], a, n_acts, p) >= p.min_steps:
+            if _core_steps(acts, forced, chosen + [a], a, n_acts, p, by_act) >= p.min_steps:
                 picked = a
                 break
             rejected.add(a)    # a window visit with a click or two: not a task worth the name
             del scores[a]
         if picked is None:
             break
+        inside = held.get(picked)   # the next round's cut, if the tie-break made it
         chosen.append(picked)
         mask |= acts == picked
         current = scores[picked]
@@ -219,33 +291,35 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
 
 
 def _core_steps(acts: np.ndarray, forced: np.ndarray, starts: list[int], a: int, n_acts: int,
-                p: SegmentParams) -> int:
+                p: SegmentParams, by_act: np.ndarray) -> int:
     """How many core steps the segments starting with `a` have."""
-    is_s = np.isin(acts, starts)
+    is_s = _isin_ids(acts, starts)
     cut = forced | is_s
     seg = np.cumsum(cut) - 1
     first = np.flatnonzero(cut)
     group_of_seg = np.where(is_s[first], acts[first], -1)
     strict = replace(p, core_presence=max(p.core_presence, p.start_presence))
-    return sum(1 for g, _ in _core(acts, seg, group_of_seg, n_acts, strict) if g == a)
+    return sum(1 for g, _ in _core(acts, seg, group_of_seg, n_acts, strict, by_act) if g == a)
 
 
 def _core(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: int,
-          p: SegmentParams) -> set[tuple[int, int]]:
+          p: SegmentParams, by_act: np.ndarray) -> set[tuple[int, int]]:
     """(group, activity) pairs that are steps of the task: present often, at a stable position."""
-    return _cores(acts, seg, group_of_seg, n_acts, (p.core_presence,))[0]
+    return _cores(acts, seg, group_of_seg, n_acts, (p.core_presence,), by_act)[0]
 
 
 def _cores(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: int,
-           presences: tuple[float, ...]) -> list[set[tuple[int, int]]]:
-    """`_core` at each of several presences (one pass over the segments)."""
+           presences: tuple[float, ...], by_act: np.ndarray,
+           runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> list[set[tuple[int, int]]]:
+    """`_core` at each of several presences (one pass over the segments); `runs`: `_pair_runs` of this cut."""
     # position = how many distinct activities come first: a repeated step (1-4 line items) or a loop
     # does not shift the steps after it
-    keys = seg.astype(np.int64) * n_acts + acts
-    first_idx = np.sort(np.unique(keys, return_index=True)[1])
+    is_first = np.zeros(len(acts), dtype=bool)   # each activity's first event in its segment
+    is_first[by_act[(runs or _pair_runs(acts, seg, by_act))[2]]] = True
+    first_idx = np.flatnonzero(is_first)
     s_of = seg[first_idx]
-    lead = np.flatnonzero(np.r_[True, s_of[1:] != s_of[:-1]])
-    r = np.arange(len(first_idx)) - np.repeat(lead, np.diff(np.r_[lead, len(first_idx)]))
+    lead = _run_starts(s_of)
+    r = np.arange(len(first_idx)) - np.repeat(lead, _run_lengths(lead, len(first_idx)))
     g = group_of_seg[s_of]
     a = acts[first_idx]
     keep = g >= 0
@@ -253,11 +327,11 @@ def _cores(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: 
     if len(g) == 0:
         return [set() for _ in presences]
     groups, sizes = np.unique(group_of_seg[group_of_seg >= 0], return_counts=True)
-    pair = g.astype(np.int64) * n_acts + a
-    order = np.lexsort((r, pair))            # by pair, then rank: quartiles by index
-    pair, r = pair[order], r[order]
-    lo = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-    m = np.diff(np.r_[lo, len(pair)])
+    span = int(r.max()) + 1
+    key = np.sort((g.astype(np.int64) * n_acts + a) * span + r)   # by pair, then rank: quartiles by index
+    pair, r = key // span, key % span
+    lo = _run_starts(pair)
+    m = _run_lengths(lo, len(pair))
     q1, med, q3 = (r[lo + ((m - 1) * q).astype(np.int64)] for q in (0.25, 0.5, 0.75))
     grp, act = pair[lo] // n_acts, pair[lo] % n_acts
     size = sizes[np.searchsorted(groups, grp)]
@@ -265,43 +339,39 @@ def _cores(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, n_acts: 
     return [set(zip(grp[ok].tolist(), act[ok].tolist())) for ok in ((m >= c * size) & stable for c in presences)]
 
 
-def _at_home(pair: np.ndarray, acts: np.ndarray, n_acts: int, home: float) -> set[tuple[int, int]]:
-    """(group, activity) pairs (`pair`: group * n_acts + activity of each event in a task's segment) whose
+def _at_home(row: np.ndarray, in_task: np.ndarray, acts: np.ndarray, groups: np.ndarray, n_acts: int,
+             home: float) -> set[tuple[int, int]]:
+    """(group, activity) pairs of the events `in_task` (`row`: each event's group's place in `groups`) whose
     activity is done mostly in that group's segments (`home` of its occurrences). Where other work fills
     the day (chat, mail) and a type has few segments, that work comes after the task in half of them at
     the same place and passes for its steps; but it is done mostly elsewhere, and the task's steps are not."""
-    keys, cnt = np.unique(pair, return_counts=True)
-    total = np.bincount(acts, minlength=n_acts)
-    ok = cnt >= home * total[keys % n_acts]
-    return set(zip((keys[ok] // n_acts).tolist(), (keys[ok] % n_acts).tolist()))
+    cnt = np.bincount(row[in_task] * n_acts + acts[in_task], minlength=len(groups) * n_acts)
+    total = np.tile(np.bincount(acts, minlength=n_acts), len(groups))
+    ok = np.flatnonzero((cnt > 0) & (cnt >= home * total))
+    return set(zip(groups[ok // n_acts].tolist(), (ok % n_acts).tolist()))
 
 
-def _restart(acts: np.ndarray, seg: np.ndarray, group_of_seg: np.ndarray, is_core: np.ndarray, n_acts: int,
-             min_presence: float, once: float = 0.9) -> np.ndarray:
+def _restart(acts: np.ndarray, seg: np.ndarray, is_core: np.ndarray, n_acts: int, min_presence: float,
+             by_act: np.ndarray, runs: tuple[np.ndarray, np.ndarray, np.ndarray],
+             types: tuple[np.ndarray, np.ndarray, np.ndarray], once: float = 0.9) -> np.ndarray:
     """Per segment, the position where its task starts over (len(acts) if it does not): the second
     occurrence of a core step that its type does exactly once (in `once` of the instances it is in, and it
     is in `min_presence` of them). What follows is another instance whose start was not seen (its first
-    steps differ, or an interruption came before them), or the task taken up again after an interruption."""
+    steps differ, or an interruption came before them), or the task taken up again after an interruption.
+    `runs`: `_pair_runs` of this cut; `types`: `np.unique(group_of_seg)` with inverse and counts."""
     n = len(acts)
-    keys = seg.astype(np.int64) * n_acts + acts
-    order = np.argsort(keys, kind="stable")
-    k_sorted = keys[order]
-    lead = np.r_[True, k_sorted[1:] != k_sorted[:-1]]
-    run_start = np.maximum.accumulate(np.where(lead, np.arange(n), 0))
+    s, a, lo = runs
+    cnt = _run_lengths(lo, n)
     nth = np.empty(n, dtype=np.int64)
-    nth[order] = np.arange(n) - run_start          # 0 for a step's first occurrence in its segment
-    uk, cnt = np.unique(keys, return_counts=True)
-    g = group_of_seg[uk // n_acts]
-    pair = g.astype(np.int64) * n_acts + uk % n_acts
-    valid = g >= 0
-    pairs, inv = np.unique(pair[valid], return_inverse=True)
-    with_it = np.bincount(inv, minlength=len(pairs))
-    exactly_once = np.bincount(inv, weights=cnt[valid] == 1, minlength=len(pairs))
-    groups, sizes = np.unique(group_of_seg[group_of_seg >= 0], return_counts=True)
-    size = sizes[np.searchsorted(groups, pairs // n_acts)] if len(groups) else np.zeros(len(pairs))
-    once_pairs = pairs[(exactly_once >= once * with_it) & (with_it >= min_presence * size)]
-    ev_pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
-    again = is_core & (nth >= 1) & np.isin(ev_pair, once_pairs) & (group_of_seg[seg] >= 0)
+    nth[by_act] = np.arange(n) - np.repeat(lo, cnt)   # 0 for a step's first occurrence in its segment
+    # per (type, step), in a table of the few types by the steps: segments with it, and with it exactly once
+    groups, row_of_seg, sizes = types
+    key = row_of_seg[s[lo]] * n_acts + a[lo]
+    with_it = np.bincount(key, minlength=len(groups) * n_acts)
+    exactly_once = np.bincount(key, weights=cnt == 1, minlength=len(groups) * n_acts)
+    is_once = (exactly_once >= once * with_it) & (with_it >= min_presence * np.repeat(sizes, n_acts)) & (with_it > 0)
+    row = row_of_seg[seg]
+    again = is_core & (nth >= 1) & is_once[row * n_acts + acts] & (groups[row] >= 0)
     out = np.full(int(seg.max()) + 1 if n else 0, n, dtype=np.int64)
     np.minimum.at(out, seg[again], np.flatnonzero(again))
     return out
@@ -323,7 +393,7 @@ def _task_end(is_core: np.ndarray, seg: np.ndarray, n_seg: int, max_gap: int) ->
 
 
 def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.ndarray, end: np.ndarray,
-             acts: np.ndarray, apps: np.ndarray, grp: np.ndarray, gap: np.ndarray, pause: float,
+             acts: np.ndarray, apps: np.ndarray, row: np.ndarray, gap: np.ndarray, pause: float,
              home: float = 0.75) -> np.ndarray:
     """Per segment, its end moved back to its last common step (one most of its type's segments have)
     where the steps after it, found in only some of the segments, are other work that often followed
@@ -331,7 +401,7 @@ def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.n
     are done elsewhere too (less than `home` of their occurrences in the type's segments), and they come
     after a pause `pause` times longer than any between its common steps (people pause between tasks,
     not before the last steps of one) or in an application none of the type's common steps use. A
-    branch the task sometimes ends with is done nowhere else."""
+    branch the task sometimes ends with is done nowhere else. `row`: each event's type, numbered 0, 1, ..."""
     pos = np.arange(len(seg))
     upto = pos <= end[seg]
     last = np.full(len(end), -1)
@@ -345,65 +415,85 @@ def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.n
     before = np.zeros(len(end))   # the longest pause from the last common step to the first later step
     span = after & (pos <= first_core[seg])
     np.maximum.at(before, seg[span], gap[span])
-    _, inv, cnt = np.unique(grp.astype(np.int64) * (int(acts.max()) + 1) + acts, return_inverse=True, return_counts=True)
-    share = cnt[inv] / np.bincount(acts)[acts]   # of an activity's occurrences, the share in this type's segments
+    pair = row * (int(acts.max()) + 1) + acts
+    share = np.bincount(pair)[pair] / np.bincount(acts)[acts]   # of an activity's occurrences, the share in this type's segments
     tail = after & is_core
     elsewhere = np.bincount(seg[tail], weights=share[tail] < home, minlength=len(end)) * 2 > \
         np.bincount(seg[tail], minlength=len(end))
-    key = grp.astype(np.int64) * (int(apps.max()) + 1) + apps
-    foreign = np.bincount(seg[tail & ~np.isin(key, key[common & upto])], minlength=len(end)) > 0
+    key = row * (int(apps.max()) + 1) + apps
+    used = np.zeros(int(key.max()) + 1, dtype=bool)   # (type, application) of the common steps
+    used[key[common & upto]] = True
+    foreign = np.bincount(seg[tail & ~used[key]], minlength=len(end)) > 0
     other = (first_core < len(seg)) & (last >= 0) & ((before > pause * inner) | foreign) & elsewhere
     return np.where(other, last, end)
 
 
 def lead_in(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, starts: list[int], max_back: int = 3,
-            share: float = 0.8) -> np.ndarray:
+            share: float = 0.8, by_act: np.ndarray | None = None, walks: dict[int, Walk] | None = None) -> np.ndarray:
     """Per event, the start activity whose instance begins there (-1 elsewhere): at a start, or up to
     `max_back` events before it where the same steps lead into it (>= `share` of its occurrences) and
     the pause comes before them, not after. The window a task opens with is often the one it comes
     back to at its end (CRM -> sheet -> CRM): that focus occurs twice per instance, so it cannot be
     the start, but it is the instance's first event. The steps are walked back as far as they agree and
     the instance begins at the one with the longest pause before it (a focus, a click and then typing:
-    the pause is before the focus, not between the click and the typing)."""
-    out = np.where(np.isin(acts, starts), acts, -1)
-    taken = out >= 0
-    total: np.ndarray | None = None
+    the pause is before the focus, not between the click and the typing); where another start leads
+    into this one, that start begins the instance. `by_act`: see `by_activity`; `walks`: each start's
+    walk back, kept by the caller for the next call on the same stream (with the same `max_back` and
+    `share`), since a walk does not depend on the other starts."""
+    out = np.where(_isin_ids(acts, starts), acts, -1)
+    walks = {} if walks is None else walks
+    new = [a for a in starts if a not in walks]
+    if new:
+        by_act = by_activity(acts) if by_act is None else by_act
+        lo, hi = np.searchsorted(acts[by_act], np.array([new, np.add(new, 1)]))   # each start's events in by_act
+        for a, i, j in zip(new, lo.tolist(), hi.tolist()):
+            pos = by_act[i:j]
+            walks[a] = _walk_back(acts, gap, forced, pos[~forced[pos] & (pos > 0)], max_back, share)
+    chosen = set(starts)
     for a in starts:
-        pos = np.flatnonzero((acts == a) & ~forced)
-        pos = pos[pos > 0]
-        # per step back: the occurrences whose lead-in reaches it, and the pause before it
-        chain: list[tuple[int, np.ndarray, float]] = []
-        for back in range(1, max_back + 2):   # one step further only to see whether another start leads in
-            if len(pos) < 3:
-                break
-            prev = acts[pos - 1]
-            values, counts = np.unique(prev, return_counts=True)
-            lead = values[counts == counts.max()][:1]
-            if counts.max() < share * len(pos):
-                # one step whose label varies with its data (a name the templates kept): the labels that
-                # (nearly) only ever come right before this step
-                total = np.bincount(acts) if total is None else total
-                lead = values[(counts >= 2) & (counts >= share * total[values])]
-                if counts[np.isin(values, lead)].sum() < share * len(pos):
-                    break
-            if np.isin(lead, starts).any():   # another start leads into this one: it begins the instance
-                chain = []
-                break
-            if back > max_back:
-                break
-            pos = pos[np.isin(prev, lead) & ~taken[pos - 1]]
-            if len(pos) < 3:
-                break
-            chain.append((back, pos + back - 1, float(np.median(gap[pos - 1]))))
-            pos = pos - 1
-            pos = pos[(pos > 0) & ~forced[pos]]
-        if not chain:
-            continue
-        back, hit, pause = max(chain, key=lambda c: c[2])
-        within = [float(np.median(gap[hit]))] + [c[2] for c in chain if c[0] != back]
-        if pause >= 3 * max(within):   # clearly longer than every pause inside the lead-in
+        met, found = walks[a]
+        if found is not None and not met & chosen:   # no other start (nor itself) leads into it
+            back, hit = found
             out[hit - back], out[hit] = a, -1
     return out
+
+
+def _walk_back(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, pos: np.ndarray, max_back: int,
+               share: float) -> Walk:
+    """One start's walk back from its events `pos` (see `lead_in`): the labels that lead into it on the way,
+    and how far back its instances begin and where its events are, if the lead-in is clear (None if not)."""
+    met: set[int] = set()
+    total: np.ndarray | None = None
+    # per step back: the occurrences whose lead-in reaches it, and the pause before it
+    chain: list[tuple[int, np.ndarray, float]] = []
+    for back in range(1, max_back + 2):   # one step further only to see whether another start leads in
+        if len(pos) < 3:
+            break
+        prev = acts[pos - 1]
+        values, counts = np.unique(prev, return_counts=True)
+        lead = values[counts == counts.max()][:1]
+        if counts.max() < share * len(pos):
+            # one step whose label varies with its data (a name the templates kept): the labels that
+            # (nearly) only ever come right before this step
+            total = np.bincount(acts) if total is None else total
+            lead = values[(counts >= 2) & (counts >= share * total[values])]
+            if counts[_isin_ids(values, lead.tolist())].sum() < share * len(pos):
+                break
+        met.update(lead.tolist())
+        if back > max_back:
+            break
+        pos = pos[_isin_ids(prev, lead.tolist())]   # none a start's event: where a start leads in, the walk is not used
+        if len(pos) < 3:
+            break
+        chain.append((back, pos + back - 1, float(np.median(gap[pos - 1]))))
+        pos = pos - 1
+        pos = pos[(pos > 0) & ~forced[pos]]
+    if not chain:
+        return frozenset(met), None
+    back, hit, pause = max(chain, key=lambda c: c[2])
+    within = [float(np.median(gap[hit]))] + [c[2] for c in chain if c[0] != back]
+    # clearly longer than every pause inside the lead-in
+    return frozenset(met), ((back, hit) if pause >= 3 * max(within) else None)
 
 
 def _usual_counts(out: np.ndarray, acts: np.ndarray, group_of: np.ndarray, core: set[tuple[int, int]],
@@ -530,45 +620,53 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
 
 
 def instances(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
-              p: SegmentParams, ts: np.ndarray | None = None, apps: np.ndarray | None = None) -> np.ndarray:
+              p: SegmentParams, ts: np.ndarray | None = None, apps: np.ndarray | None = None,
+              by_act: np.ndarray | None = None, walks: dict[int, Walk] | None = None) -> np.ndarray:
     """Instance number per event when cutting before `starts` (and at `forced`), -1 between tasks.
     With `ts`, an instance begins where the steps leading into its start begin (see `lead_in`); with `ts`
-    and `apps`, other work that often followed it is not counted in it (see `_own_end`)."""
-    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps)[0]
+    and `apps`, other work that often followed it is not counted in it (see `_own_end`). `by_act` and
+    `walks`: see `by_activity` and `lead_in`."""
+    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps, by_act=by_act, walks=walks)[0]
 
 
 def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[int], n_acts: int,
          p: SegmentParams, ts: np.ndarray | None, apps: np.ndarray | None = None,
-         rejoin: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+         rejoin: np.ndarray | None = None, by_act: np.ndarray | None = None,
+         walks: dict[int, Walk] | None = None, start_of: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`instances`, and per event whether it is a core step of its segment's task. With `rejoin` (the
     final cut, with `ts` and `apps`; the cuts no instance spans): interruptions are left out of instances
-    and what they cut apart is joined again (see `_rejoin`)."""
+    and what they cut apart is joined again (see `_rejoin`). `start_of`: `lead_in`'s answer for these
+    starts, when the caller has it."""
     n = len(acts)
     out = np.full(n, -1, dtype=np.int64)
-    if ts is None:
-        start_of = np.where(np.isin(acts, starts), acts, -1)
-    else:
-        start_of = lead_in(acts, np.diff(ts, prepend=ts[0] if n else 0.0), forced, starts)
+    by_act = by_activity(acts) if by_act is None else by_act
+    if start_of is None:
+        start_of = (np.where(_isin_ids(acts, starts), acts, -1) if ts is None
+                    else lead_in(acts, np.diff(ts, prepend=ts[0] if n else 0.0), forced, starts, by_act=by_act,
+                                 walks=walks))
     is_s = start_of >= 0
     cut = forced | is_s
     seg = np.cumsum(cut) - 1
     first = np.flatnonzero(cut)
     group_of_seg = np.where(is_s[first], start_of[first], -1)
     in_task = group_of_seg[seg] >= 0
-    core, strict = _cores(acts, seg, group_of_seg, n_acts, (p.core_presence, max(p.core_presence, p.start_presence)))
-    pair = group_of_seg[seg].astype(np.int64) * n_acts + acts
-    home = _at_home(pair[in_task], acts, n_acts, p.core_home)
+    runs = _pair_runs(acts, seg, by_act)
+    types = np.unique(group_of_seg, return_inverse=True, return_counts=True)
+    row = types[1][seg]
+    core, strict = _cores(acts, seg, group_of_seg, n_acts, (p.core_presence, max(p.core_presence, p.start_presence)),
+                          by_act, runs)
+    home = _at_home(row, in_task, acts, types[0], n_acts, p.core_home)
     core, strict = core & home, strict & home
-    is_core = np.isin(pair, np.array([g * n_acts + a for g, a in core], dtype=np.int64))
+    is_core = _pair_table(core, types[0], n_acts)[row, acts]
     is_core[first] = True
     if p.trim_tail:
-        before = np.arange(n) < _restart(acts, seg, group_of_seg, is_core, n_acts, p.start_presence)[seg]
+        before = np.arange(n) < _restart(acts, seg, is_core, n_acts, p.start_presence, by_act, runs, types)[seg]
         is_core &= before
         end = _task_end(is_core, seg, len(first), p.max_inner_gap)
         if ts is not None and apps is not None:
-            common = np.isin(pair, np.array([g * n_acts + a for g, a in strict], dtype=np.int64))
+            common = _pair_table(strict, types[0], n_acts)[row, acts]
             common[first] = True
-            end = _own_end(is_core & common, is_core, seg, cut, end, acts, apps, group_of_seg[seg],
+            end = _own_end(is_core & common, is_core, seg, cut, end, acts, apps, row,
                            np.diff(ts, prepend=ts[0]), p.end_pause)
         in_task &= before & (np.arange(n) <= end[seg])
     in_task &= ~breaks
@@ -618,7 +716,9 @@ def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: n
     session = forced.copy()
     if resumes is not None:
         forced |= resumes
-    starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare)
+    by_act = by_activity(acts)
+    walks: dict[int, Walk] = {}
+    starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare, by_act, walks)
     if not starts:   # no recurring structure: no task to report
         return np.full(n, -1, dtype=np.int64), []
-    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps, rejoin=session)[0], starts
+    return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps, rejoin=session, by_act=by_act, walks=walks)[0], starts
