@@ -50,6 +50,14 @@ def cluster_variants(variants: Sequence[tuple[int, ...]], weights: Sequence[int]
     n = len(variants)
     if n <= 1:
         return np.where(np.asarray(weights, dtype=np.int64) > 1, 0, -1) if n else np.zeros(0, dtype=np.int64)
+    # the same variants give the same types in whatever order they come (the order follows people's
+    # pseudonyms, drawn afresh per analysis): clustering, the `max_variants` cut and the numbering break
+    # ties by position, so they see the variants in one order, most instances first, then by their steps
+    canon = np.array(sorted(range(n), key=lambda i: (-int(weights[i]), variants[i])), dtype=np.int64)
+    if np.any(canon != np.arange(n)):
+        out = np.empty(n, dtype=np.int64)
+        out[canon] = cluster_variants([variants[i] for i in canon], [int(weights[i]) for i in canon], p)
+        return out
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize

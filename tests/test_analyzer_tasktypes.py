@@ -53,3 +53,18 @@ def test_clustering_on_the_sparse_cosine_product_equals_the_reference(seed: int)
     assert len(set(reference.tolist())) >= 4                       # a clustering with several types to agree on
     pairs = {(int(r), int(g)) for r, g in zip(reference, got)}
     assert len(pairs) == len({r for r, _ in pairs}) == len({g for _, g in pairs})   # one-to-one
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_same_variants_in_any_order_give_the_same_types(seed: int) -> None:
+    """Variants come in the order of people's pseudonyms, drawn afresh per analysis: the types (and their
+    numbers) must not follow it. Equal-sized types and equally distant variants are where order decided."""
+    rng = random.Random(seed)
+    variants = [(1, 2, 3), (7, 8, 9), (1, 2, 4), (7, 8, 10), (1, 5, 6), (7, 11, 12)]
+    variants += [tuple(rng.sample(range(20, 40), 4)) for _ in range(40)]
+    weights = [5, 5, 3, 3, 2, 2] + [rng.choice([1, 2, 2, 3]) for _ in range(40)]
+    first = dict(zip(variants, cluster_variants(variants, weights).tolist()))
+    for _ in range(5):
+        order = rng.sample(range(len(variants)), len(variants))
+        again = cluster_variants([variants[i] for i in order], [weights[i] for i in order])
+        assert dict(zip([variants[i] for i in order], again.tolist())) == first
