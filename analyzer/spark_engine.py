@@ -15,7 +15,7 @@ per event spread over Spark's executors:
    `stream.labels_of`, in the embedded order), then each user's segmentation (`stream.user_of`,
    `segment.segment_stream`, `stream.part_of`), all users at once on every core, kept by Spark until the
    driver has fetched them a partition at a time. What comes back per user is compact: per instance its
-   steps, times and action counts, and the events between tasks for the pooled pass over all users.
+   steps, times and action counts, and the events between tasks for the pooled pass.
 3. The driver joins the parts in user order (`stream.assemble`): variants with their counts, task types,
    candidates, the process map and the summary, exactly as the embedded engine does.
 
@@ -30,8 +30,9 @@ local disk encrypted (`spark.io.encryption.enabled`, set here); on a cluster, al
 `spark.authenticate` and `spark.network.crypto.enabled` so events cross the network encrypted. The
 dataset's master key travels to the executors inside the task closure (the same trust as the events).
 What limits scale: the shuffle by user, a heavy user's events all in one Python worker (skew), and the
-driver, which holds per instance a few numbers and each in-task event's time, and segments the pooled
-events between tasks of all users together (as the embedded engine does).
+driver, which holds per instance a few numbers and each in-task event's time, keeps the events between
+tasks in an encrypted spill and segments them in groups of people (`pipeline.pool_groups`, one group after
+another, as the embedded engine does).
 """
 
 from __future__ import annotations
