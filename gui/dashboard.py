@@ -448,6 +448,7 @@ class Dashboard(QMainWindow):
                 self.pages[key].map.fit()   # type: ignore[attr-defined]
                 app.processEvents()
             out = file.with_name(f"{file.stem}-{key}{file.suffix or '.png'}")
-            self.grab().save(str(out))
+            if not self.grab().save(str(out)):   # Qt says no more than False
+                raise TasklensError(f"cannot write {out}: make sure its folder exists and is writable")
             written.append(out)
         return written

@@ -443,3 +443,8 @@ def test_dashboard_command_renders_every_view(folder: Path, tmp_path: Path) -> N
     missing = subprocess.run([sys.executable, "-m", "tasklens.cli.main", "dashboard", str(tmp_path / "nope")],
                              capture_output=True, text=True, env=env, timeout=60)
     assert missing.returncode == 2 and missing.stderr.strip().endswith("no such store or analysis folder")
+    nowhere = subprocess.run([sys.executable, "-m", "tasklens.cli.main", "dashboard", str(folder), "--screenshot",
+                              str(tmp_path / "no-such-folder" / "d.png")], capture_output=True, text=True, env=env,
+                             timeout=120)   # printed the paths and said 0 while writing nothing
+    assert nowhere.returncode == 2 and not nowhere.stdout and "make sure its folder exists" in nowhere.stderr
+    assert "Traceback" not in nowhere.stderr
