@@ -144,8 +144,7 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
     all users together (`pooled_groups`)."""
     idx = np.flatnonzero((task < 0) & ~breaks)
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
-    firsts = np.flatnonzero(np.diff(user_ids, prepend=-1) != 0)
-    blocks = list(zip(firsts.tolist(), [*firsts[1:].tolist(), len(idx)]))
+    blocks = _blocks(user_ids)
 
     def load(group: list[int]) -> Pool:
         at = np.concatenate([np.arange(*blocks[k]) for k in group])
@@ -165,6 +164,19 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
     return np.concatenate(taken), np.concatenate(ids), list(found)
 
 
+def _blocks(user: np.ndarray) -> list[tuple[int, int]]:
+    """(first, end) of each person's events, `user` holding each person's contiguously."""
+    firsts = np.flatnonzero(np.diff(user, prepend=-1) != 0)
+    return list(zip(firsts.tolist(), [*firsts[1:].tolist(), len(user)]))
+
+
+def reading_order(people: Sequence[tuple[float, int]]) -> list[int]:
+    """The order `pooled_pass` reads people in, given each one's first leftover's time and leftover count
+    (in the order their events are held): by that time, not by pseudonyms, which are drawn afresh for each
+    analysis (the choice of starts depends on the order)."""
+    return sorted(range(len(people)), key=lambda k: (people[k][0], people[k][1], k))
+
+
 POOL_EVENTS = 1_000_000   # leftover events segmented together at most (see pool_groups)
 
 
@@ -180,7 +192,7 @@ def pool_groups(people: Sequence[tuple[float, int]], most: int | None = None) ->
     groups = max(1, -(-total // (most or POOL_EVENTS)))
     out: list[list[int]] = [[] for _ in range(groups)]
     end = 0
-    for k in sorted(range(len(people)), key=lambda k: (people[k][0], people[k][1], k)):   # pooled_pass's order
+    for k in reading_order(people):
         end += people[k][1]
         out[min((end - 1) * groups // max(total, 1), groups - 1)].append(k)
     return [sorted(g) for g in out if g]
@@ -205,15 +217,13 @@ def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.nda
                 n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """Segment all users' leftover events together; `user` holds each user's events contiguously and `pos`
     each event's place in its user's stream. Each user's leftovers are a recording of its own (a new
-    segment after each gap; an interrupted task may take back its part across a gap). Users go in order
-    of their first leftover's time, not of their pseudonyms: those are drawn afresh for each analysis, and
-    the choice of starts depends on the order, so the same log gave other instances in another folder.
-    Returns the order the events were read in, and the segments and starts found in that order."""
+    segment after each gap; an interrupted task may take back its part across a gap). Users go in
+    `reading_order` (the same log once gave other instances in another folder). Returns the order the
+    events were read in, and the segments and starts found in that order."""
     if len(ts) < p.min_instances * p.min_steps:
         return None
-    firsts = np.flatnonzero(np.diff(user, prepend=-1) != 0)
-    blocks = sorted(zip(firsts.tolist(), [*firsts[1:].tolist(), len(user)]),
-                    key=lambda b: (float(ts[b[0]]), b[1] - b[0], b[0]))
+    held = _blocks(user)
+    blocks = [held[k] for k in reading_order([(float(ts[lo]), hi - lo) for lo, hi in held])]
     order = np.concatenate([np.arange(lo, hi) for lo, hi in blocks])
     users_change = np.zeros(len(order), bool)
     users_change[np.cumsum([0] + [hi - lo for lo, hi in blocks[:-1]])] = True
