@@ -257,10 +257,8 @@ def _table(events: Sequence[Event], seq: np.ndarray, signed: bool) -> pa.Table:
     a tuple per event, transposed, set off the garbage collector over every event held)."""
     cols = {f: list(map(attrgetter(f), events)) for f in FIELDS}
     cols["action"] = [_VALUE[a] for a in cols["action"]]
-    types = {"ts": pa.float64(), "duration": pa.float64(), "count": pa.int64(), "source_row": pa.int64(),
-             "id": pa.int64()}
     return pa.table({"seq": pa.array(seq, pa.int64()),
-                     **{f: pa.array(v, types.get(f, pa.string())) for f, v in cols.items()},
+                     **{f: pa.array(v, SCHEMA.field(f).type) for f, v in cols.items()},
                      "signed": pa.array(np.full(len(events), signed))}, schema=SCHEMA)
 
 
