@@ -17,7 +17,9 @@ With --elements the load runs on applications that expose their widgets: an acce
 (tests/a11y_form.py), clicked on their buttons and fields and typed into. Three processes watch the
 same load in one run: the collector with accessibility on, the collector with it off (no session bus
 in its environment) and the bare pynput counter; the figures are CPU, peak RSS and the element
-look-up p95 from the collector's own stats.
+look-up p95 from the collector's own stats, and each collector thread's CPU (thread_cpu_on_pct and
+thread_cpu_off_pct, from /proc/PID/task/*/stat), which places what accessibility adds. Measuring starts
+once both collectors are capturing, so their start-up is not counted.
 """
 
 from __future__ import annotations
@@ -45,6 +47,13 @@ PYNPUT_COUNTER = ("from pynput import keyboard, mouse; import threading; n = [0]
                   "c = lambda *a: n.__setitem__(0, n[0] + 1); "
                   "keyboard.Listener(on_press=c, on_release=c).start(); "
                   "mouse.Listener(on_click=c, on_scroll=c).start(); threading.Event().wait()")
+# Runs `tasklens` with each thread's name given to the OS (prctl PR_SET_NAME; Python 3.11 does not), so the
+# CPU of each thread can be read from /proc/PID/task/*/stat; pynput's listeners are named by their class.
+NAMED_THREADS = ("import ctypes, runpy, threading; libc = ctypes.CDLL(None); start = threading.Thread._bootstrap_inner\n"
+                 "def named(t):\n"
+                 "    n = type(t).__name__ if t.name.startswith('Thread-') else t.name\n"
+                 "    libc.prctl(15, n.removeprefix('tasklens-')[:15].encode(), 0, 0, 0); start(t)\n"
+                 "threading.Thread._bootstrap_inner = named; runpy.run_module('tasklens.cli.main', run_name='__main__')")
 
 
 def accounted(store: Path) -> tuple[int, dict[str, int]]:
@@ -84,6 +93,34 @@ def one_run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             "queue_dropped": stats["dropped"], "stored_by_action": by_action}
 
 
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) of each live thread of `pid` by name, summed over threads of one name,
+    and of the whole process under "(all)", which also holds the threads that have ended."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds(stat: str) -> float:
+        fields = stat[stat.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue   # ended since the listing
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        out[name] = out.get(name, 0.0) + seconds(stat)
+    out["(all)"] = seconds(Path(f"/proc/{pid}/stat").read_text())
+    return out
+
+
+def thread_shares(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
+    """% of a core each thread name used between two `thread_cpu` readings; "(ended)" for the threads that
+    ended in between (the process's rise less the rise of those alive at the end)."""
+    rise = {t: after[t] - before.get(t, 0.0) for t in after}
+    rise["(ended)"] = rise.pop("(all)") - sum(rise.values())
+    return {t: round(100 * v / seconds, 2) for t, v in sorted(rise.items())}
+
+
 def elements_run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     """One run of the --elements comparison (see the module docstring)."""
     import psutil
@@ -103,14 +140,23 @@ def elements_run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         off_env = {**disp.env, "DBUS_SESSION_BUS_ADDRESS": f"unix:path={workdir}/no-bus"}
         for name, env in (("on", disp.env), ("off", off_env)):
             store = workdir / f"{name}.db"
-            procs[name] = subprocess.Popen(
-                [sys.executable, "-m", "tasklens.cli.main", "collect", "--store", str(store), "--accept-notice",
-                 "--stats-file", str(workdir / f"{name}.json"), "--log-file", str(workdir / f"{name}.log")],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with (workdir / f"{name}.err").open("wb") as err:
+                procs[name] = subprocess.Popen(
+                    [sys.executable, "-c", NAMED_THREADS, "collect", "--store", str(store), "--accept-notice",
+                     "--stats-file", str(workdir / f"{name}.json"), "--log-file", str(workdir / f"{name}.log")],
+                    env=env, stdout=subprocess.DEVNULL, stderr=err)
         procs["pynput"] = subprocess.Popen([sys.executable, "-c", PYNPUT_COUNTER], env=disp.env)
+        # measuring starts `warmup` s after both collectors are capturing: their start-up (the masker's
+        # models, on the main thread) takes longer than any fixed wait when the machine is busy
+        until = time.monotonic() + 300
+        while not all(b"capturing" in (workdir / f"{name}.err").read_bytes() for name in ("on", "off")):
+            if time.monotonic() > until or any(procs[name].poll() is not None for name in ("on", "off")):
+                raise SystemExit(f"a collector did not start: see {workdir}/on.err and off.err")
+            time.sleep(0.2)
         time.sleep(args.warmup)
         watched = {name: psutil.Process(p.pid) for name, p in procs.items()}
         before = {name: sum(p.cpu_times()[:2]) for name, p in watched.items()}
+        threads_before = {name: thread_cpu(procs[name].pid) for name in ("on", "off")}
         peak = dict.fromkeys(watched, 0)
         rnd = random.Random(1)
         cycle = ["k"] * 8 + ["click", "scroll", "scroll"] + ["k"] * 6 + ["ctrl+c", "ctrl+v", "click"]
@@ -143,6 +189,8 @@ def elements_run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             sent += 1
         seconds = time.monotonic() - start
         cpu = {name: round(100 * (sum(p.cpu_times()[:2]) - before[name]) / seconds, 2) for name, p in watched.items()}
+        threads = {name: thread_shares(threads_before[name], thread_cpu(procs[name].pid), seconds)
+                   for name in ("on", "off")}
         xdo.stdin.close()
         xdo.wait(timeout=30)
     finally:
@@ -162,6 +210,7 @@ def elements_run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             "element_lookup_p95_ms": stats.get("element_lookup_p95_ms"),
             "element_lookup_failures": stats.get("element_lookup_failures"),
             "element_thread_cpu_pct": round(100 * stats.get("element_thread_cpu_s", 0) / seconds, 2),
+            "thread_cpu_on_pct": threads["on"], "thread_cpu_off_pct": threads["off"],
             "events_sent": sent,
             "stored_on": accounted(workdir / "on.db")[1]}
 
@@ -175,7 +224,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--rate", type=float, default=20.0)
-    ap.add_argument("--warmup", type=float, default=10.0, help="s from start to measuring (masker set-up)")
+    ap.add_argument("--warmup", type=float, default=10.0,
+                    help="s from start to measuring (masker set-up); with --elements, from both collectors capturing")
     ap.add_argument("--elements", action="store_true",
                     help="accessibility on vs off on GTK forms, beside a pynput counter (see above)")
     args = ap.parse_args()

@@ -52,6 +52,7 @@ class ElementLookup:
         self._waiting = 0               # events queued and not yet emitted by the look-up thread
         self._thread: threading.Thread | None = None
         self._focus: tuple[int, float, Element | None] | None = None   # (window handle, when, element)
+        self._verdict: tuple[Window, bool] | None = None   # the exclusion rule's answer for the last window asked
         self.latencies: deque[float] = deque(maxlen=100_000)
         self.failures = 0
         self._cpu = 0.0   # CPU seconds the look-up thread used, known once it ends
@@ -116,8 +117,16 @@ class ElementLookup:
         return _ASK
 
     def _is_excluded(self, window: Window) -> bool:
-        """An excluded application is not even asked (the pipeline drops its events)."""
-        return self._excluded is not None and self._excluded(window.app, window.exe, window.title)
+        """An excluded application is not even asked (the pipeline drops its events). The rule is asked
+        once per Window: one is replaced whole when its application, title or place changes, so a typing
+        run asks it once instead of at every key (parsing the executable's path at every key press was
+        most of what accessibility added to the input hooks' CPU)."""
+        if self._excluded is None:
+            return False
+        known = self._verdict
+        if known is None or known[0] is not window:
+            known = self._verdict = (window, self._excluded(window.app, window.exe, window.title))
+        return known[1]
 
     def _element(self, item: _Pending) -> Element | None:
         """Ask the accessibility API, for what `_known` could not answer."""

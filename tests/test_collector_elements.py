@@ -170,6 +170,23 @@ def test_an_excluded_application_is_not_even_asked() -> None:
     assert out == [raw(Action.CLICK, "left", "5,5")] and fake.asked == []
 
 
+def test_the_exclusion_rule_is_asked_once_per_window_not_at_every_key() -> None:
+    asked: list[str] = []
+
+    def rule(app: str, exe: str, title: str) -> bool:
+        asked.append(title)
+        return title == "Payroll"
+    out: list[RawEvent] = []
+    lookup = ElementLookup(FakeElements(focus=Element("text", "Vendor")), out.append, rule)
+    lookup.start()
+    payroll = Window("gedit", "/usr/bin/gedit", "Payroll", handle=7, width=800, height=600, pid=42)
+    for i, window in enumerate([WIN] * 5 + [payroll] * 3 + [WIN]):
+        lookup.submit(raw(Action.TYPE, ts=1.0 + i / 10), window)
+    lookup.stop()
+    assert asked == ["Invoices", "Payroll", "Invoices"]   # a new Window (here a title change) is asked again
+    assert [e.target for e in out] == ['text "Vendor"'] * 5 + [""] * 3 + ['text "Vendor"']
+
+
 def test_a_failing_lookup_leaves_todays_event() -> None:
     fake = FakeElements(fail=True)
     out = run_lookup(fake, [(raw(Action.CLICK, "left", "5,5"), (1, 1))])
