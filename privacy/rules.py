@@ -4,6 +4,7 @@ matching an exclusion pattern. The collector asks before it reads anything else 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from pathlib import PureWindowsPath
 
@@ -17,16 +18,18 @@ def _globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{fnmatch.translate(p.lower())})" for p in patterns))
 
 
-def _names(app: str, exe: str) -> list[str]:
-    """The strings a glob is tried on: app name and executable path, base name, without `.exe`."""
-    out = []
+@functools.lru_cache(maxsize=256)
+def _names(app: str, exe: str) -> tuple[str, ...]:
+    """The strings a glob is tried on: app name and executable path, base name, without `.exe`. Cached:
+    the writer asks for every event, and a person's applications are few."""
+    out: list[str] = []
     for text in (app, exe):
         if not text:
             continue
         full = text.replace("\\", "/").lower()
         base = PureWindowsPath(text).name.lower()   # splits on both / and \
         out += [full, base, base.removesuffix(".exe")]
-    return out
+    return tuple(out)
 
 
 class Exclusions:
