@@ -291,6 +291,16 @@ def analyze_spark(ds: Dataset, params: Params | None = None, progress: Progress 
             spark.stop()
 
 
+def _unpacked(packed: dict[int, bytes], usage: dict[int, Usage]) -> Iterator[UserPart]:
+    """Each user's part in user order, unpickled only as `assemble` takes it and dropped from `packed`, so the
+    driver holds the compact pickles and what `assemble` keeps, never every user's part at once; each
+    user's use of the applications added to `usage` in that order, as the embedded engine adds them."""
+    for rank in sorted(packed):
+        part, used = pickle.loads(packed.pop(rank))
+        add_usage(usage, used)
+        yield part
+
+
 def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jobs: _Jobs, decisions: Decisions | None,
              marks: Mapping[str, str] | None, progress: Progress) -> Streamed:
     from pyspark import StorageLevel
@@ -304,23 +314,20 @@ def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jo
         keys = ((r["app"], r["action"], r["target"], r["title"], r["element_path"]) for r in found)
         act_of, labels, app_ids = labels_of(dict.fromkeys(keys))
         del found
-        parts: list[tuple[UserPart, dict[int, Usage]]] = []
+        packed: dict[int, bytes] = {}   # each user's part, pickled (compact), by rank
         if names:
             shared = spark.sparkContext.broadcast((act_of, len(labels), app_ids, {n: k for k, n in enumerate(names)}))
             segmented = events.groupBy("user").applyInArrow(_segment(shared, p.order, p), PARTS_DDL) \
                 .persist(StorageLevel.MEMORY_AND_DISK)
             try:   # every partition at once (toLocalIterator alone would segment one partition at a time)
                 jobs.run("spark: segmentation", segmented.count)
-                rows = jobs.run("spark: results", lambda: list(segmented.toLocalIterator()))   # a partition at a time
+                packed = jobs.run("spark: results", lambda: {r["rank"]: r["part"] for r in segmented.toLocalIterator()})
             finally:
                 segmented.unpersist()
-            parts = [pickle.loads(r["part"]) for r in sorted(rows, key=lambda r: r["rank"])]
             shared.unpersist()
     finally:
         events.unpersist()
     usage: dict[int, Usage] = {}
-    for _, used in parts:   # in user order, as the embedded engine adds them: the same sums
-        add_usage(usage, used)
-    done = assemble((part for part, _ in parts), names, labels, app_ids, p, decisions, progress, marks)
+    done = assemble(_unpacked(packed, usage), names, labels, app_ids, p, decisions, progress, marks)
     done.usage = {app: usage[a] for app, a in app_ids.items() if a in usage}
     return done
