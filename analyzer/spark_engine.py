@@ -91,6 +91,7 @@ KEYS = pa.schema([("user", pa.string()), ("pos", pa.int64()), ("app", pa.string(
                   ("target", pa.string()), ("title", pa.string()), ("element_path", pa.string())])
 PARTS = pa.schema([("rank", pa.int64()), ("part", pa.binary())])
 PARTS_DDL = "rank long, part binary"
+_JAVA = re.compile(r"^: ((?:\w+\.)+\w+(?:Exception|Error)\b.*)$", re.M)   # the Java exception in a Py4JJavaError
 POLL = 0.5   # seconds between looks at Spark's stage progress and the cancel flag
 
 
@@ -254,7 +255,8 @@ def _one_line(e: Exception) -> errors.TasklensError:
         if isinstance(kind, type) and issubclass(kind, errors.TasklensError) and kind is not errors.ConfigError:
             return kind(found.group(2).strip())
         return errors.TasklensError(found.group(2).strip())
-    return SparkError(f"the Spark analysis failed: {_first_line(e)}")
+    cause = _JAVA.search(str(e))   # py4j's first line names a call ("calling o6394.getResult"), not what failed
+    return SparkError(f"the Spark analysis failed: {cause.group(1).strip() if cause else _first_line(e)}")
 
 
 def _events(spark: SparkSession, ds: Dataset, source: str | None) -> DataFrame:
@@ -321,6 +323,7 @@ def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jo
                 .persist(StorageLevel.MEMORY_AND_DISK)
             try:   # every partition at once (toLocalIterator alone would segment one partition at a time)
                 jobs.run("spark: segmentation", segmented.count)
+                events.unpersist()   # segmented is cached: the driver's memory goes to fetching the parts
                 packed = jobs.run("spark: results", lambda: {r["rank"]: r["part"] for r in segmented.toLocalIterator()})
             finally:
                 segmented.unpersist()

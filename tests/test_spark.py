@@ -14,7 +14,7 @@ from tasklens.analyzer.dataset import Dataset
 from tasklens.analyzer.engines import engine_for
 from tasklens.analyzer.pipeline import Params
 from tasklens.analyzer.run import Cancelled
-from tasklens.analyzer.spark_engine import analyze_spark, session
+from tasklens.analyzer.spark_engine import _one_line, analyze_spark, session
 from tasklens.analyzer.stream import analyze_dataset
 from tasklens.errors import KeyUnavailableError, UsageError
 from tasklens.events import Event
@@ -124,3 +124,14 @@ def test_without_pyspark_the_engine_is_one_line(monkeypatch: pytest.MonkeyPatch)
         engine_for("spark")
     with pytest.raises(UsageError, match="choose one of embedded, spark"):
         engine_for("flink")
+
+
+def test_a_failure_on_the_java_side_names_its_cause() -> None:
+    """A Py4JJavaError's first line names only the call ("calling o6394.getResult"): the line that says
+    what failed is the Java exception under it (a 10M-event run once failed with nothing but that call)."""
+    failed = Exception("An error occurred while calling o6394.getResult.\n: org.apache.spark.SparkException: Job "
+                       "aborted due to stage failure: Task 3 in stage 9.0 failed 1 times\n\tat org.apache.spark."
+                       "scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2856)\n")
+    assert str(_one_line(failed)) == ("the Spark analysis failed: org.apache.spark.SparkException: Job aborted due to "
+                                      "stage failure: Task 3 in stage 9.0 failed 1 times")
+    assert str(_one_line(Exception("no Java here\nsecond"))) == "the Spark analysis failed: no Java here"
