@@ -92,6 +92,7 @@ KEYS = pa.schema([("user", pa.string()), ("pos", pa.int64()), ("app", pa.string(
 PARTS = pa.schema([("rank", pa.int64()), ("part", pa.binary())])
 PARTS_DDL = "rank long, part binary"
 _JAVA = re.compile(r"^: ((?:\w+\.)+\w+(?:Exception|Error)\b.*)$", re.M)   # the Java exception in a Py4JJavaError
+USERS_PER_TASK = 8   # users a partition holds at most (about 2 MB of parts each at 21 working days)
 POLL = 0.5   # seconds between looks at Spark's stage progress and the cancel flag
 
 
@@ -268,7 +269,9 @@ def _events(spark: SparkSession, ds: Dataset, source: str | None) -> DataFrame:
     except Exception as e:   # a path Spark cannot reach or find: its own error, in one line
         raise _one_line(e) from None
     users = len(ds.user_dirs()) or None   # None: the folder holds the manifest only, the files are at `source`
-    tasks = 2 * spark.sparkContext.defaultParallelism   # a few users per task: a heavy one holds up fewer others
+    # at least two tasks a core (a heavy user holds up fewer others), and at most USERS_PER_TASK users a task:
+    # the driver's JVM fetches a partition's parts whole, so its memory bounds a partition, not the organisation
+    tasks = max(2 * spark.sparkContext.defaultParallelism, -(-(users or 0) // USERS_PER_TASK))
     return files.select("path", "content").mapInArrow(_decrypt(ds.writer().secrets, done), EVENTS_DDL) \
         .repartition(min(tasks, users or tasks), "user")
 
