@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from tasklens import storekey as keys
+from tasklens.columns import EVENT
 from tasklens.errors import InputFormatError, KeyUnavailableError
 from tasklens.events import SAME_EVENT, Action, Event
 from tasklens.files import atomic_write, private_dir
@@ -186,7 +187,7 @@ class Dataset:
         """The merge number of the next input: its events' `seq` begin at this << SEQ_SHIFT."""
         return max((i["base"] for i in self._m["inputs"]), default=-1) + 1
 
-    def add(self, ident: str, fmt: str, events: Sequence[Event], bad_rows: int = 0) -> int:
+    def add(self, ident: str, fmt: str, events: Events, bad_rows: int = 0) -> int:
         """Write one input's events, a file per (user, day), then list the input in the manifest."""
         if self.has(ident):
             return 0
@@ -247,29 +248,22 @@ def _all_distinct(table: pa.Table) -> bool:
     return bool(pa.table(cols).group_by(list(SAME_EVENT)).aggregate([]).num_rows == table.num_rows)
 
 
-FIELDS = ("user", "ts", "app", "title", "action", "target", "value", "duration", "count", "source_row", "id",
-          "element_path")   # an Event's, as SCHEMA's columns
 _VALUE = {a: a.value for a in Action}
+Events: TypeAlias = Sequence[Event] | pa.Table   # an input's events: objects, or a bundle's columns (`columns.EVENT`)
 
 
-def _table(events: Sequence[Event], seq: np.ndarray, signed: bool) -> pa.Table:
-    """One table of `events`, each column read by `attrgetter` in C (a comprehension per column cost 3x;
-    a tuple per event, transposed, set off the garbage collector over every event held)."""
-    cols = {f: list(map(attrgetter(f), events)) for f in FIELDS}
-    cols["action"] = [_VALUE[a] for a in cols["action"]]
-    return pa.table({"seq": pa.array(seq, pa.int64()),
-                     **{f: pa.array(v, SCHEMA.field(f).type) for f, v in cols.items()},
+def _table(events: Events, seq: np.ndarray, signed: bool) -> pa.Table:
+    """One table of `events` in SCHEMA's columns. From objects, each column read by `attrgetter` in C (a
+    comprehension per column cost 3x; a tuple per event, transposed, set off the garbage collector over
+    every event held); from a bundle's columns, as they are."""
+    if isinstance(events, pa.Table):
+        cols = {f: events.column(f) for f in EVENT.names}
+    else:
+        got = {f: list(map(attrgetter(f), events)) for f in EVENT.names}
+        got["action"] = [_VALUE[a] for a in got["action"]]
+        cols = {f: pa.array(v, SCHEMA.field(f).type) for f, v in got.items()}
+    return pa.table({"seq": pa.array(seq, pa.int64()), **cols,
                      "signed": pa.array(np.full(len(events), signed))}, schema=SCHEMA)
-
-
-def events_of(table: pa.Table) -> list[Event]:
-    """Events back from a table (one user's: small), for code that wants `Event`s."""
-    c = {n: table.column(n).to_pylist() for n in SCHEMA.names}
-    return [Event(ts, user, app, title, Action(action), target, value, duration, count, source_row, ident,
-                  path)
-            for ts, user, app, title, action, target, value, duration, count, source_row, ident, path
-            in zip(c["ts"], c["user"], c["app"], c["title"], c["action"], c["target"], c["value"], c["duration"],
-                   c["count"], c["source_row"], c["id"], c["element_path"])]
 
 
 def user_dir(names_key: bytes, user: str) -> str:
@@ -283,7 +277,7 @@ class Writer:
     folder: Path
     secrets: Secrets
 
-    def __call__(self, ident: str, base: int, fmt: str, events: Sequence[Event]) -> None:
+    def __call__(self, ident: str, base: int, fmt: str, events: Events) -> None:
         """One table of the input's events, then a file per (user, day): its rows in input order."""
         crypto = Crypto(self.secrets)
         table = _table(events, np.arange(len(events), dtype=np.int64) | (base << SEQ_SHIFT), fmt == "bundle")
@@ -299,7 +293,7 @@ class Writer:
             atomic_write(folder / f"part-{ident}.parquet", crypto.write(table.take(pa.array(rows))))
 
 
-Loaded = tuple[str, list[Event], int]     # (format, masked events, bad rows)
+Loaded = tuple[str, Events, int]     # (format, masked events, bad rows)
 Loader = Callable[[Path], "Loaded | str"]   # a picklable callable when merging on processes; str: why refused
 Done = Callable[[str, int, int], None]
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from tasklens.analyzer import decisions as dec
 from tasklens.analyzer import exceptionmarks, signers
 from tasklens.analyzer.aggregate import write_usage
-from tasklens.analyzer.dataset import Dataset
+from tasklens.analyzer.dataset import Dataset, Events
 from tasklens.analyzer.outputs import check_out, write_result
 from tasklens.analyzer.pipeline import Params, Progress
 from tasklens.errors import BundleError, InputFormatError
@@ -29,7 +29,6 @@ from tasklens.errors import BundleError, InputFormatError
 if TYPE_CHECKING:
     from tasklens.analyzer.run import Masking
     from tasklens.analyzer.stream import Streamed
-    from tasklens.events import Event
 
 
 class Engine(Protocol):
@@ -55,7 +54,7 @@ class InputLoader:
     roster: Path | None = None               # the enrolled signers, for bundles
     masker: Callable[[], Masking] | None = field(default=None, compare=False)   # picklable factory
 
-    def __call__(self, path: Path) -> tuple[str, list[Event], int] | str:
+    def __call__(self, path: Path) -> tuple[str, Events, int] | str:
         global _masker
         from tasklens.analyzer.loaders import load
         from tasklens.signing import load_roster
@@ -67,9 +66,11 @@ class InputLoader:
         try:
             loaded = load(path, self.fmt, skip_bad_rows=self.skip_bad_rows, unsegment=True, private=private,
                           roster=load_roster(self.roster) if self.roster is not None else None, tz=self.tz,
-                          users=self.users)
+                          users=self.users, columns=True)
         except BundleError as e:   # one bad bundle must not stop a merge of many
             return str(e)
+        if loaded.table is not None:   # a bundle: its columns, written as they are
+            return loaded.fmt, loaded.table, len(loaded.bad_rows)
         events = loaded.events
         if loaded.raws:
             if self.masker is None:

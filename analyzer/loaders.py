@@ -28,6 +28,7 @@ from tasklens.files import csv_uncell
 from tasklens.store import Store
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
     from tasklens.signing import Roster
@@ -76,6 +77,7 @@ class Loaded:
     events: list[Event] = field(default_factory=list)
     bad_rows: list[tuple[int, str]] = field(default_factory=list)   # (line number, 0 in JSON; where and what)
     cases: list[str] | None = None   # per event: the XES trace it came from (already segmented logs)
+    table: pa.Table | None = None     # a bundle's events as columns, when asked (a merge writes them as they are)
 
 
 def detect_format(path: Path) -> str:
@@ -508,33 +510,41 @@ def load_store(path: Path) -> Loaded:
         return Loaded(path, "store", events=store_events(store))
 
 
-def load_bundle(path: Path, private: X25519PrivateKey | None, roster: Roster | None = None) -> Loaded:
-    """An employee bundle from a signer enrolled in `roster`, its events attributed to the signer's label.
+def load_bundle(path: Path, private: X25519PrivateKey | None, roster: Roster | None = None,
+                columns: bool = False) -> Loaded:
+    """An employee bundle from a signer enrolled in `roster`, its events attributed to the signer's label;
+    `columns`: as a table in `Loaded.table` (no `Event` objects), else as `Loaded.events`.
 
     The label, not the pseudonym inside, is who the events are of: one person enrolled with two
     machines is one person, and the analysis counts people the analyst has enrolled, not user strings.
     `source_row` is the event's id in the employee's store.
     """
-    from tasklens.bundle import read_bundle
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from tasklens.bundle import read_bundle_table
+    from tasklens.columns import events_of
 
     if private is None:
         raise BundleError(f"{path} is an employee bundle: give the analyst key with --key analyst.key")
     if roster is None:
         raise BundleError(f"{path} is an employee bundle: it needs the roster of enrolled signers "
                           "(--roster, default roster.json beside the analyst key)")
-    _info, label, events = read_bundle(path, private, roster)
-    return Loaded(path, "bundle", events=[Event(e.ts, label, e.app, e.title, e.action, e.target, e.value,
-                                                e.duration, e.count, e.id if e.source_row is None else e.source_row,
-                                                e.id, e.element_path) for e in events])
+    _info, label, table = read_bundle_table(path, private, roster)
+    table = table.set_column(table.schema.get_field_index("user"), "user", pa.repeat(label, table.num_rows)) \
+        .set_column(table.schema.get_field_index("source_row"), "source_row",
+                    pc.coalesce(table.column("source_row"), table.column("id")))
+    return Loaded(path, "bundle", table=table) if columns else Loaded(path, "bundle", events=events_of(table))
 
 
 def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, unsegment: bool = False,
          private: X25519PrivateKey | None = None, roster: Roster | None = None, tz: tzinfo = timezone.utc,
-         users: UserIds = str) -> Loaded:
+         users: UserIds = str, columns: bool = False) -> Loaded:
     """Load one input file, detecting its format unless `fmt` forces one; `private` and `roster` open bundles.
 
     For imports, `tz` is the zone of naive times and `users` maps each user id (to a pseudonym: see
     tasklens.analyzer.pseudonyms); stores and bundles already carry pseudonyms and are left as they are.
+    `columns`: a bundle's events as a table in `Loaded.table` (for a merge), not as `Event`s.
     """
     path = Path(path)
     if path.is_dir():
@@ -545,7 +555,7 @@ def load(path: Path, fmt: str | None = None, *, skip_bad_rows: bool = False, uns
     if fmt == "store":
         return load_store(path)
     if fmt == "bundle":
-        return load_bundle(path, private, roster)
+        return load_bundle(path, private, roster, columns)
     if fmt == "csv":
         return load_tasklens_csv(path, skip_bad_rows, tz, users)
     if fmt == "actionlogger":

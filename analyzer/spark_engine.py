@@ -91,6 +91,8 @@ KEYS = pa.schema([("user", pa.string()), ("pos", pa.int64()), ("app", pa.string(
                   ("target", pa.string()), ("title", pa.string()), ("element_path", pa.string())])
 PARTS = pa.schema([("rank", pa.int64()), ("part", pa.binary())])
 PARTS_DDL = "rank long, part binary"
+_JAVA = re.compile(r"^: ((?:\w+\.)+\w+(?:Exception|Error)\b.*)$", re.M)   # the Java exception in a Py4JJavaError
+USERS_PER_TASK = 8   # users a partition holds at most (about 2 MB of parts each at 21 working days)
 POLL = 0.5   # seconds between looks at Spark's stage progress and the cancel flag
 
 
@@ -254,7 +256,8 @@ def _one_line(e: Exception) -> errors.TasklensError:
         if isinstance(kind, type) and issubclass(kind, errors.TasklensError) and kind is not errors.ConfigError:
             return kind(found.group(2).strip())
         return errors.TasklensError(found.group(2).strip())
-    return SparkError(f"the Spark analysis failed: {_first_line(e)}")
+    cause = _JAVA.search(str(e))   # py4j's first line names a call ("calling o6394.getResult"), not what failed
+    return SparkError(f"the Spark analysis failed: {cause.group(1).strip() if cause else _first_line(e)}")
 
 
 def _events(spark: SparkSession, ds: Dataset, source: str | None) -> DataFrame:
@@ -266,7 +269,9 @@ def _events(spark: SparkSession, ds: Dataset, source: str | None) -> DataFrame:
     except Exception as e:   # a path Spark cannot reach or find: its own error, in one line
         raise _one_line(e) from None
     users = len(ds.user_dirs()) or None   # None: the folder holds the manifest only, the files are at `source`
-    tasks = 2 * spark.sparkContext.defaultParallelism   # a few users per task: a heavy one holds up fewer others
+    # at least two tasks a core (a heavy user holds up fewer others), and at most USERS_PER_TASK users a task:
+    # the driver's JVM fetches a partition's parts whole, so its memory bounds a partition, not the organisation
+    tasks = max(2 * spark.sparkContext.defaultParallelism, -(-(users or 0) // USERS_PER_TASK))
     return files.select("path", "content").mapInArrow(_decrypt(ds.writer().secrets, done), EVENTS_DDL) \
         .repartition(min(tasks, users or tasks), "user")
 
@@ -291,6 +296,16 @@ def analyze_spark(ds: Dataset, params: Params | None = None, progress: Progress 
             spark.stop()
 
 
+def _unpacked(packed: dict[int, bytes], usage: dict[int, Usage]) -> Iterator[UserPart]:
+    """Each user's part in user order, unpickled only as `assemble` takes it and dropped from `packed`, so the
+    driver holds the compact pickles and what `assemble` keeps, never every user's part at once; each
+    user's use of the applications added to `usage` in that order, as the embedded engine adds them."""
+    for rank in sorted(packed):
+        part, used = pickle.loads(packed.pop(rank))
+        add_usage(usage, used)
+        yield part
+
+
 def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jobs: _Jobs, decisions: Decisions | None,
              marks: Mapping[str, str] | None, progress: Progress) -> Streamed:
     from pyspark import StorageLevel
@@ -304,23 +319,21 @@ def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jo
         keys = ((r["app"], r["action"], r["target"], r["title"], r["element_path"]) for r in found)
         act_of, labels, app_ids = labels_of(dict.fromkeys(keys))
         del found
-        parts: list[tuple[UserPart, dict[int, Usage]]] = []
+        packed: dict[int, bytes] = {}   # each user's part, pickled (compact), by rank
         if names:
             shared = spark.sparkContext.broadcast((act_of, len(labels), app_ids, {n: k for k, n in enumerate(names)}))
             segmented = events.groupBy("user").applyInArrow(_segment(shared, p.order, p), PARTS_DDL) \
                 .persist(StorageLevel.MEMORY_AND_DISK)
             try:   # every partition at once (toLocalIterator alone would segment one partition at a time)
                 jobs.run("spark: segmentation", segmented.count)
-                rows = jobs.run("spark: results", lambda: list(segmented.toLocalIterator()))   # a partition at a time
+                events.unpersist()   # segmented is cached: the driver's memory goes to fetching the parts
+                packed = jobs.run("spark: results", lambda: {r["rank"]: r["part"] for r in segmented.toLocalIterator()})
             finally:
                 segmented.unpersist()
-            parts = [pickle.loads(r["part"]) for r in sorted(rows, key=lambda r: r["rank"])]
             shared.unpersist()
     finally:
         events.unpersist()
     usage: dict[int, Usage] = {}
-    for _, used in parts:   # in user order, as the embedded engine adds them: the same sums
-        add_usage(usage, used)
-    done = assemble((part for part, _ in parts), names, labels, app_ids, p, decisions, progress, marks)
+    done = assemble(_unpacked(packed, usage), names, labels, app_ids, p, decisions, progress, marks)
     done.usage = {app: usage[a] for app, a in app_ids.items() if a in usage}
     return done

@@ -84,16 +84,17 @@ class BundleLoader:
     private: bytes
     roster: Path
 
-    def __call__(self, path: Path) -> tuple[str, list[Event], int] | str:
+    def __call__(self, path: Path) -> tuple[str, Any, int] | str:   # (format, the bundle's columns, bad rows)
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
         from tasklens.analyzer.loaders import load_bundle
         from tasklens.errors import BundleError
         try:
-            loaded = load_bundle(path, X25519PrivateKey.from_private_bytes(self.private), load_roster(self.roster))
+            loaded = load_bundle(path, X25519PrivateKey.from_private_bytes(self.private), load_roster(self.roster),
+                                 columns=True)
         except BundleError as e:
             return str(e)
-        return "bundle", loaded.events, 0
+        return "bundle", loaded.table, 0
 
 
 def cohort(folder: Path, n: int, c: int) -> tuple[list[Path], Path]:

@@ -284,3 +284,19 @@ def test_ui_element_paths_travel_in_bundles(tmp_path: Path, analyst: Path, priva
     bundle.write_bundle(path, events, "emp-1", analystkey.load_public(analyst / "analyst.pub"), signer)
     _, _, read = bundle.read_bundle(path, private, signing.load_roster(roster))
     assert [e.element_path for e in read] == ['document web "Invoice" > form "Vendor"']
+
+
+def test_bundles_before_element_paths_and_long_events_read_as_columns(tmp_path: Path, analyst: Path,
+                                                                       private: bundle.X25519PrivateKey) -> None:
+    """Bundles are parsed straight into columns (what a merge writes): a bundle made before events carried an
+    element_path reads with it empty, an event longer than Arrow's default JSON block (1 MiB) reads whole,
+    and as `Event`s it is the same event."""
+    line = {"ts": 1_790_000_000.5, "user": "emp-h", "app": "erp", "title": "t" * 1_050_000, "action": "click",
+            "target": "Post", "value": "", "duration": 1, "count": 2, "source_row": None, "id": 7,
+            "time": "2026-09-21T14:13:20.500Z"}
+    path, roster = _sealed_bundle(tmp_path, analyst, gzip.compress(json.dumps(line).encode() + b"\n"))
+    _, label, table = bundle.read_bundle_table(path, private, roster)
+    assert label == "ph" and table.column("element_path").to_pylist() == [""]
+    assert table.column("title").to_pylist() == ["t" * 1_050_000] and table.column("duration").to_pylist() == [1.0]
+    assert bundle.read_bundle(path, private, roster)[2] == [
+        Event(1_790_000_000.5, "emp-h", "erp", "t" * 1_050_000, Action.CLICK, "Post", "", 1.0, 2, None, 7, "")]

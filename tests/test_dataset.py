@@ -8,7 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tasklens.analyzer.dataset import Dataset, dedupe, events_of, merge
+from tasklens.analyzer.dataset import Dataset, dedupe, merge
+from tasklens.columns import events_of
 from tasklens.errors import InputFormatError, KeyUnavailableError
 from tasklens.events import Action, Event
 from tasklens.simulate import simulate

@@ -9,13 +9,17 @@ import json
 import subprocess
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import make_events, run_cli
 
 from tasklens import analystkey, bundle, signing
-from tasklens.analyzer import signers
+from tasklens.analyzer import dataset, signers
+from tasklens.analyzer.datasetrun import InputLoader
+from tasklens.columns import events_of
 from tasklens.config import Config
+from tasklens.events import Event
 from tasklens.privacy.masker import Masker
 from tasklens.simulate import simulate
 from tasklens.store import Store
@@ -86,6 +90,30 @@ def test_merge_with_bad_and_duplicate_bundles(bundles: tuple[Path, list[Path], d
     assert report["summary"]["users"] == 5 and report["candidates"]
     assert all(u.startswith("p-emp-") for c in report["candidates"] for u in c["users"])
     assert signers.verified_users(out) == {f"p-{u}" for u in counts}
+
+
+def test_bundles_merge_as_columns_as_they_would_as_events(bundles: tuple[Path, list[Path], dict[str, int]],
+                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tasklens merge` writes a bundle's columns as parsed, with no `Event` per event in between: the
+    dataset holds what writing the same bundles as `Event`s holds, attributed to the roster's people."""
+    monkeypatch.setenv("TASKLENS_KEY", "22" * 32)
+    d, paths, _ = bundles
+    private = analystkey.load_private(d / "analyst" / "analyst.key", PASS["TASKLENS_PASSPHRASE"])
+    loader = InputLoader(private=private.private_bytes_raw(), roster=d / "analyst" / "roster.json")
+    assert isinstance(loader(paths[0])[1], pa.Table)
+
+    def as_events(path: Path) -> tuple[str, list[Event], int]:
+        fmt, table, bad = loader(path)   # type: ignore[misc]
+        return fmt, events_of(table), bad
+
+    def held(ds: dataset.Dataset) -> list[dict[str, object]]:
+        return pa.concat_tables(ds.tables()).sort_by([("user", "ascending"), ("seq", "ascending")]).to_pylist()
+
+    columns, objects = dataset.Dataset(tmp_path / "columns", create=True), dataset.Dataset(tmp_path / "objects", create=True)
+    assert dataset.merge(columns, paths, loader)[0] == dataset.merge(objects, paths, as_events)[0] > 0
+    rows = held(columns)
+    assert rows == held(objects) and {r["user"] for r in rows} == {f"p-{p.stem}" for p in paths}
+    assert all(r["source_row"] is not None and r["signed"] for r in rows)
 
 
 def test_bundle_without_key_explains(bundles: tuple[Path, list[Path], dict[str, int]], tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ from tasklens.analyzer.dataset import Dataset
 from tasklens.analyzer.engines import engine_for
 from tasklens.analyzer.pipeline import Params
 from tasklens.analyzer.run import Cancelled
-from tasklens.analyzer.spark_engine import analyze_spark, session
+from tasklens.analyzer.spark_engine import _events, _one_line, analyze_spark, session
 from tasklens.analyzer.stream import analyze_dataset
 from tasklens.errors import KeyUnavailableError, UsageError
-from tasklens.events import Event
+from tasklens.events import Action, Event
 from tasklens.simulate import simulate
 
 
@@ -124,3 +124,25 @@ def test_without_pyspark_the_engine_is_one_line(monkeypatch: pytest.MonkeyPatch)
         engine_for("spark")
     with pytest.raises(UsageError, match="choose one of embedded, spark"):
         engine_for("flink")
+
+
+def test_a_failure_on_the_java_side_names_its_cause() -> None:
+    """A Py4JJavaError's first line names only the call ("calling o6394.getResult"): the line that says
+    what failed is the Java exception under it (a 10M-event run once failed with nothing but that call)."""
+    failed = Exception("An error occurred while calling o6394.getResult.\n: org.apache.spark.SparkException: Job "
+                       "aborted due to stage failure: Task 3 in stage 9.0 failed 1 times\n\tat org.apache.spark."
+                       "scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2856)\n")
+    assert str(_one_line(failed)) == ("the Spark analysis failed: org.apache.spark.SparkException: Job aborted due to "
+                                      "stage failure: Task 3 in stage 9.0 failed 1 times")
+    assert str(_one_line(Exception("no Java here\nsecond"))) == "the Spark analysis failed: no Java here"
+
+
+def test_a_partition_holds_a_few_users_however_many_there_are(tmp_path: Path, spark: SparkSession) -> None:
+    """The driver's JVM fetches a partition's segmented parts whole: partitions grow with the users (8 at most
+    each), where 200 users were 4 partitions of 50 users' parts each."""
+    ds = Dataset(tmp_path / "ds", create=True)
+    ds.add("input", "bundle", [Event(1_790_000_000.0 + k, f"emp-{k:03}", "erp", "t", Action.CLICK) for k in range(40)])
+    assert _events(spark, ds, None).rdd.getNumPartitions() == 5      # 40 users: 5 partitions, not 2 x 2 cores
+    ds = Dataset(tmp_path / "few", create=True)
+    ds.add("input", "bundle", [Event(1_790_000_000.0 + k, f"emp-{k:03}", "erp", "t", Action.CLICK) for k in range(3)])
+    assert _events(spark, ds, None).rdd.getNumPartitions() == 3      # fewer users than tasks: one each
