@@ -405,6 +405,36 @@ def _task_end(is_core: np.ndarray, seg: np.ndarray, n_seg: int, max_gap: int) ->
     return end
 
 
+def _after_pause(common: np.ndarray, seg: np.ndarray, first: np.ndarray, gap: np.ndarray, row: np.ndarray,
+                 acts: np.ndarray, n_acts: int, pause: float) -> np.ndarray:
+    """Per event, whether its step is one of its type's last common steps that usually come after a pause
+    `pause` times longer than any usual one before the common steps ahead of them: people pause between
+    tasks, not inside one. Other work that follows a task after a pause in most of its segments (a document
+    opened after it, a task this person does only right after it) passes for its last common steps
+    otherwise. Usual: the median over the type's segments; steps in the order of their median place."""
+    ev = np.flatnonzero(common)
+    ev = ev[ev != first[seg[ev]]]   # the pause before a segment's first event is the one between tasks
+    if len(ev) == 0:
+        return np.zeros(len(seg), dtype=bool)
+    key = row[ev].astype(np.int64) * n_acts + acts[ev]
+    keys, inv = np.unique(key, return_inverse=True)
+    place = ev - first[seg[ev]]
+    med_gap = np.array([np.median(gap[ev[inv == k]]) for k in range(len(keys))])
+    med_place = np.array([np.median(place[inv == k]) for k in range(len(keys))])
+    late = np.zeros(len(keys), dtype=bool)
+    for r in np.unique(keys // n_acts).tolist():
+        mine = np.flatnonzero(keys // n_acts == r)
+        mine = mine[np.argsort(med_place[mine], kind="stable")]
+        ahead = np.maximum.accumulate(med_gap[mine])
+        over = np.flatnonzero(med_gap[mine][2:] > pause * ahead[1:-1]) + 2   # two common steps ahead at least
+        if len(over):
+            late[mine[over[0]:]] = True
+    table = np.zeros((int(row.max()) + 1) * n_acts, dtype=bool)
+    table[keys[late]] = True
+    out: np.ndarray = table[row.astype(np.int64) * n_acts + acts] & (np.arange(len(seg)) != first[seg])
+    return out
+
+
 def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.ndarray, end: np.ndarray,
              acts: np.ndarray, apps: np.ndarray, row: np.ndarray, gap: np.ndarray, pause: float,
              home: float = 0.75) -> np.ndarray:
@@ -678,10 +708,15 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
     if p.trim_tail:
         before = np.arange(n) < _restart(acts, seg, is_core, n_acts, p.start_presence, by_act, runs, types)[seg]
         is_core &= before
-        end = _task_end(is_core, seg, len(first), p.max_inner_gap)
         if ts is not None and apps is not None:
             common = _pair_table(strict, types[0], n_acts)[row, acts]
             common[first] = True
+            later = _after_pause(is_core & common, seg, first, np.diff(ts, prepend=ts[0]), row, acts, n_acts,
+                                 p.end_pause)
+            is_core &= ~later
+            common &= ~later
+        end = _task_end(is_core, seg, len(first), p.max_inner_gap)
+        if ts is not None and apps is not None:
             end = _own_end(is_core & common, is_core, seg, cut, end, acts, apps, row,
                            np.diff(ts, prepend=ts[0]), p.end_pause)
         in_task &= before & (np.arange(n) <= end[seg])

@@ -298,11 +298,12 @@ def test_a_task_among_more_regular_chat_is_tried_from_its_first_step(seed: int) 
     assert (task[inside] >= 0).all()
 
 
-def _document_after_some(seed: int) -> tuple[float, float]:
-    """A task done 20 times among chat sessions; after a third of its instances, minutes later, a document
+def _document_after_some(seed: int, share: float) -> tuple[float, float]:
+    """A task done 20 times among chat sessions; after a `share` of its instances, minutes later, a document
     is opened (one focus label, whatever the document) and edited for a while. The document's focus is done
     nearly only right after the task, at the same place: it passes for an optional last step done nowhere
-    else. Returns (found, true) seconds of the task instances."""
+    else, or for a common one where it follows most instances. Returns (found, true) seconds of the task
+    instances."""
     rng = random.Random(seed)
     steps = ["mail:focus", "mail:open", "mail:copy", "erp:focus", "erp:field", "erp:paste", "erp:post", "erp:close"]
     stream: dict[str, list] = {}
@@ -320,7 +321,7 @@ def _document_after_some(seed: int) -> tuple[float, float]:
             t += rng.uniform(0.5, 3)
             _emit(stream, label, t, case)
         case += 1
-        if rng.random() < 0.35:
+        if rng.random() < share:
             t += rng.uniform(60, 300)
             _emit(stream, "doc:focus", t, -1)
             for _ in range(rng.randint(20, 40)):
@@ -337,8 +338,15 @@ def _document_after_some(seed: int) -> tuple[float, float]:
 def test_what_follows_a_long_pause_after_a_task_is_not_its_last_step() -> None:
     """People pause between tasks, not before the last step of one: a step that follows the task's common
     steps after a pause three times longer than any between them ends no instance, even when it is done
-    nowhere else (here: the first window of a document session). The instances ran on to it: hours 5.5 to
-    11 times the truth in each of eight streams. (Where the document follows in over half the instances, it
-    passes for a common step: two of the eight still run long, 1.5 and 11.)"""
-    runs = [_document_after_some(seed) for seed in range(8)]
-    assert sum(f <= 1.05 * t for f, t in runs) >= 6, [round(f / t, 2) for f, t in runs]      # was 0 of 8
+    nowhere else (here: the first window of a document session, after a third of the instances). The
+    instances ran on to it: hours 5.5 to 11 times the truth in each of eight streams."""
+    runs = [_document_after_some(seed, 0.35) for seed in range(8)]
+    assert sum(f <= 1.05 * t for f, t in runs) >= 7, [round(f / t, 2) for f, t in runs]      # was 0 of 8
+
+
+def test_what_follows_most_instances_after_a_long_pause_is_not_their_last_step() -> None:
+    """The same document session after 60 % of the instances: its focus is then one of the type's common
+    steps (in most segments, at the same place), yet it usually comes after a pause three times longer than
+    any before the steps ahead of it, and so is not one (hours 8 to 14 times the truth in six of eight)."""
+    runs = [_document_after_some(seed, 0.6) for seed in range(8)]
+    assert all(f <= 1.05 * t for f, t in runs), [round(f / t, 2) for f, t in runs]           # was 2 of 8
