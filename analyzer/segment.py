@@ -416,11 +416,8 @@ def _after_pause(common: np.ndarray, seg: np.ndarray, first: np.ndarray, gap: np
     ev = ev[ev != first[seg[ev]]]   # the pause before a segment's first event is the one between tasks
     if len(ev) == 0:
         return np.zeros(len(seg), dtype=bool)
-    key = row[ev].astype(np.int64) * n_acts + acts[ev]
-    keys, inv = np.unique(key, return_inverse=True)
-    place = ev - first[seg[ev]]
-    med_gap = np.array([np.median(gap[ev[inv == k]]) for k in range(len(keys))])
-    med_place = np.array([np.median(place[inv == k]) for k in range(len(keys))])
+    keys, inv = np.unique(row[ev].astype(np.int64) * n_acts + acts[ev], return_inverse=True)
+    med_gap, med_place = (_medians(inv, x, len(keys)) for x in (gap[ev], (ev - first[seg[ev]]).astype(float)))
     late = np.zeros(len(keys), dtype=bool)
     for r in np.unique(keys // n_acts).tolist():
         mine = np.flatnonzero(keys // n_acts == r)
@@ -432,6 +429,15 @@ def _after_pause(common: np.ndarray, seg: np.ndarray, first: np.ndarray, gap: np
     table = np.zeros((int(row.max()) + 1) * n_acts, dtype=bool)
     table[keys[late]] = True
     out: np.ndarray = table[row.astype(np.int64) * n_acts + acts] & (np.arange(len(seg)) != first[seg])
+    return out
+
+
+def _medians(group: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
+    """The median of `x` in each of `n` groups (`group`: each value's, 0..n-1, each group non-empty)."""
+    srt = x[np.lexsort((x, group))]
+    size = np.bincount(group, minlength=n)
+    lo = np.cumsum(size) - size
+    out: np.ndarray = (srt[lo + (size - 1) // 2] + srt[lo + size // 2]) / 2
     return out
 
 
