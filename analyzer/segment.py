@@ -17,9 +17,9 @@ All functions are pure over numpy arrays; `segment_stream` handles one user.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from itertools import islice
+from itertools import islice, takewhile
 
 import numpy as np
 
@@ -242,7 +242,8 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
             eligible = unexplained(acts, mask, inside, n_acts, p.min_repeat, by_act)
         else:
             eligible = np.ones(n_acts, dtype=bool)
-        pool = list(islice((a for a in cands if eligible[a] and a not in chosen and a not in rejected), p.max_candidates))
+        pool = _pool((a for a in cands if eligible[a] and a not in chosen and a not in rejected), regular,
+                     p.max_candidates)
         scores = {a: consistency(acts, mask | (acts == a), n_acts, by_act) for a in pool}
         # per candidate tried in this round (each with the starts chosen so far): how many core steps its
         # instances keep, which events they hold, and the boundary where they begin
@@ -288,6 +289,18 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
         mask |= acts == picked
         current = scores[picked]
     return chosen
+
+
+def _pool(cands: Iterator[int], regular: np.ndarray, most: int) -> list[int]:
+    """The first `most` of `cands` (most regular first), and after them those as regular as the last one: the
+    steps of one routine tie (each once per instance, always followed by the next), and their order among
+    themselves is their labels' order, which means nothing; a cut through them tried the steps whose labels
+    sort first (a routine's second application) and never its start."""
+    out = list(islice(cands, most))
+    if len(out) == most:
+        last = regular[out[-1]]
+        out += takewhile(lambda a: bool(regular[a] == last), cands)
+    return out
 
 
 def _core_steps(acts: np.ndarray, forced: np.ndarray, starts: list[int], a: int, n_acts: int,
@@ -392,16 +405,55 @@ def _task_end(is_core: np.ndarray, seg: np.ndarray, n_seg: int, max_gap: int) ->
     return end
 
 
+def _after_pause(common: np.ndarray, seg: np.ndarray, first: np.ndarray, gap: np.ndarray, row: np.ndarray,
+                 acts: np.ndarray, n_acts: int, pause: float) -> np.ndarray:
+    """Per event, whether its step is one of its type's last common steps that usually come after a pause
+    `pause` times longer than any usual one before the common steps ahead of them: people pause between
+    tasks, not inside one. Other work that follows a task after a pause in most of its segments (a document
+    opened after it, a task this person does only right after it) passes for its last common steps
+    otherwise. Usual: the median over the type's segments; steps in the order of their median place."""
+    ev = np.flatnonzero(common)
+    ev = ev[ev != first[seg[ev]]]   # the pause before a segment's first event is the one between tasks
+    if len(ev) == 0:
+        return np.zeros(len(seg), dtype=bool)
+    keys, inv = np.unique(row[ev].astype(np.int64) * n_acts + acts[ev], return_inverse=True)
+    med_gap, med_place = (_medians(inv, x, len(keys)) for x in (gap[ev], (ev - first[seg[ev]]).astype(float)))
+    late = np.zeros(len(keys), dtype=bool)
+    for r in np.unique(keys // n_acts).tolist():
+        mine = np.flatnonzero(keys // n_acts == r)
+        mine = mine[np.argsort(med_place[mine], kind="stable")]
+        ahead = np.maximum.accumulate(med_gap[mine])
+        over = np.flatnonzero(med_gap[mine][2:] > pause * ahead[1:-1]) + 2   # two common steps ahead at least
+        if len(over):
+            late[mine[over[0]:]] = True
+    table = np.zeros((int(row.max()) + 1) * n_acts, dtype=bool)
+    table[keys[late]] = True
+    out: np.ndarray = table[row.astype(np.int64) * n_acts + acts] & (np.arange(len(seg)) != first[seg])
+    return out
+
+
+def _medians(group: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
+    """The median of `x` in each of `n` groups (`group`: each value's, 0..n-1, each group non-empty)."""
+    srt = x[np.lexsort((x, group))]
+    size = np.bincount(group, minlength=n)
+    lo = np.cumsum(size) - size
+    out: np.ndarray = (srt[lo + (size - 1) // 2] + srt[lo + size // 2]) / 2
+    return out
+
+
 def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.ndarray, end: np.ndarray,
              acts: np.ndarray, apps: np.ndarray, row: np.ndarray, gap: np.ndarray, pause: float,
              home: float = 0.75) -> np.ndarray:
     """Per segment, its end moved back to its last common step (one most of its type's segments have)
     where the steps after it, found in only some of the segments, are other work that often followed
     the task (a rarer task, a chat) and took enough of its segments to pass for optional steps: they
-    are done elsewhere too (less than `home` of their occurrences in the type's segments), and they come
-    after a pause `pause` times longer than any between its common steps (people pause between tasks,
-    not before the last steps of one) or in an application none of the type's common steps use. A
-    branch the task sometimes ends with is done nowhere else. `row`: each event's type, numbered 0, 1, ..."""
+    come after a pause `pause` times longer than any between its common steps (people pause between
+    tasks, not before the last steps of one), or they are in an application none of the type's common
+    steps use and done elsewhere too (less than `home` of their occurrences in the type's segments). A
+    branch the task sometimes ends with is done nowhere else, and not after such a pause. The pause alone
+    decides because what is rare passes for done nowhere else: the first window of a long chat or
+    document session that often came next, or a task this person does only right after this one, lies
+    mostly in this type's segments. `row`: each event's type, numbered 0, 1, ..."""
     pos = np.arange(len(seg))
     upto = pos <= end[seg]
     last = np.full(len(end), -1)
@@ -424,7 +476,7 @@ def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.n
     used = np.zeros(int(key.max()) + 1, dtype=bool)   # (type, application) of the common steps
     used[key[common & upto]] = True
     foreign = np.bincount(seg[tail & ~used[key]], minlength=len(end)) > 0
-    other = (first_core < len(seg)) & (last >= 0) & ((before > pause * inner) | foreign) & elsewhere
+    other = (first_core < len(seg)) & (last >= 0) & ((before > pause * inner) | (foreign & elsewhere))
     return np.where(other, last, end)
 
 
@@ -662,10 +714,15 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
     if p.trim_tail:
         before = np.arange(n) < _restart(acts, seg, is_core, n_acts, p.start_presence, by_act, runs, types)[seg]
         is_core &= before
-        end = _task_end(is_core, seg, len(first), p.max_inner_gap)
         if ts is not None and apps is not None:
             common = _pair_table(strict, types[0], n_acts)[row, acts]
             common[first] = True
+            later = _after_pause(is_core & common, seg, first, np.diff(ts, prepend=ts[0]), row, acts, n_acts,
+                                 p.end_pause)
+            is_core &= ~later
+            common &= ~later
+        end = _task_end(is_core, seg, len(first), p.max_inner_gap)
+        if ts is not None and apps is not None:
             end = _own_end(is_core & common, is_core, seg, cut, end, acts, apps, row,
                            np.diff(ts, prepend=ts[0]), p.end_pause)
         in_task &= before & (np.arange(n) <= end[seg])

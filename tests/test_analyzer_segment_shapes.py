@@ -248,3 +248,105 @@ def test_other_work_that_follows_a_task_in_most_of_its_segments_is_not_its_steps
     found, true = sum(f for f, _ in runs), sum(t for _, t in runs)
     assert found / true <= 1.5, found / true                               # was 2.9
     assert sum(f <= 1.1 * t for f, t in runs) >= 6                          # was 2 of 10
+
+
+def _behind_busy_chat(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """A task of 12 steps, 4 in the mail before its CRM and sheet steps, among twice as many chat sessions of
+    45 kinds of message, each often followed by one other (so each is more regular than the task's steps,
+    which occur once per instance and tie). Labels are numbered in sorted order, as `label_all` does: the
+    mail's sort last."""
+    rng = random.Random(seed)
+    steps = ["z-mail:focus", "z-mail:open", "z-mail:read", "z-mail:copy", "b-crm:focus", "b-crm:search",
+             "b-crm:paste", "b-crm:open", "c-sheet:focus", "c-sheet:paste", "c-sheet:save"]
+    chat = [f"chat:{k:02d}" for k in range(45)]
+    usual_next = {a: rng.choice(chat) for a in chat}
+    ids = {label: k for k, label in enumerate(sorted(steps + chat))}
+    acts, apps, ts, truth = [], [], [], []
+    t = 0.0
+    for i in range(30):
+        for _ in range(2):
+            t += rng.uniform(2, 40)
+            a = rng.choice(chat)
+            for _ in range(rng.randint(60, 120)):
+                t += rng.uniform(1, 6)
+                acts.append(ids[a])
+                apps.append("chat")
+                ts.append(t)
+                truth.append(-1)
+                a = usual_next[a] if rng.random() < 0.5 else rng.choice(chat)
+        t += rng.uniform(2, 40)
+        for label in steps:
+            t += rng.uniform(0.5, 3)
+            acts.append(ids[label])
+            apps.append(label.split(":")[0])
+            ts.append(t)
+            truth.append(i)
+    return np.array(ts), np.array(acts), np.unique(apps, return_inverse=True)[1], np.array(truth), len(ids)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_task_among_more_regular_chat_is_tried_from_its_first_step(seed: int) -> None:
+    """The starts tried each round are the most regular activities, `max_candidates` of them. Chat fills
+    the first places and the cut fell among the task's steps, which tie: the ones whose labels sort first
+    were tried (its CRM steps), never its mail, four steps before them, so every instance began at its CRM
+    focus and its mail went with the instance before (ARI 0.13). Activities as regular as the last one
+    taken are tried too."""
+    ts, acts, apps, truth, n_acts = _behind_busy_chat(seed)
+    task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), n_acts)
+    inside = truth >= 0
+    assert adjusted_rand_score(truth[inside], task[inside]) >= 0.98                # was 0.13
+    assert (task[inside] >= 0).all()
+
+
+def _document_after_some(seed: int, share: float) -> tuple[float, float]:
+    """A task done 20 times among chat sessions; after a `share` of its instances, minutes later, a document
+    is opened (one focus label, whatever the document) and edited for a while. The document's focus is done
+    nearly only right after the task, at the same place: it passes for an optional last step done nowhere
+    else, or for a common one where it follows most instances. Returns (found, true) seconds of the task
+    instances."""
+    rng = random.Random(seed)
+    steps = ["mail:focus", "mail:open", "mail:copy", "erp:focus", "erp:field", "erp:paste", "erp:post", "erp:close"]
+    stream: dict[str, list] = {}
+    blocks = ["task"] * 20 + ["chat"] * 20
+    rng.shuffle(blocks)
+    t, case = 0.0, 0
+    for block in blocks:
+        t += rng.uniform(2, 40)
+        if block == "chat":
+            for _ in range(rng.randint(20, 60)):
+                t += rng.uniform(1, 6)
+                _emit(stream, f"chat:{rng.randrange(30)}", t, -1)
+            continue
+        for label in steps:
+            t += rng.uniform(0.5, 3)
+            _emit(stream, label, t, case)
+        case += 1
+        if rng.random() < share:
+            t += rng.uniform(60, 300)
+            _emit(stream, "doc:focus", t, -1)
+            for _ in range(rng.randint(20, 40)):
+                t += rng.uniform(1, 6)
+                _emit(stream, f"doc:{rng.randrange(30)}", t, -1)
+    ts, acts, apps, truth, names = _arrays(stream)
+    task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names))
+    held = set(task[(truth >= 0) & (task >= 0)].tolist())
+    found = sum(float(np.ptp(ts[task == i])) for i in held)
+    true = sum(float(np.ptp(ts[truth == i])) for i in range(case))
+    return found, true
+
+
+def test_what_follows_a_long_pause_after_a_task_is_not_its_last_step() -> None:
+    """People pause between tasks, not before the last step of one: a step that follows the task's common
+    steps after a pause three times longer than any between them ends no instance, even when it is done
+    nowhere else (here: the first window of a document session, after a third of the instances). The
+    instances ran on to it: hours 5.5 to 11 times the truth in each of eight streams."""
+    runs = [_document_after_some(seed, 0.35) for seed in range(8)]
+    assert sum(f <= 1.05 * t for f, t in runs) >= 7, [round(f / t, 2) for f, t in runs]      # was 0 of 8
+
+
+def test_what_follows_most_instances_after_a_long_pause_is_not_their_last_step() -> None:
+    """The same document session after 60 % of the instances: its focus is then one of the type's common
+    steps (in most segments, at the same place), yet it usually comes after a pause three times longer than
+    any before the steps ahead of it, and so is not one (hours 8 to 14 times the truth in six of eight)."""
+    runs = [_document_after_some(seed, 0.6) for seed in range(8)]
+    assert all(f <= 1.05 * t for f, t in runs), [round(f / t, 2) for f, t in runs]           # was 2 of 8
