@@ -56,7 +56,7 @@ class Summary:
     notes: list[str] = field(default_factory=list)   # sentences about the data a reader should know
 
 
-@dataclass
+@dataclass(slots=True)   # one per instance: an organisation's analysis holds millions
 class Instance:
     """One task instance: a run of one user's events doing one task."""
 
