@@ -454,7 +454,8 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
     first, last = float("inf"), float("-inf")
     signed: set[str] = set()
     any_work = False
-    for u in parts:
+    users = iter(parts)
+    while (u := next(users, None)) is not None:   # ends with None: no user's part outlives its turn
         if u.signed:
             signed.add(u.name)
         duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + u.events
@@ -469,9 +470,9 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
     if progress:
         progress("pooled pass", 0, 1)
     if len(names) > 1 and (pooled := _pooled(left, len(labels), p.segment)) is not None:
-        for user, found in pooled[0].items():
-            held.add(user, found, "pooled")
-        starts[ALL_USERS] = pooled[1]
+        found, starts[ALL_USERS] = pooled
+        for user in list(found):
+            held.add(user, found.pop(user), "pooled")   # each kept as numbers once added
     if progress:
         progress("pooled pass", 1, 1)
     notes = []
@@ -498,13 +499,13 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
 
 
 class _Held:
-    """Every instance found, as a row of numbers (some 40 bytes, not objects of some 900): its user's rank,
+    """Every instance found, as a row of numbers (40 bytes, not objects of some 900): its user's rank,
     first event's place, start, end, event count, and ids of its steps, action tally and app set (each
     distinct one kept once). Their events' times and apps wait in the encrypted spill, a file per user and
     kind (own, pooled), until the process map and the exception signals read them back a user at a time."""
 
-    COLUMNS = {"rank": np.int32, "first": np.int64, "start": np.float64, "end": np.float64, "events": np.int64,
-               "steps": np.int64, "actions": np.int64, "apps": np.int64}
+    COLUMNS = {"rank": np.int32, "first": np.int64, "start": np.float64, "end": np.float64, "events": np.int32,
+               "steps": np.int32, "actions": np.int32, "apps": np.int32}
 
     def __init__(self, spill: _Spill) -> None:
         self.spill = spill
@@ -521,8 +522,9 @@ class _Held:
         name = f"{kind}-{rank}"
         self.spill.put(name, {"ts": found.ts, "app": found.app_seq})
         self.spilled.setdefault(rank, []).append(name)
-        self.parts.append([np.full(n, rank), found.first, found.start, found.end, np.fromiter(map(len, found.steps), int, n),
-                           _ids(self.steps, found.steps), _ids(self.actions, found.actions), _ids(self.apps, found.apps)])
+        self.parts.append([np.full(n, rank, np.int32), found.first, found.start, found.end,
+                           np.fromiter(map(len, found.steps), np.int32, n), _ids(self.steps, found.steps),
+                           _ids(self.actions, found.actions), _ids(self.apps, found.apps)])
 
     def columns(self) -> dict[str, np.ndarray]:
         """Each column over all instances in the order added (each user's own, then what the pooled pass found)."""
@@ -540,7 +542,7 @@ class _Held:
 
 def _ids(ids: dict[T, int], values: list[T]) -> np.ndarray:
     """The id of each value, a new one numbered next."""
-    return np.fromiter((ids.setdefault(v, len(ids)) for v in values), np.int64, len(values))
+    return np.fromiter((ids.setdefault(v, len(ids)) for v in values), np.int32, len(values))
 
 
 def _offsets(col: dict[str, np.ndarray]) -> np.ndarray:
