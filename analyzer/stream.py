@@ -2,12 +2,16 @@
 
 `pipeline.analyze` holds every event as an object. Here a user's events are read from the dataset
 (`tasklens.analyzer.dataset`), segmented by the same pure function (`segment.segment_stream`) and
-dropped; what is kept is per instance (its steps, times and action counts), not per event. What grows
-with the organisation in memory is compact: per instance a row and its facts (the steps, action tally and
-app set shared by all instances alike), per event in a task its time and app (12 bytes, for the process
-map's waits and the exception signals). The events between tasks wait in an encrypted spill on disk, and
-the pooled pass that finds rare routines across people holds one group of people's at a time
-(`pipeline.pool_groups`). Peak memory is that plus the largest single user's events.
+dropped; what is kept is per instance, not per event, and as numbers, not objects (`_Held`: 40 bytes an
+instance, its steps, action tally and app set as ids of the distinct ones). The times and apps of the
+events in tasks, which the process map's waits and the exception signals read, and the events between
+tasks wait in an encrypted spill on disk (`_Spill`), read back a user at a time; the pooled pass that
+finds rare routines across people holds one group of people's at a time (`pipeline.pool_groups`).
+
+What still grows with the organisation is the result and what builds it: an `Instance` per instance
+(report.json lists them), while task types are formed an `InstanceRow` each, while exceptions are scored
+the largest task type's instances with their steps, apps and times, and each process-map edge's waits (8
+bytes a step). Peak memory is that plus the largest single user's events and one pooled group.
 
 Two passes over the users. The first reads each user's Parquet files once, deduplicates and orders their
 events, and turns each into ids of its label part (`activities.Part`: app, action and the templates of
