@@ -89,10 +89,10 @@ READ_COLUMNS = KEY_COLUMNS + ["ts", "value", "duration", "count", "signed"]   # 
 
 @dataclass(frozen=True)
 class Found:
-    """One user's instances (own, or those the pooled pass found in their leftovers) as arrays and a few
-    shared tuples, not an object each: per instance its first event's place in the user's stream, start,
-    end, steps, action tally and app set; per event of an instance (grouped by instance, in order) its
-    time and app, which the process map's waits and the exception signals read."""
+    """One user's instances (own, or those the pooled pass found in their leftovers), what travels from a
+    segmentation (a Spark worker's too) to `_Held`: per instance its first event's place in the user's
+    stream, start, end, steps, action tally and app set; per event of an instance (grouped by instance,
+    in order) its time and app, which the process map's waits and the exception signals read."""
 
     first: np.ndarray                              # int64
     start: np.ndarray                              # float64
