@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tasklens.analyzer import exceptionmarks
+from tasklens.analyzer import exceptionmarks, exceptions
 from tasklens.analyzer.candidates import TypeFacts
 from tasklens.analyzer.exceptions import Params, Review, instances_of, review
 from tasklens.analyzer.result import ExceptionCase, Instance, TaskType
@@ -22,12 +22,18 @@ def find(instances: Sequence[Instance], task: Sequence[int], activity: Sequence[
     """(the cases flagged or marked, highest score first; each task type's review). `task`, `activity`,
     `ts` and `apps` are per event; `instances` are the result's (ids as in `task`)."""
     keys = {i.id: exceptionmarks.key(i.user, i.start) for i in instances}
-    built = instances_of(task, activity, ts, apps, labels, keys)
+    return judge(instances, instances_of(task, activity, ts, apps, labels, keys), marks, p)
+
+
+def judge(instances: Sequence[Instance], built: Mapping[int, exceptions.Instance], marks: Mapping[str, str],
+          p: Params | None = None) -> tuple[list[ExceptionCase], dict[int, Review]]:
+    """`find` on the instances' steps, applications and times already built (`built`: by instance id, keys
+    from `exceptionmarks.key`), as a streamed analysis builds them from its spill without per-event lists."""
     by_type: dict[int, list[int]] = {}
     for i in instances:
         if i.task_type >= 0 and i.id in built:
             by_type.setdefault(i.task_type, []).append(i.id)
-    of_key = {keys[i]: i for i in keys}
+    of_key = {exceptionmarks.key(i.user, i.start): i.id for i in instances}
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
     for t, ids in sorted(by_type.items()):

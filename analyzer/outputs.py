@@ -116,11 +116,11 @@ def write_result(result: AnalysisResult, out_dir: Path, audit_detail: str, per_e
 
     out_dir, place = Path(out_dir), Path(out_dir).resolve()   # `--out .` is a folder with a name and a parent
     check_out(place)
-    text = result.dumps()
     try:
         with atomic_folder(place) as tmp:
             _carry_over(place, tmp)
-            atomic_write(tmp / REPORT, text)
+            with atomic_open(tmp / REPORT) as f:   # a piece at a time (an organisation's is gigabytes at once)
+                f.writelines(result.pieces())
             atomic_write(tmp / "report.html", render(result))
             if per_event is not None:
                 per_event(tmp)

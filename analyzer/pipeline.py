@@ -277,7 +277,8 @@ class InstanceRow:
     start: float
     end: float
     variant: int          # index into Instances.variants
-    idx: np.ndarray       # positions of its events in the ordered events
+    events: int
+    idx: np.ndarray | None = None   # positions of its events in the ordered events (streamed: on disk, None)
 
     @property
     def seconds(self) -> float:
@@ -321,7 +322,7 @@ def build_instances(evs: list[Event], acts: np.ndarray, task: np.ndarray) -> Ins
         v = variant_ids.setdefault(tuple(int(a) for a in acts[idx]), len(variant_ids))
         start = float(ts[idx[0]])
         end = start + instance_seconds(ts[idx], idx, evs[idx[-1]].duration)
-        rows.append(InstanceRow(int(task[idx[0]]), evs[idx[0]].user, start, end, v, idx))
+        rows.append(InstanceRow(int(task[idx[0]]), evs[idx[0]].user, start, end, v, len(idx), idx))
     weights = Counter(r.variant for r in rows)
     return Instances(task, rows, list(variant_ids), [weights[v] for v in range(len(variant_ids))])
 
@@ -359,8 +360,8 @@ def type_facts(evs: list[Event], inst: Instances, vtype: np.ndarray) -> list[Typ
         days_of_user[e.user].add(int(e.ts // 86400))
 
     def tally(members: list[InstanceRow]) -> tuple[Counter[Action], set[str]]:
-        return (Counter(evs[k].action for r in members for k in r.idx),
-                {evs[k].app for r in members for k in r.idx})
+        at = [k for r in members for k in (r.idx if r.idx is not None else ())]
+        return Counter(evs[k].action for k in at), {evs[k].app for k in at}
     return facts_of(inst, vtype, days_of_user, tally)
 
 
@@ -384,7 +385,7 @@ def facts_of(inst: Instances, vtype: np.ndarray, days_of_user: dict[str, set[int
             t, tv, [r.id for r in members], users, sum(r.seconds for r in members), actions, apps,
             rework_instances=sum(1 for r in members if _rework(inst.variants[r.variant], usual)),
             decision_points=_decision_points(tv), working_days=float(sum(len(days_of_user[u]) for u in users)),
-            median_events=float(np.median([len(r.idx) for r in members])), usual_steps=usual_steps, order=order,
+            median_events=float(np.median([r.events for r in members])), usual_steps=usual_steps, order=order,
             team_days=team_days, team_user_days=team_user_days))
     return facts
 
@@ -512,7 +513,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     if progress:
         progress("task types", 1, 1)
     facts = type_facts(evs, inst, vtype)
-    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
+    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, r.events) for r in inst.rows]
     ts = np.fromiter((e.ts for e in evs), float, len(evs))
     exceptions, reviews = exceptioncases.find(instances, inst.task.tolist(), acts.tolist(), ts.tolist(),
                                               [e.app for e in evs], labels, marks or {})

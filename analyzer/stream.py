@@ -2,12 +2,16 @@
 
 `pipeline.analyze` holds every event as an object. Here a user's events are read from the dataset
 (`tasklens.analyzer.dataset`), segmented by the same pure function (`segment.segment_stream`) and
-dropped; what is kept is per instance (its steps, times and action counts), not per event. What grows
-with the organisation in memory is compact: per instance a row and its facts (the steps, action tally and
-app set shared by all instances alike), per event in a task its time and app (12 bytes, for the process
-map's waits and the exception signals). The events between tasks wait in an encrypted spill on disk, and
-the pooled pass that finds rare routines across people holds one group of people's at a time
-(`pipeline.pool_groups`). Peak memory is that plus the largest single user's events.
+dropped; what is kept is per instance, not per event, and as numbers, not objects (`_Held`: 40 bytes an
+instance, its steps, action tally and app set as ids of the distinct ones). The times and apps of the
+events in tasks, which the process map's waits and the exception signals read, and the events between
+tasks wait in an encrypted spill on disk (`_Spill`), read back a user at a time; the pooled pass that
+finds rare routines across people holds one group of people's at a time (`pipeline.pool_groups`).
+
+What still grows with the organisation is the result and what builds it: an `Instance` per instance
+(report.json lists them), while task types are formed an `InstanceRow` each, while exceptions are scored
+the largest task type's instances with their steps, apps and times, and each process-map edge's waits (8
+bytes a step). Peak memory is that plus the largest single user's events and one pooled group.
 
 Two passes over the users. The first reads each user's Parquet files once, deduplicates and orders their
 events, and turns each into ids of its label part (`activities.Part`: app, action and the templates of
@@ -30,14 +34,15 @@ import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tasklens.analyzer import exceptioncases
+from tasklens.analyzer import exceptioncases, exceptionmarks, exceptions
 from tasklens.analyzer.activities import Key as EventKey
 from tasklens.analyzer.activities import Part, label_parts, parts_of
 from tasklens.analyzer.aggregate import Usage, add_usage, user_usage
@@ -63,7 +68,7 @@ from tasklens.analyzer.pipeline import (
     name_candidates,
     pooled_groups,
 )
-from tasklens.analyzer.processmap import directly_follows
+from tasklens.analyzer.processmap import Edge, by_edge, edges, pairs
 from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Instance, ProcessMap, Summary
 from tasklens.analyzer.routines import mine
 from tasklens.analyzer.run import Cancelled
@@ -73,6 +78,7 @@ from tasklens.events import Action, Event, iso
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
 Key = Part   # what an activity is looked up by: the templates of an event's label inputs (`activities.Part`)
 ACTION_CODE = {a.value: k for k, a in enumerate(Action)}
 ACTIONS = list(Action)
@@ -81,14 +87,21 @@ KEY_COLUMNS = ["seq", "user", "app", "action", "target", "title", "element_path"
 READ_COLUMNS = KEY_COLUMNS + ["ts", "value", "duration", "count", "signed"]   # what deduplication and labels need
 
 
-@dataclass(frozen=True, slots=True)
-class _Extra:
-    """What the later steps need of an instance's events beyond `pipeline.InstanceRow`."""
+@dataclass(frozen=True)
+class Found:
+    """One user's instances (own, or those the pooled pass found in their leftovers), what travels from a
+    segmentation (a Spark worker's too) to `_Held`: per instance its first event's place in the user's
+    stream, start, end, steps, action tally and app set; per event of an instance (grouped by instance,
+    in order) its time and app, which the process map's waits and the exception signals read."""
 
-    ts: np.ndarray                          # its events' times, for the process map's waits
-    actions: tuple[tuple[int, int], ...]    # (action code, events) in order of first occurrence
-    apps: frozenset[int]
-    app_seq: np.ndarray                     # its events' applications, for the exception signals
+    first: np.ndarray                              # int64
+    start: np.ndarray                              # float64
+    end: np.ndarray                                # float64
+    steps: list[tuple[int, ...]]                   # activity ids, in recorded order
+    actions: list[tuple[tuple[int, int], ...]]     # (action code, events) in order of first occurrence
+    apps: list[frozenset[int]]
+    ts: np.ndarray                                 # float64, the instances' events
+    app_seq: np.ndarray                            # int32, the instances' events
 
 
 @dataclass
@@ -193,13 +206,13 @@ class _Spill:
     def __exit__(self, *_: object) -> None:
         self._dir.cleanup()
 
-    def put(self, k: int, arrays: dict[str, np.ndarray]) -> None:
+    def put(self, k: int | str, arrays: dict[str, np.ndarray]) -> None:
         buf = io.BytesIO()
         np.savez(buf, **arrays)   # type: ignore[arg-type]  # the stub takes the names for its allow_pickle
         nonce = secrets.token_bytes(12)
         Path(self._dir.name, str(k)).write_bytes(nonce + self._aead.encrypt(nonce, buf.getvalue(), str(k).encode()))
 
-    def get(self, k: int) -> dict[str, np.ndarray]:
+    def get(self, k: int | str) -> dict[str, np.ndarray]:
         raw = Path(self._dir.name, str(k)).read_bytes()
         with np.load(io.BytesIO(self._aead.decrypt(raw[:12], raw[12:], str(k).encode()))) as npz:
             return {name: npz[name] for name in npz.files}
@@ -258,39 +271,39 @@ def labels_of(keys: Iterable[Key]) -> tuple[dict[Key, int], list[str], dict[str,
     return {part: id_of[name] for part, name in label_of.items()}, names, apps
 
 
-Rows = list[tuple[InstanceRow, tuple[int, ...], _Extra]]   # an instance, its steps, its extra facts
-
-
-def _instances(user: str, local: np.ndarray, pos: np.ndarray, ts: np.ndarray, acts: np.ndarray,
-               apps: np.ndarray, actions: np.ndarray, dur: np.ndarray) -> Rows:
+def _instances(local: np.ndarray, pos: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.ndarray,
+               actions: np.ndarray, dur: np.ndarray) -> Found:
     """The instances of one segmentation: events grouped by instance, each group in recorded order (as
-    `pipeline.build_instances`); `idx` holds positions in the user's events."""
+    `pipeline.build_instances`); `pos` holds the events' places in the user's stream."""
     valid = np.flatnonzero(local >= 0)
     order = valid[np.argsort(local[valid], kind="stable")]
     bounds = np.flatnonzero(np.r_[True, local[order][1:] != local[order][:-1], True]) if len(order) else [0]
-    out = []
+    first, start, end = [], [], []
+    steps, tallies, app_sets = [], [], []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         idx = order[lo:hi]
-        start = float(ts[idx[0]])
-        end = start + instance_seconds(ts[idx], pos[idx], float(dur[idx[-1]]))
-        row = InstanceRow(-1, user, start, end, -1, pos[idx].astype(np.int32))
-        out.append((row, tuple(acts[idx].tolist()),
-                    _Extra(ts[idx].copy(), tuple(Counter(actions[idx].tolist()).items()), frozenset(apps[idx].tolist()),
-                           apps[idx].astype(np.int32))))
-    return out
+        first.append(int(pos[idx[0]]))
+        start.append(float(ts[idx[0]]))
+        end.append(start[-1] + instance_seconds(ts[idx], pos[idx], float(dur[idx[-1]])))
+        steps.append(tuple(acts[idx].tolist()))
+        tallies.append(tuple(Counter(actions[idx].tolist()).items()))
+        app_sets.append(frozenset(apps[idx].tolist()))
+    return Found(np.array(first, np.int64), np.array(start, float), np.array(end, float), steps, tallies, app_sets,
+                 ts[order], apps[order].astype(np.int32))
 
 
-def _pooled(left: _Leftovers, users: list[str], n_acts: int, p: SegmentParams) -> tuple[Rows, list[int]] | None:
-    """`pipeline.pooled_groups` on the kept leftovers, then each user's instances from what it found."""
-    rows: Rows = []
-    found: dict[int, None] | None = None   # None: no group held enough leftovers to segment
-    for pool, order, local, starts in pooled_groups(left.people, left.load, n_acts, p):
+def _pooled(left: _Leftovers, n_acts: int, p: SegmentParams) -> tuple[dict[int, Found], list[int]] | None:
+    """`pipeline.pooled_groups` on the kept leftovers, then each user's instances from what it found (by
+    rank: a user is in one group)."""
+    found: dict[int, Found] = {}
+    starts: dict[int, None] | None = None   # None: no group held enough leftovers to segment
+    for pool, order, local, begun in pooled_groups(left.people, left.load, n_acts, p):
         user, ts, acts, apps, actions, dur, pos = (pool[c][order] for c in ("user", *_Leftovers.COLUMNS))
         for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
             of = user == u
-            rows += _instances(users[u], local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
-        found = {**(found or {}), **dict.fromkeys(starts)}
-    return None if found is None else (rows, list(found))
+            found[u] = _instances(local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
+        starts = {**(starts or {}), **dict.fromkeys(begun)}
+    return None if starts is None else (found, list(starts))
 
 
 @dataclass(frozen=True)
@@ -332,7 +345,7 @@ class UserPart:
 
     rank: int
     name: str
-    rows: Rows
+    instances: Found
     left: tuple[np.ndarray, ...]   # ts, act, app, action, dur, pos of the events no instance took (breaks aside)
     found: list[int]               # start activities
     days: set[int]
@@ -350,7 +363,7 @@ def part_of(u: _User, local: np.ndarray, found: list[int]) -> UserPart:
     breaks = u.breaks
     pos = np.arange(len(u.ts))
     rest = (local < 0) & ~breaks
-    return UserPart(u.rank, u.name, _instances(u.name, local, pos, u.ts, u.acts, u.apps, u.actions, u.dur),
+    return UserPart(u.rank, u.name, _instances(local, pos, u.ts, u.acts, u.apps, u.actions, u.dur),
                     (u.ts[rest], u.acts[rest], u.apps[rest], u.actions[rest], u.dur[rest], pos[rest]), found,
                     set((u.ts // 86400).astype(int).tolist()), len(u.ts),
                     float(u.ts.min()) if len(u.ts) else float("inf"), float(u.ts.max()) if len(u.ts) else float("-inf"),
@@ -432,27 +445,27 @@ def assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app
     """The analysis from each user's part, in the order of `names` (sorted): the pooled pass over the
     leftovers, then variants, task types, routines, candidates and the summary."""
     with _Spill() as spill:
-        return _assemble(parts, names, labels, app_ids, p, decisions, progress, marks or {}, _Leftovers(spill))
+        return _assemble(parts, names, labels, app_ids, p, decisions, progress, marks or {}, _Leftovers(spill),
+                         _Held(spill))
 
 
 def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app_ids: dict[str, int], p: Params,
               decisions: Decisions | None, progress: Progress | None, marks: Mapping[str, str],
-              left: _Leftovers) -> Streamed:
-    rows: Rows = []
+              left: _Leftovers, held: _Held) -> Streamed:
     starts: dict[str, list[int]] = {}
     days_of_user: dict[str, set[int]] = {}
     events = backwards = duplicates = 0
     first, last = float("inf"), float("-inf")
     signed: set[str] = set()
     any_work = False
-    same: dict[Any, Any] = {}   # one object per distinct variant, action tally and app set, not one per instance
-    for u in parts:
+    users = iter(parts)
+    while (u := next(users, None)) is not None:   # ends with None: no user's part outlives its turn
         if u.signed:
             signed.add(u.name)
         duplicates, backwards, events = duplicates + u.duplicates, backwards + u.backwards, events + u.events
         any_work |= u.work
         starts[u.name] = u.found
-        rows += _shared(u.rows, same)
+        held.add(u.rank, u.instances, "own")
         left.add(u.rank, *u.left)
         days_of_user[u.name] = u.days
         first, last = min(first, u.first), max(last, u.last)
@@ -460,17 +473,18 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
             progress("segmentation", u.rank + 1, len(names))
     if progress:
         progress("pooled pass", 0, 1)
-    if len(names) > 1 and (pooled := _pooled(left, names, len(labels), p.segment)) is not None:
-        rows += _shared(pooled[0], same)
-        starts[ALL_USERS] = pooled[1]
+    if len(names) > 1 and (pooled := _pooled(left, len(labels), p.segment)) is not None:
+        found, starts[ALL_USERS] = pooled
+        for user in list(found):
+            held.add(user, found.pop(user), "pooled")   # each kept as numbers once added
     if progress:
         progress("pooled pass", 1, 1)
     notes = []
     if backwards:
         notes.append(f"time runs backwards {backwards} times within a user's events in input order; "
                      + ("kept the input order (--order time sorts by time)" if p.order == "input" else "sorted by time"))
-    result = _result(rows, labels, {v: k for k, v in app_ids.items()}, days_of_user, p, decisions, notes, progress,
-                     marks or {})
+    result = _result(held, names, labels, {v: k for k, v in app_ids.items()}, days_of_user, p, decisions, notes,
+                     progress, marks or {})
     result.start_activities = {u: [labels[a] for a in s] for u, s in starts.items()}
     sample = [Event(0.0, "", "", "", Action.CLICK if any_work else Action.IDLE)] if events else []
     result.summary = Summary(
@@ -488,89 +502,181 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
     return Streamed(result, names, duplicates, signed)
 
 
-def _shared(rows: Rows, same: dict[Any, Any]) -> Rows:
-    """`rows` with one object per distinct variant, action tally and app set (`same` holds those seen)."""
-    return [(r, same.setdefault(s, s), replace(x, actions=same.setdefault(x.actions, x.actions),
-                                               apps=same.setdefault(x.apps, x.apps))) for r, s, x in rows]
+class _Held:
+    """Every instance found, as a row of numbers (40 bytes, not objects of some 900): its user's rank,
+    first event's place, start, end, event count, and ids of its steps, action tally and app set (each
+    distinct one kept once). Their events' times and apps wait in the encrypted spill, a file per user and
+    kind (own, pooled), until the process map and the exception signals read them back a user at a time."""
+
+    COLUMNS = {"rank": np.int32, "first": np.int64, "start": np.float64, "end": np.float64, "events": np.int32,
+               "steps": np.int32, "actions": np.int32, "apps": np.int32}
+
+    def __init__(self, spill: _Spill) -> None:
+        self.spill = spill
+        self.parts: list[list[np.ndarray]] = []
+        self.steps: dict[tuple[int, ...], int] = {}
+        self.actions: dict[tuple[tuple[int, int], ...], int] = {}
+        self.apps: dict[frozenset[int], int] = {}
+        self.spilled: dict[int, list[str]] = {}   # each user's spill names, in the order added
+
+    def add(self, rank: int, found: Found, kind: str) -> None:
+        n = len(found.steps)
+        if not n:
+            return
+        name = f"{kind}-{rank}"
+        self.spill.put(name, {"ts": found.ts, "app": found.app_seq})
+        self.spilled.setdefault(rank, []).append(name)
+        self.parts.append([np.full(n, rank, np.int32), found.first, found.start, found.end,
+                           np.fromiter(map(len, found.steps), np.int32, n), _ids(self.steps, found.steps),
+                           _ids(self.actions, found.actions), _ids(self.apps, found.apps)])
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Each column over all instances in the order added (each user's own, then what the pooled pass found)."""
+        cols = {c: np.concatenate([part[k] for part in self.parts] or [np.zeros(0)]).astype(kind, copy=False)
+                for k, (c, kind) in enumerate(self.COLUMNS.items())}
+        self.parts.clear()
+        return cols
+
+    def events(self, rank: int) -> tuple[np.ndarray, np.ndarray]:
+        """A user's instances' events (times, apps), grouped by instance in the order added."""
+        got = [self.spill.get(name) for name in self.spilled.get(rank, [])]
+        return (np.concatenate([g["ts"] for g in got] or [np.zeros(0)]),
+                np.concatenate([g["app"] for g in got] or [np.zeros(0, np.int32)]))
 
 
-def _type_facts(inst: Instances, vtype: np.ndarray, extra: dict[tuple[str, int], _Extra], app_names: dict[int, str],
-                days_of_user: dict[str, set[int]]) -> list[TypeFacts]:
-    """`pipeline.type_facts` from per-instance counts instead of events."""
+def _ids(ids: dict[T, int], values: list[T]) -> np.ndarray:
+    """The id of each value, a new one numbered next."""
+    return np.fromiter((ids.setdefault(v, len(ids)) for v in values), np.int32, len(values))
+
+
+def _offsets(col: dict[str, np.ndarray]) -> np.ndarray:
+    """Each instance's first event among its user's events as `_Held.events` gives them."""
+    by_user = np.argsort(col["rank"], kind="stable")
+    n = col["events"][by_user]
+    begin = np.cumsum(n) - n
+    user = col["rank"][by_user]
+    new = np.r_[True, user[1:] != user[:-1]] if len(user) else np.zeros(0, bool)
+    out = np.empty(len(n), np.int64)
+    out[by_user] = begin - np.maximum.accumulate(np.where(new, begin, 0))
+    return out
+
+
+def _gather(offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions offsets[j] .. offsets[j] + lengths[j] - 1 of every j, in order."""
+    return np.repeat(offsets - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+
+
+def _type_facts(inst: Instances, vtype: np.ndarray, held: _Held, of_row: np.ndarray, col: dict[str, np.ndarray],
+                app_names: dict[int, str], days_of_user: dict[str, set[int]]) -> list[TypeFacts]:
+    """`pipeline.type_facts` from per-instance tallies instead of events (`of_row`: each row's place in `col`)."""
+    tallies, app_sets = list(held.actions), list(held.apps)
+
     def tally(members: list[InstanceRow]) -> tuple[Counter[Action], set[str]]:
         actions: Counter[Action] = Counter()
         apps: set[str] = set()
         for r in members:
-            x = extra[(r.user, int(r.idx[0]))]
-            for code, n in x.actions:
+            k = of_row[r.id]
+            for code, n in tallies[col["actions"][k]]:
                 actions[ACTIONS[code]] += n
-            apps.update(app_names[a] for a in x.apps)
+            apps.update(app_names[a] for a in app_sets[col["apps"][k]])
         return actions, apps
     return facts_of(inst, vtype, days_of_user, tally)
 
 
-def _exceptions(inst: Instances, instances: list[Instance], of_row: list[_Extra], app_names: dict[int, str],
-                labels: list[str], marks: Mapping[str, str]) -> tuple[list[ExceptionCase], dict[int, Review]]:
-    """`exceptioncases.find` one task type at a time, so the per-event lists it builds (some 200 bytes an
-    event) hold one type's events, not the organisation's; the cases in the order one call gives."""
+def _exceptions(instances: list[Instance], variants: list[tuple[int, ...]], held: _Held, of_row: np.ndarray,
+                col: dict[str, np.ndarray], offsets: np.ndarray, app_names: dict[int, str], labels: list[str],
+                marks: Mapping[str, str]) -> tuple[list[ExceptionCase], dict[int, Review]]:
+    """`exceptioncases.find` one task type at a time, its instances' steps, apps and times built straight
+    from the spill (a user at a time), so what is built holds one type's events, not the organisation's;
+    the cases in the order one call gives."""
     by_type: dict[int, list[int]] = {}
-    for k, i in enumerate(instances):
+    for i in instances:
         if i.task_type >= 0:
-            by_type.setdefault(i.task_type, []).append(k)
+            by_type.setdefault(i.task_type, []).append(i.id)
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
-    for _, ks in sorted(by_type.items()):
-        found, r = exceptioncases.find(
-            [instances[k] for k in ks], [instances[k].id for k in ks for _ in range(instances[k].events)],
-            [a for k in ks for a in inst.variants[inst.rows[k].variant]], [t for k in ks for t in of_row[k].ts.tolist()],
-            [app_names[a] for k in ks for a in of_row[k].app_seq.tolist()], labels, marks)
+    for _, ids in sorted(by_type.items()):
+        built: dict[int, exceptions.Instance] = {}
+        for user, of_user in groupby(ids, key=lambda k: int(col["rank"][of_row[k]])):   # ids go user by user
+            ts, apps = held.events(user)
+            for k in of_user:
+                at = int(offsets[of_row[k]]) + np.arange(instances[k].events)
+                order = np.argsort(ts[at], kind="stable")   # in time order, as `exceptions.instances_of`
+                steps = variants[instances[k].variant]
+                built[k] = exceptions.Instance(exceptionmarks.key(instances[k].user, instances[k].start),
+                                               tuple(labels[steps[j]] for j in order.tolist()),
+                                               tuple(app_names[a] for a in apps[at[order]].tolist()),
+                                               tuple(ts[at[order]].tolist()))
+        found, r = exceptioncases.judge([instances[k] for k in ids], built, marks)
         cases += found
         reviews.update(r)
     cases.sort(key=lambda c: -c.score)   # stable: ties keep the order of types, as one call over all gives
     return cases, reviews
 
 
-def _result(rows: Rows, labels: list[str], app_names: dict[int, str], days_of_user: dict[str, set[int]], p: Params,
-            decisions: Decisions | None, notes: list[str], progress: Progress | None,
-            marks: Mapping[str, str]) -> AnalysisResult:
+def _process_map(instances: list[Instance], variants: list[tuple[int, ...]], held: _Held, of_row: np.ndarray,
+                 col: dict[str, np.ndarray], offsets: np.ndarray) -> list[Edge]:
+    """`processmap.directly_follows` over the instances' events a user at a time: each edge's waits are
+    kept (8 bytes a step), not every event's instance, activity and time."""
+    waits: dict[tuple[int, int], list[np.ndarray]] = {}
+    rank = col["rank"][of_row]
+    bounds = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1], True]) if len(rank) else np.zeros(1, int)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        ts, _ = held.events(int(rank[lo]))
+        n = col["events"][of_row[lo:hi]]
+        acts = np.fromiter((a for i in instances[lo:hi] for a in variants[i.variant]), np.int64, int(n.sum()))
+        for edge, w in by_edge(*pairs(np.repeat(np.arange(lo, hi), n), acts,
+                                      ts[_gather(offsets[of_row[lo:hi]], n)])).items():
+            waits.setdefault(edge, []).append(w)
+    return edges((e, np.concatenate(waits[e])) for e in sorted(waits))
+
+
+def _result(held: _Held, names: list[str], labels: list[str], app_names: dict[int, str],
+            days_of_user: dict[str, set[int]], p: Params, decisions: Decisions | None, notes: list[str],
+            progress: Progress | None, marks: Mapping[str, str]) -> AnalysisResult:
     """Variants, task types, routines, candidates and the process map from the instances, by the steps
     of `pipeline.analyze`; instance ids in order of first event (users sorted, then position)."""
-    rows.sort(key=lambda r: (r[0].user, int(r[0].idx[0])))
-    variant_ids: dict[tuple[int, ...], int] = {}
-    for k, (row, steps, _) in enumerate(rows):
-        row.id, row.variant = k, variant_ids.setdefault(steps, len(variant_ids))
-    weights = Counter(r.variant for r, _, _ in rows)
-    inst = Instances(np.arange(len(rows)), [r for r, _, _ in rows], list(variant_ids),
-                     [weights[v] for v in range(len(variant_ids))])
-    extra = {(r.user, int(r.idx[0])): x for r, _, x in rows}
+    col = held.columns()
+    order = np.lexsort((col["first"], col["rank"]))   # ranks follow the users' sorted names
+    steps = col["steps"][order]
+    _, at, inv = np.unique(steps, return_index=True, return_inverse=True)
+    variant = np.argsort(np.argsort(at))[inv.reshape(-1)]          # variant ids in order of first instance
+    all_steps = list(held.steps)
+    variants = [all_steps[k] for k in steps[np.sort(at)].tolist()]
+    rows = [InstanceRow(k, names[u], s, e, v, n) for k, (u, s, e, v, n) in enumerate(zip(
+        col["rank"][order].tolist(), col["start"][order].tolist(), col["end"][order].tolist(), variant.tolist(),
+        col["events"][order].tolist()))]
+    inst = Instances(np.arange(len(rows)), rows, variants, np.bincount(variant, minlength=len(variants)).tolist())
+    del rows
     inst, vtype, unassigned = assign_types(inst, labels, p.types, decisions)
+    of_row = order   # each row's place in `col`
     if unassigned:
         notes.append(f"{unassigned} instance(s) like no other left without a task type")
+        kept = set(inst.variants)
+        of_row = order[np.array([v in kept for v in variants], bool)[variant]]
     if progress:
         progress("task types", 1, 1)
-    facts = _type_facts(inst, vtype, extra, app_names, days_of_user)
-    lengths = [len(r.idx) for r in inst.rows]
-    task = np.repeat(np.arange(len(inst.rows)), lengths)
-    acts = np.fromiter((a for r in inst.rows for a in inst.variants[r.variant]), np.int64, int(sum(lengths)))
-    of_row = [extra[(r.user, int(r.idx[0]))] for r in inst.rows]
-    ts = np.concatenate([x.ts for x in of_row]) if of_row else np.zeros(0)
-    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, len(r.idx)) for r in inst.rows]
-    exceptions, reviews = _exceptions(inst, instances, of_row, app_names, labels, marks)
-    types, variants = _task_types(inst, vtype, labels, facts)
+    facts = _type_facts(inst, vtype, held, of_row, col, app_names, days_of_user)
+    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, r.events) for r in inst.rows]
+    types, variant_facts = _task_types(inst, vtype, labels, facts)
+    inst = replace(inst, rows=[])   # what follows reads `instances`
+    offsets = _offsets(col)
+    exceptions_found, reviews = _exceptions(instances, inst.variants, held, of_row, col, offsets, app_names, labels,
+                                            marks)
     notes += exceptioncases.measured(facts, types, reviews, instances, inst.variants)
     routines = mine(inst.variants, inst.weights, p.routines)
     if progress:
         progress("routines", 1, 1)
     candidates = name_candidates(rank(facts, p.assumptions), types, decisions)
     annotate_effort(candidates, facts, reviews, decisions)
-    edges = directly_follows(task, acts, ts)
+    flows = _process_map(instances, inst.variants, held, of_row, col, offsets)
     if progress:
         progress("process map", 1, 1)
     result = AnalysisResult(
-        task_types=types, variants=variants, instances=instances,
+        task_types=types, variants=variant_facts, instances=instances,
         routines=_routine_facts(routines, vtype, labels, candidates), candidates=candidates,
-        process_map=ProcessMap(labels, _transitions(edges, labels)),
+        process_map=ProcessMap(labels, _transitions(flows, labels)),
         parameters=asdict(p), decisions=decisions.as_json() if decisions is not None and decisions.count() else {},
-        exceptions=exceptions)
+        exceptions=exceptions_found)
     result.summary.unassigned_instances, result.summary.notes = unassigned, notes
     return result

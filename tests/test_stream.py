@@ -150,3 +150,39 @@ def test_streamed_as_in_memory_with_the_pooled_pass_in_groups(tmp_path: Path, mo
     grouped = analyze(evs, Params(workers=1)).result
     assert grouped.dumps() != memory.result.dumps()              # the groups found other rare instances
     assert analyze_dataset(_merged(tmp_path, [evs]), Params(workers=1)).result.dumps() == grouped.dumps()
+
+
+def test_what_waits_for_the_result_is_a_few_numbers_an_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Until the result is built, the streamed analysis holds each instance as a few numbers (its events wait
+    in the encrypted spill): as the organisation grows, memory grows by tens of bytes an instance and no
+    Python object, not by an object, a position array and arrays of its events' times and apps (~900 bytes)."""
+    import gc
+    import tracemalloc
+    from dataclasses import replace
+
+    import tasklens.analyzer.stream as stream
+
+    evs = _events(3, 2, seed=4)
+    held: list[tuple[int, int]] = []
+    result = stream._result
+
+    def measured(*args: object) -> object:   # what the analysis holds as the result begins
+        gc.collect()
+        held.append((tracemalloc.get_traced_memory()[0], len(gc.get_objects())))
+        return result(*args)   # type: ignore[arg-type]
+    monkeypatch.setattr(stream, "_result", measured)
+    analyze_dataset(_merged(tmp_path / "warm", [evs]), Params(workers=1))   # imports and caches before measuring
+    held.clear()
+    found = []
+    for copies in (2, 6):   # the same people's work again as other people: 3 x the instances
+        ds = _merged(tmp_path / str(copies), [[replace(e, user=f"{e.user}-{c}") for e in evs] for c in range(copies)])
+        tracemalloc.start()
+        try:
+            found.append(analyze_dataset(ds, Params(workers=1)).result.summary.instances)
+        finally:
+            tracemalloc.stop()
+    more = found[1] - found[0]
+    assert more > 2000
+    print(held, found)
+    assert (held[1][0] - held[0][0]) / more < 100   # bytes
+    assert (held[1][1] - held[0][1]) / more < 0.2   # objects: those there are are the people's
