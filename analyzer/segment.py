@@ -516,7 +516,7 @@ def _usual_counts(out: np.ndarray, acts: np.ndarray, group_of: np.ndarray, core:
     kept = {pair: by_count for pair, by_count in tally.items()
             if sum(by_count.values()) >= min_presence * size[pair[0]]}
     usual = {pair: max(by_count, key=lambda c: (by_count[c], -c)) for pair, by_count in kept.items()}
-    most = {pair: max(c for c, k in by_count.items() if k >= SOMETIMES * sum(by_count.values()))
+    most = {pair: max([usual[pair]] + [c for c, k in by_count.items() if k >= SOMETIMES * sum(by_count.values())])
             for pair, by_count in kept.items()}
     return usual, most
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from tasklens.analyzer.segment import SegmentParams, _rejoin, segment_stream
+from tasklens.analyzer.segment import SegmentParams, _rejoin, _usual_counts, segment_stream
 
 Steps = list[str]
 
@@ -149,6 +149,16 @@ def test_a_tail_held_inside_another_types_instance_goes_back_to_its_task() -> No
     tail = np.arange(len(a) - 5, len(a) - 2)
     assert (out[tail] == 40).all(), out[-11:]                                 # was 41: left in the chat
     assert (out[len(a) - 8:len(a) - 5] == 41).all() and (out[-2:] == 41).all()  # the chat keeps its own
+
+
+def test_a_step_whose_count_is_spread_thin_has_its_usual_count_as_ceiling() -> None:
+    """Twelve instances, a step occurring 1 to 12 times, each count once: no count is in a tenth of them
+    (a chat's messages, a long read of the inbox), so the ceiling is the usual count (this raised
+    ValueError: max() of an empty sequence)."""
+    acts = np.array([a for i in range(12) for a in [0] + [1] * (i + 1)])
+    out = np.array([i for i in range(12) for _ in range(i + 2)])
+    usual, most = _usual_counts(out, acts, np.zeros(12, dtype=np.int64), {(0, 0), (0, 1)}, 2, 0.5)
+    assert usual[0, 1] == 1 and most[0, 1] == 1 and most[0, 0] == 1
 
 
 def _emit(stream: dict[str, list], label: str, t: float, who: int) -> None:
