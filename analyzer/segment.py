@@ -33,6 +33,7 @@ CAP = 16               # an activity occurring this often in one segment is not 
 COVERAGE_TIE = 0.03     # relative: a start that loses one step of ten is not a tie
 MAX_PIECES = 3         # parts of one interrupted instance taken back on each side
 USUAL = 0.5            # a step in this share of a type's instances is one an interrupted instance misses
+SOMETIMES = 0.1        # a step's count in this share of the instances with it is a count the task has
 Walk = tuple[frozenset[int], tuple[int, np.ndarray] | None]   # see `_walk_back`
 
 
@@ -549,9 +550,12 @@ def _walk_back(acts: np.ndarray, gap: np.ndarray, forced: np.ndarray, pos: np.nd
 
 
 def _usual_counts(out: np.ndarray, acts: np.ndarray, group_of: np.ndarray, core: set[tuple[int, int]],
-                  n_acts: int, min_presence: float) -> dict[tuple[int, int], int]:
+                  n_acts: int, min_presence: float) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
     """(group, step) -> how many times the step usually occurs in an instance (the mode of its non-zero
-    counts), for the core steps present in at least `min_presence` of their group's instances."""
+    counts), for the core steps present in at least `min_presence` of their group's instances; and the
+    most times it occurs in a share `SOMETIMES` of the instances with it. The two differ where one
+    activity stands for several steps, some optional: with clicks known only by position, every click in
+    one window is one activity, so an instance with an optional click has that activity once more."""
     inside = np.flatnonzero(out >= 0)
     keys, cnt = np.unique(out[inside].astype(np.int64) * n_acts + acts[inside], return_counts=True)
     size = np.bincount(group_of[np.unique(out[inside])], minlength=n_acts)
@@ -561,8 +565,12 @@ def _usual_counts(out: np.ndarray, acts: np.ndarray, group_of: np.ndarray, core:
         if pair in core:
             by_count = tally.setdefault(pair, {})
             by_count[c] = by_count.get(c, 0) + 1
-    return {pair: max(by_count, key=lambda c: (by_count[c], -c)) for pair, by_count in tally.items()
+    kept = {pair: by_count for pair, by_count in tally.items()
             if sum(by_count.values()) >= min_presence * size[pair[0]]}
+    usual = {pair: max(by_count, key=lambda c: (by_count[c], -c)) for pair, by_count in kept.items()}
+    most = {pair: max([usual[pair]] + [c for c, k in by_count.items() if k >= SOMETIMES * sum(by_count.values())])
+            for pair, by_count in kept.items()}
+    return usual, most
 
 
 def _piece(anchor: int, step: int, g: int, missing: set[int], out: np.ndarray, free: np.ndarray,
@@ -616,8 +624,9 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
     """In place: an instance that lacks some of its type's usual steps because an interruption (a chat, a
     mail) cut it takes back its other part: the events no instance holds that bring the missing steps,
     after its end (its tail) or before its start (its head, when the task was taken up again at a step
-    that looks like a start). Its steps may then occur no more often than its type usually has them,
-    but for one step once more (the window taken up again): more would be another instance. The
+    that looks like a start). Its steps may then occur no more often than its type has them in a tenth
+    of its instances (`SOMETIMES`), but for one step once more (the window taken up again): more would
+    be another instance. The
     interruption's events are not the task's: those of applications the task's steps do not use are left
     out of it, and those between its parts stay where they were."""
     if not (out >= 0).any():
@@ -625,7 +634,7 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
     group_of = group_of_seg.astype(np.int64)   # instance id == segment number
     # the steps most instances have (not the stricter share the pooled pass asks of a start: of a monthly
     # routine's five instances, two cut by a chat leave its last steps in three)
-    usual = _usual_counts(out, acts, group_of, core, n_acts, min(p.start_presence, USUAL))
+    usual, most = _usual_counts(out, acts, group_of, core, n_acts, min(p.start_presence, USUAL))
     required: dict[int, list[int]] = {}
     for g, a in usual:
         required.setdefault(g, []).append(a)
@@ -634,12 +643,15 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
     members: dict[int, list[int]] = {}
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         members.setdefault(int(out[inside[lo]]), []).extend(inside[lo:hi].tolist())
-    # a short interruption inside: what mostly happens between tasks, in applications its steps never use
-    between = np.bincount(acts, weights=out < 0, minlength=n_acts) > 0.5 * np.bincount(acts, minlength=n_acts)
+    # a short interruption inside, in applications its steps never use: what is mostly done outside its
+    # type's instances, between tasks or as another task (that task's part after an interruption of its own)
+    held = out >= 0
+    groups = np.unique(group_of[out[held]])
+    at_home = _at_home(np.searchsorted(groups, group_of[np.maximum(out, 0)]), held, acts, groups, n_acts, 0.5)
     for inst, idx in members.items():
         g = int(group_of[inst])
         own = {int(apps[k]) for k in idx if (g, int(acts[k])) in core}
-        foreign = [k for k in idx[1:-1] if between[acts[k]] and int(apps[k]) not in own]
+        foreign = [k for k in idx[1:-1] if int(apps[k]) not in own and (g, int(acts[k])) not in at_home]
         if foreign:
             out[foreign] = -1
             members[inst] = [k for k in idx if out[k] == inst]
@@ -661,7 +673,7 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
                 more = dict(have)
                 for a in acts[piece].tolist():
                     more[a] = more.get(a, 0) + 1
-                if not piece or sum(max(0, c - usual.get((g, a), c)) for a, c in more.items() if (g, a) in core) > 1:
+                if not piece or sum(max(0, c - most.get((g, a), c)) for a, c in more.items() if (g, a) in core) > 1:
                     break
                 if out[piece[0]] >= 0:
                     members[int(out[piece[0]])] = []

@@ -221,6 +221,14 @@ def test_the_table_and_the_routine_breakdown_say_pass_fail_and_misses() -> None:
     assert "| interleaved | R | 1/2 | 1.05 (0.50-1.05) |" in acc.by_routine([ok, short])
 
 
+def test_seed_start_runs_held_out_seeds_and_the_header_says_which() -> None:
+    assert [(j.family, j.seed) for j in acc.jobs(2, ["capture"], start=20) if j.kind == "family"] == \
+        [("capture", 20), ("capture", 21)]
+    results = [acc.Result(f"capture-{s}", "family", "capture", seed=s) for s in (20, 21, 22)]
+    assert acc.table(results).startswith("| log (seeds 20-22) ")
+    assert acc.table(results[::2]).startswith("| log (seeds 20,22) ")
+
+
 def test_capture_elements_names_the_element_where_capture_has_a_position() -> None:
     """Issue 13: the same work with accessibility on and off, so bench/accuracy.py can set them side by side."""
     positions, elements = fam.generate("capture", 6, SMALL), fam.generate("capture-elements", 6, SMALL)
