@@ -174,6 +174,16 @@ def _arrays(stream: dict[str, list]) -> tuple[np.ndarray, np.ndarray, np.ndarray
             np.array(stream["truth"]), stream["names"][0])
 
 
+def _hours(stream: dict[str, list], cases: int) -> tuple[float, float]:
+    """Seconds first-to-last of the found instances that hold a true step, and of the `cases` true ones."""
+    ts, acts, apps, truth, names = _arrays(stream)
+    task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names))
+    held = set(task[(truth >= 0) & (task >= 0)].tolist())
+    found = sum(float(np.ptp(ts[task == i])) for i in held)
+    true = sum(float(np.ptp(ts[truth == i])) for i in range(cases))
+    return found, true
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_task_that_often_comes_next_is_not_counted_in_the_one_before(seed: int) -> None:
     """A rarer task done right after a frequent one in 45 % of its instances (after a pause, in other
@@ -289,12 +299,7 @@ def _mail_after_tasks(seed: int) -> tuple[float, float]:
                 _emit(stream, f"mail:focus {subject}", t, -1)
             t += rng.uniform(2, 9)
             _emit(stream, f"{rng.choice(['mail:scroll', 'mail:list', 'mail:down'])} {subject}", t, -1)
-    ts, acts, apps, truth, names = _arrays(stream)
-    task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names))
-    held = set(task[(truth >= 0) & (task >= 0)].tolist())
-    found = sum(float(np.ptp(ts[task == i])) for i in held)
-    true = sum(float(np.ptp(ts[truth == i])) for i in range(len(blocks)))
-    return found, true
+    return _hours(stream, len(blocks))
 
 
 def test_other_work_that_follows_a_task_in_most_of_its_segments_is_not_its_steps() -> None:
@@ -385,12 +390,7 @@ def _document_after_some(seed: int, share: float) -> tuple[float, float]:
             for _ in range(rng.randint(20, 40)):
                 t += rng.uniform(1, 6)
                 _emit(stream, f"doc:{rng.randrange(30)}", t, -1)
-    ts, acts, apps, truth, names = _arrays(stream)
-    task, _ = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names))
-    held = set(task[(truth >= 0) & (task >= 0)].tolist())
-    found = sum(float(np.ptp(ts[task == i])) for i in held)
-    true = sum(float(np.ptp(ts[truth == i])) for i in range(case))
-    return found, true
+    return _hours(stream, case)
 
 
 def test_what_follows_a_long_pause_after_a_task_is_not_its_last_step() -> None:
