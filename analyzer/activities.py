@@ -111,10 +111,11 @@ def element_parts(target: str, path: str) -> tuple[str, str, str] | None:
 
 _SEPARATOR = re.compile(r"( - | \| | — | – | · )")
 VARIABLE_PART_MIN = 6      # a title part with this many values in one context is data, not a step
-# Name-like: one to three capitalised words, perhaps followed by a placeholder ("Maria Keller
-# <EMAIL_ADDRESS>"): what the masker may have missed. Only such parts are generalised, never screen
-# names ("Enter vendor invoice").
-_NAME = re.compile(r"^[A-Z][\w'.-]*( [A-Z][\w'.-]*){0,2}( ?<[A-Z_]*>)?$")
+# Name-like: one to three capitalised words, perhaps joined by "&" ("Kern & Sohn GmbH", "AT&T Inc") and
+# followed by a placeholder ("Maria Keller <EMAIL_ADDRESS>"): what the masker may have missed. Only such
+# parts are generalised, never screen names ("Enter vendor invoice").
+_NAME = re.compile(r"^[A-Z][\w'&.-]*( (?:& )?[A-Z][\w'&.-]*){0,2}( ?<[A-Z_]*>)?$")
+_NAME_WORDS = 5            # the most words a name-like tail can have (three names and two "&")
 VARIABLE_TAIL_MIN = 3      # ... or this many values after the same first two words ("Invoice # from *")
 
 
@@ -157,7 +158,7 @@ def _head(part: str) -> str:
         return "#"
     if _NAME.match(part):
         return ""
-    for k in range(max(1, len(words) - 3), len(words)):
+    for k in range(max(1, len(words) - _NAME_WORDS), len(words)):
         if _NAME.match(" ".join(words[k:])):
             return " ".join(words[:k])
     return ""

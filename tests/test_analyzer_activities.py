@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasklens.analyzer.activities import label_all, target_template, template
+from tasklens.analyzer.activities import generalise_parts, label_all, target_template, template
 from tasklens.events import Action, Event
 
 SAME = [
@@ -111,3 +111,11 @@ def test_a_stores_element_paths_reach_the_labels(store_path: Path) -> None:
         events = store_events(store)
     _, names = label_all(events)
     assert names == [f'firefox | click | push button "Search" in form "Find orders" | {template(CRM)}']
+
+
+def test_company_names_joined_by_an_ampersand_are_generalised_with_the_rest() -> None:
+    """A sender's company is a variable part whether or not its name holds "&" ("Kern & Sohn GmbH")."""
+    companies = ["Acme GmbH", "Globex Ltd", "Initech BV", "Kern & Sohn GmbH", "Procter & Gamble", "AT&T Inc",
+                 "Umbrella SA"]
+    titles = [("outlook", f"Invoice # from {c} - Outlook") for c in companies]
+    assert set(generalise_parts(titles).values()) == {"Invoice # from * - Outlook"}
