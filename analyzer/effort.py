@@ -95,8 +95,8 @@ def annotate(candidates: Sequence[Candidate], facts: Sequence[TypeFacts], review
     for c in candidates:
         t = by_type[c.task_type]
         r = reviews.get(c.task_type)
-        rate = round(r.rate if r is not None and r.findings else t.rework_instances / max(len(t.instance_ids), 1), 3)
-        looks = (r.looks_like() if r is not None and r.findings else
+        rate = round(r.rate if r is not None and r.judged else t.rework_instances / max(len(t.instance_ids), 1), 3)
+        looks = (r.looks_like() if r is not None and r.judged else
                  f"{UNJUDGED}: the share that repeats a step (the rework rule) instead")
         e = estimate(t.usual_steps, len(t.apps), t.decision_points, rate, c.hours_saved_per_month_team, m,
                      overrides.get(c.signature))

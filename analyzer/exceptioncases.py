@@ -37,7 +37,8 @@ def judge(instances: Sequence[Instance], built: Mapping[int, exceptions.Instance
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
     for t, ids in sorted(by_type.items()):
-        r = reviews[t] = review([built[i] for i in ids], marks, p or Params())
+        r = review([built[i] for i in ids], marks, p or Params())
+        reviews[t] = r.slim()
         shown = {f.key for f in r.exceptions} | set(r.marks)
         for f in r.findings:
             if f.key in shown:
@@ -62,7 +63,7 @@ def measured(facts: Sequence[TypeFacts], types: Sequence[TaskType], reviews: Map
     small: list[int] = []
     for f in facts:
         r = reviews.get(f.type_id)
-        if r is None or not r.findings:
+        if r is None or not r.judged:
             small.append(len(f.instance_ids))
             continue
         manual = {x.key for x in r.exceptions}

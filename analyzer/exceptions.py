@@ -31,7 +31,7 @@ import difflib
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,14 +39,14 @@ START, END = "\x02start", "\x03end"
 KINDS = ("skipped", "inserted", "repeated", "application", "slow", "fast", "pause")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # one per instance of a type: the largest type of an organisation has many
 class Instance:
     """One task instance: its steps as activity labels, the application of each, and when each began."""
 
     key: str
     steps: tuple[str, ...]
     apps: tuple[str, ...]
-    times: tuple[float, ...]     # seconds, one per step, non-decreasing
+    times: Sequence[float]       # seconds, one per step, non-decreasing (a tuple, or array('d'): 8 bytes each)
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Params:
     mad_floor: float = 0.05      # MAD of log ratios is at least this (perfectly regular timings)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # one per scored instance
 class Finding:
     """The verdict on one instance. `score` >= its signal's threshold in the type (1 by default) is an exception."""
 
@@ -270,11 +270,23 @@ class Review:
     thresholds: dict[str, float]   # per signal, where marks moved it from 1
     exceptions: list[Finding]
     marks: dict[str, str]        # instance key -> "exception" | "normal", those about this type's instances
+    scored: int | None = None    # instances scored, once `slim` dropped the findings (None: len(findings))
+
+    @property
+    def judged(self) -> int:
+        """How many of the type's instances were scored (0: too few to judge)."""
+        return len(self.findings) if self.scored is None else self.scored
 
     @property
     def rate(self) -> float:
         """The share of the type's scored instances that are exceptions (a bot would hand them back)."""
-        return len(self.exceptions) / len(self.findings) if self.findings else 0.0
+        return len(self.exceptions) / self.judged if self.judged else 0.0
+
+    def slim(self) -> Review:
+        """The review without a finding per instance: what the candidates and the report read once the cases
+        are listed (the rate, the exceptions), so an organisation's analysis does not hold a finding for
+        every instance of every type until the end."""
+        return replace(self, findings=[], scored=self.judged)
 
     def looks_like(self, most: int = 3) -> str:
         """What the exceptions look like, the commonest kinds first: "5 with steps skipped, 3 slower than usual"."""

@@ -31,6 +31,7 @@ import io
 import logging
 import secrets
 import tempfile
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -595,6 +596,8 @@ def _exceptions(instances: list[Instance], variants: list[tuple[int, ...]], held
             by_type.setdefault(i.task_type, []).append(i.id)
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
+    named: dict[int, tuple[str, ...]] = {}   # each variant's steps as labels, in recorded order
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}   # each distinct sequence of steps or apps, held once
     for _, ids in sorted(by_type.items()):
         built: dict[int, exceptions.Instance] = {}
         for user, of_user in groupby(ids, key=lambda k: int(col["rank"][of_row[k]])):   # ids go user by user
@@ -602,11 +605,14 @@ def _exceptions(instances: list[Instance], variants: list[tuple[int, ...]], held
             for k in of_user:
                 at = int(offsets[of_row[k]]) + np.arange(instances[k].events)
                 order = np.argsort(ts[at], kind="stable")   # in time order, as `exceptions.instances_of`
-                steps = variants[instances[k].variant]
+                v = instances[k].variant
+                if v not in named:
+                    named[v] = tuple(labels[a] for a in variants[v])
+                steps = named[v] if (order[1:] > order[:-1]).all() else tuple(named[v][j] for j in order.tolist())
+                app_seq = tuple(app_names[a] for a in apps[at[order]].tolist())
                 built[k] = exceptions.Instance(exceptionmarks.key(instances[k].user, instances[k].start),
-                                               tuple(labels[steps[j]] for j in order.tolist()),
-                                               tuple(app_names[a] for a in apps[at[order]].tolist()),
-                                               tuple(ts[at[order]].tolist()))
+                                               shared.setdefault(steps, steps), shared.setdefault(app_seq, app_seq),
+                                               array("d", ts[at[order]].tobytes()))
         found, r = exceptioncases.judge([instances[k] for k in ids], built, marks)
         cases += found
         reviews.update(r)

@@ -143,7 +143,8 @@ def test_an_analysis_cases_come_from_event_columns_and_honour_marks() -> None:
     cases, reviews = find(runs, task, activity, ts, apps, labels, {})
     assert [c.instance for c in cases] == [20] and cases[0].reason == "step 'Copy amount' skipped"
     assert cases[0].key == exceptionmarks.key("emp01", runs[20].start) and cases[0].usual == tuple(s for _, s in FLOW)
-    assert reviews[0].rate == pytest.approx(1 / 21)
+    assert reviews[0].rate == pytest.approx(1 / 21) and reviews[0].judged == 21
+    assert reviews[0].findings == []   # slim: no finding per instance is held once the cases are listed
     cases, reviews = find(runs, task, activity, ts, apps, labels, {cases[0].key: "normal"})
     assert [(c.instance, c.mark) for c in cases] == [(20, "normal")] and reviews[0].exceptions == []
 
@@ -269,7 +270,7 @@ def test_a_type_too_small_to_judge_is_counted_and_keeps_the_rework_rule() -> Non
     flows = [list(FLOW)] * 6 + [[*FLOW[:3], FLOW[2], *FLOW[3:]]]   # 7 instances, one repeats a step
     runs, task, activity, ts, apps, labels, variants = _columns(flows, [5.0] * 7)
     cases, reviews = find(runs, task, activity, ts, apps, labels, {})
-    assert cases == [] and reviews[0].findings == []
+    assert cases == [] and reviews[0].judged == 0
     facts = [_facts(runs, variants)]
     facts[0].rework_instances = 1
     types = [TaskType(0, "invoice", tuple(s for _, s in FLOW), len(runs), ["emp01"], 0.0, [], [0, 1])]
