@@ -123,6 +123,12 @@ class _TypeModel:
         self.trans: Counter[tuple[str, str]] = Counter()
         self.app_use: Counter[str] = Counter()
         self.common = Counter(i.steps for i in instances).most_common()
+        least = max(p.min_count, p.usual_share * self.n)
+        # the variants frequent enough to be usual, once: looking through every variant of the type for each
+        # instance grew with instances x variants (20 s of a 2M-event analysis' 129, far more at 10M)
+        self.frequent = [(v, c) for v, c in self.common if c >= least]
+        self.least = least
+        self.nearest: dict[tuple[str, ...], tuple[str, ...]] = {}   # each variant's nearest usual one
         per_step: dict[str, list[float]] = {}
         for inst in instances:
             self.trans.update(_transitions(inst.steps))
@@ -151,9 +157,14 @@ class _TypeModel:
 
     def usual_variants(self, own: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Frequent variants, not counting the instance itself; the most common other one at least."""
-        least = max(self.p.min_count, self.p.usual_share * self.n)
-        keep = [v for v, c in self.common if c - (v == own) >= least]
+        keep = [v for v, c in self.frequent if c - (v == own) >= self.least]
         return keep or [v for v, c in self.common[:2] if c - (v == own) > 0][:1]
+
+    def usual(self, own: tuple[str, ...]) -> tuple[str, ...]:
+        """The usual variant nearest to `own` (the same for every instance of that variant, found once)."""
+        if own not in self.nearest:
+            self.nearest[own] = min(self.usual_variants(own), key=lambda v: _distance(v, own), default=())
+        return self.nearest[own]
 
     def score(self, inst: Instance) -> Finding:
         p = self.p
@@ -168,7 +179,7 @@ class _TypeModel:
                 pause_sig, pause_at, pause_len = zg / p.z_pause, step, gap
         signals = {"structure": float(len(odd)), "time": time_sig,
                    "application": float(len(rare_apps)), "pause": pause_sig}
-        usual = min(self.usual_variants(inst.steps), key=lambda v: _distance(v, inst.steps), default=())
+        usual = self.usual(inst.steps)
         kinds: list[str] = []
         parts: list[str] = []
         if odd or rare_apps:
