@@ -9,15 +9,18 @@ per event spread over Spark's executors:
    executor's classpath, so tasklens would have to build and ship a jar and hand the master key to the
    JVM; a pyarrow KMS client in the Python worker reads the very same files with the key already in
    Python, and nothing but the decrypted batches crosses into the JVM.
-2. `groupBy(user).applyInArrow` twice, one user per call, the user's events as an Arrow table (no pandas
+2. `groupBy(user).applyInArrow` once, one user per call, the user's events as an Arrow table (no pandas
    in between: a user's events reach the same functions as the embedded engine's, as read from the file):
-   first each user's distinct label keys (`stream.user_keys`; the driver labels them all with
-   `stream.labels_of`, in the embedded order), then each user's segmentation (`stream.user_of`,
-   `segment.segment_stream`, `stream.part_of`), all users at once on every core, kept by Spark until the
-   driver has fetched them a partition at a time. What comes back per user is compact: per instance its
-   steps, times and action counts, and the events between tasks for the pooled pass.
-3. The driver joins the parts in user order (`stream.assemble`): variants with their counts, task types,
-   candidates, the process map and the summary, exactly as the embedded engine does.
+   each user's events deduplicated, ordered and templated (`stream.prepare`), kept by Spark as one row
+   of numbers per user; only each user's distinct label keys come to the driver, which labels them all
+   with `stream.labels_of`, in the embedded order.
+3. Each user's segmentation from that row (`stream.user_of`, `segment.segment_stream`, `stream.part_of`),
+   all users at once on every core, kept by Spark until the driver has fetched them a partition at a
+   time into its encrypted spill. What comes back per user is compact: per instance its steps, times
+   and action counts, and the events between tasks for the pooled pass.
+4. The driver joins the parts in user order (`stream.assemble`), each read back from its spill as it is
+   taken: variants with their counts, task types, candidates, the process map and the summary, exactly
+   as the embedded engine does.
 
 Routines are mined on the driver by `routines.mine`, not with MLlib's PrefixSpan: they are mined over the
 distinct variants weighted by their instance counts, which stay few as events grow (hundreds, not
@@ -47,6 +50,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -61,13 +65,14 @@ from tasklens.analyzer.run import Cancelled
 from tasklens.analyzer.segment import segment_stream
 from tasklens.analyzer.stream import (
     Key,
+    Spill,
     Streamed,
     UserPart,
     assemble,
     cancellable,
     labels_of,
     part_of,
-    user_keys,
+    prepare,
     user_of,
 )
 
@@ -86,9 +91,8 @@ EVENTS = pa.schema([
     ("count", pa.int64()), ("element_path", pa.string()), ("signed", pa.bool_())])
 EVENTS_DDL = ("seq long, user string, ts double, app string, title string, action string, target string, "
               "value string, duration double, count long, element_path string, signed boolean")
-KEYS_DDL = "user string, pos long, app string, action string, target string, title string, element_path string"
-KEYS = pa.schema([("user", pa.string()), ("pos", pa.int64()), ("app", pa.string()), ("action", pa.string()),
-                  ("target", pa.string()), ("title", pa.string()), ("element_path", pa.string())])
+PREPARED = pa.schema([("user", pa.string()), ("keys", pa.binary()), ("prepared", pa.binary())])
+PREPARED_DDL = "user string, keys binary, prepared binary"   # pickles: the label keys, the `stream.Prepared`
 PARTS = pa.schema([("rank", pa.int64()), ("part", pa.binary())])
 PARTS_DDL = "rank long, part binary"
 _JAVA = re.compile(r"^: ((?:\w+\.)+\w+(?:Exception|Error)\b.*)$", re.M)   # the Java exception in a Py4JJavaError
@@ -151,26 +155,30 @@ def _decrypt(secrets: Secrets, done: frozenset[str]) -> Callable[[Iterator[pa.Re
     return run
 
 
-def _keys(mode: str) -> Callable[[pa.Table], pa.Table]:
+def _prepare(mode: str) -> Callable[[pa.Table], pa.Table]:
+    """One user's events read once: a row of their label keys (for the driver) and the rest of
+    `stream.prepare`'s numbers (for the segmentation), each pickled."""
     def run(table: pa.Table) -> pa.Table:
-        keys = user_keys(_arrow(table), mode)
-        cols = list(zip(*keys)) if keys else [(), (), (), (), ()]
-        return pa.table([[table.column("user")[0].as_py()] * len(keys), list(range(len(keys))), *map(list, cols)],
-                        schema=KEYS)
+        prep = prepare(_arrow(table), mode)
+        return pa.table([[table.column("user")[0].as_py()], [pickle.dumps(prep.parts, pickle.HIGHEST_PROTOCOL)],
+                         [pickle.dumps(replace(prep, parts=[]), pickle.HIGHEST_PROTOCOL)]], schema=PREPARED)
     return run
 
 
 Shared = tuple[dict[Key, int], int, dict[str, int], dict[str, int]]   # activity of each key, activities, app ids, user ranks
 
 
-def _segment(shared: Broadcast[Shared], mode: str, p: Params) -> Callable[[pa.Table], pa.Table]:
-    def run(table: pa.Table) -> pa.Table:
+def _segment(shared: Broadcast[Shared], p: Params) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """Each user's segmentation from their prepared row (a partition's rows, a user at a time)."""
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         act_of, n_acts, app_ids, rank_of = shared.value
-        name = str(table.column("user")[0].as_py())
-        u = user_of(rank_of[name], name, _arrow(table), act_of, app_ids, mode)
-        part = part_of(u, *segment_stream(u.ts, u.acts, u.apps, u.breaks, n_acts, p.segment))
-        usage = user_usage(u.name, u.ts, u.apps.tolist())   # each application's use, for the admin report
-        return pa.table([[part.rank], [pickle.dumps((part, usage), pickle.HIGHEST_PROTOCOL)]], schema=PARTS)
+        for batch in batches:
+            for name, keys, prepared in zip(*(batch.column(c).to_pylist() for c in PREPARED.names)):
+                prep = replace(pickle.loads(prepared), parts=pickle.loads(keys))
+                u = user_of(rank_of[name], name, prep, act_of, app_ids)
+                part = part_of(u, *segment_stream(u.ts, u.acts, u.apps, u.breaks, n_acts, p.segment))
+                usage = user_usage(u.name, u.ts, u.apps.tolist())   # each application's use, for the admin report
+                yield pa.record_batch([[part.rank], [pickle.dumps((part, usage), pickle.HIGHEST_PROTOCOL)]], schema=PARTS)
     return run
 
 
@@ -296,44 +304,55 @@ def analyze_spark(ds: Dataset, params: Params | None = None, progress: Progress 
             spark.stop()
 
 
-def _unpacked(packed: dict[int, bytes], usage: dict[int, Usage]) -> Iterator[UserPart]:
-    """Each user's part in user order, unpickled only as `assemble` takes it and dropped from `packed`, so the
-    driver holds the compact pickles and what `assemble` keeps, never every user's part at once; each
-    user's use of the applications added to `usage` in that order, as the embedded engine adds them."""
-    for rank in sorted(packed):
-        part, used = pickle.loads(packed.pop(rank))
+def _unpacked(spill: Spill, ranks: list[int], usage: dict[int, Usage]) -> Iterator[UserPart]:
+    """Each user's part in user order, read back from the spill and unpickled only as `assemble` takes it,
+    so the driver holds one user's part and what `assemble` keeps, never every user's; each user's use of
+    the applications added to `usage` in that order, as the embedded engine adds them."""
+    for rank in sorted(ranks):
+        part, used = pickle.loads(spill.take_bytes(rank, keep=False))
         add_usage(usage, used)
         yield part
+
+
+def _fetch(segmented: DataFrame, spill: Spill) -> list[int]:
+    """The parts into the spill as Spark hands them over, a partition at a time; their ranks."""
+    ranks = []
+    for row in segmented.toLocalIterator():
+        spill.put_bytes(row["rank"], row["part"])
+        ranks.append(int(row["rank"]))
+    return ranks
 
 
 def _analyze(spark: SparkSession, ds: Dataset, source: str | None, p: Params, jobs: _Jobs, decisions: Decisions | None,
              marks: Mapping[str, str] | None, progress: Progress) -> Streamed:
     from pyspark import StorageLevel
 
-    events = _events(spark, ds, source).persist(StorageLevel.MEMORY_AND_DISK)   # read and decrypted once
-    try:
-        found = jobs.run("spark: activities", lambda: events.groupBy("user").applyInArrow(_keys(p.order), KEYS_DDL)
-                         .collect())
-        found.sort(key=lambda r: (r["user"], r["pos"]))
-        names = sorted({r["user"] for r in found})
-        keys = ((r["app"], r["action"], r["target"], r["title"], r["element_path"]) for r in found)
-        act_of, labels, app_ids = labels_of(dict.fromkeys(keys))
-        del found
-        packed: dict[int, bytes] = {}   # each user's part, pickled (compact), by rank
-        if names:
-            shared = spark.sparkContext.broadcast((act_of, len(labels), app_ids, {n: k for k, n in enumerate(names)}))
-            segmented = events.groupBy("user").applyInArrow(_segment(shared, p.order, p), PARTS_DDL) \
-                .persist(StorageLevel.MEMORY_AND_DISK)
-            try:   # every partition at once (toLocalIterator alone would segment one partition at a time)
-                jobs.run("spark: segmentation", segmented.count)
-                events.unpersist()   # segmented is cached: the driver's memory goes to fetching the parts
-                packed = jobs.run("spark: results", lambda: {r["rank"]: r["part"] for r in segmented.toLocalIterator()})
-            finally:
-                segmented.unpersist()
-            shared.unpersist()
-    finally:
-        events.unpersist()
-    usage: dict[int, Usage] = {}
-    done = assemble(_unpacked(packed, usage), names, labels, app_ids, p, decisions, progress, marks)
+    # each user's events read, decrypted and templated once; what segmentation needs waits in Spark's cache
+    prepared = _events(spark, ds, source).groupBy("user").applyInArrow(_prepare(p.order), PREPARED_DDL) \
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    with Spill() as spill:
+        try:
+            found = jobs.run("spark: activities", lambda: prepared.select("user", "keys").collect())
+            users = sorted((r["user"], pickle.loads(r["keys"])) for r in found)
+            del found
+            names = [name for name, _ in users]
+            act_of, labels, app_ids = labels_of(dict.fromkeys(k for _, keys in users for k in keys))
+            del users
+            ranks: list[int] = []
+            if names:
+                shared = spark.sparkContext.broadcast((act_of, len(labels), app_ids,
+                                                       {n: k for k, n in enumerate(names)}))
+                segmented = prepared.mapInArrow(_segment(shared, p), PARTS_DDL).persist(StorageLevel.MEMORY_AND_DISK)
+                try:   # every partition at once (toLocalIterator alone would segment one partition at a time)
+                    jobs.run("spark: segmentation", segmented.count)
+                    prepared.unpersist()   # segmented is cached: the JVM's memory goes to fetching the parts
+                    ranks = jobs.run("spark: results", lambda: _fetch(segmented, spill))
+                finally:
+                    segmented.unpersist()
+                shared.unpersist()
+        finally:
+            prepared.unpersist()
+        usage: dict[int, Usage] = {}
+        done = assemble(_unpacked(spill, ranks, usage), names, labels, app_ids, p, decisions, progress, marks)
     done.usage = {app: usage[a] for app, a in app_ids.items() if a in usage}
     return done

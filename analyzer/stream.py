@@ -5,7 +5,7 @@
 dropped; what is kept is per instance, not per event, and as numbers, not objects (`_Held`: 40 bytes an
 instance, its steps, action tally and app set as ids of the distinct ones). The times and apps of the
 events in tasks, which the process map's waits and the exception signals read, and the events between
-tasks wait in an encrypted spill on disk (`_Spill`), read back a user at a time; the pooled pass that
+tasks wait in an encrypted spill on disk (`Spill`), read back a user at a time; the pooled pass that
 finds rare routines across people holds one group of people's at a time (`pipeline.pool_groups`).
 
 What still grows with the organisation is the result and what builds it: an `Instance` per instance
@@ -123,7 +123,7 @@ class _Leftovers:
 
     COLUMNS = ("ts", "act", "app", "action", "dur", "pos")
 
-    def __init__(self, spill: _Spill) -> None:
+    def __init__(self, spill: Spill) -> None:
         self.spill = spill
         self.users: list[int] = []                  # the users (ranks) who have any, in order
         self.people: list[tuple[float, int]] = []   # and their first leftover's time and count
@@ -176,46 +176,68 @@ def _parts(table: pa.Table) -> tuple[np.ndarray, list[Part]]:
     return of_key[key_of], list(ids)
 
 
-def _prepared(table: pa.Table, mode: str) -> tuple[pa.Table, int, int, np.ndarray, list[Part]]:
-    """One user's events (a table in merge order) deduplicated and ordered; the duplicates, how often time
-    runs backwards, and each event's index into the user's distinct label parts (in order of first event)."""
+@dataclass(frozen=True)
+class Prepared:
+    """One user's events read once (a table in merge order, deduplicated and ordered) as numbers: their times
+    and durations, each one's index into the user's distinct label parts (in order of first event), and
+    what reading them found. Labelling reads the parts (which stay few as events grow: a title's order
+    numbers are templated away), segmentation the rest, so the per-event templating runs once per user in
+    either engine (the embedded first pass; a Spark worker, whose result waits in Spark's cache)."""
+
+    ts: np.ndarray        # float64
+    dur: np.ndarray       # float64
+    idx: np.ndarray       # int64, each event's index into `parts`
+    parts: list[Part]
+    signed: bool          # only enrolled signers' bundles hold this user
+    duplicates: int
+    backwards: int
+
+
+def prepare(table: pa.Table, mode: str) -> Prepared:
+    """One user's events (a table in merge order), deduplicated, ordered and templated."""
+    signed = all(table.column("signed").to_pylist())
     table, dup = dedupe(table)
     table, back = _ordered(table, mode)
-    return table, dup, back, *_parts(table)
+    idx, parts = _parts(table)
+    return Prepared(table.column("ts").to_numpy(), table.column("duration").to_numpy(), idx, parts, signed, dup, back)
 
 
-def user_keys(table: pa.Table, mode: str) -> list[Key]:
-    """One user's distinct label parts (a table in merge order) in the order the in-memory path meets them:
-    the organisation's labels are made from these, which stay few as events grow (a title's order numbers
-    are templated away), instead of from every distinct title."""
-    return _prepared(table, mode)[4]
-
-
-class _Spill:
-    """Each user's events as the first pass read them (times, label part and app ids, actions, durations),
-    kept for the second pass in a temporary folder, encrypted under a key that lives in this process only:
-    the second pass reads them back instead of decrypting, deduplicating and templating the user's Parquet
-    files again, and what grows with the organisation stays on disk, not in memory."""
+class Spill:
+    """What waits for a later step in a temporary folder, encrypted under a key that lives in this process
+    only: each user's events as the first pass read them (times, label part and app ids, actions,
+    durations), which the second pass reads back instead of decrypting, deduplicating and templating the
+    user's Parquet files again; the events between tasks, the instances' events, and the parts a Spark
+    driver fetches. What grows with the organisation stays on disk, not in memory."""
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="tasklens-pass-")
         self._aead = AESGCM(AESGCM.generate_key(256))
 
-    def __enter__(self) -> _Spill:
+    def __enter__(self) -> Spill:
         return self
 
     def __exit__(self, *_: object) -> None:
         self._dir.cleanup()
 
+    def put_bytes(self, k: int | str, data: bytes) -> None:
+        nonce = secrets.token_bytes(12)
+        Path(self._dir.name, str(k)).write_bytes(nonce + self._aead.encrypt(nonce, data, str(k).encode()))
+
+    def take_bytes(self, k: int | str, keep: bool = True) -> bytes:
+        """What `put_bytes` put under `k`; the file removed unless `keep`."""
+        path = Path(self._dir.name, str(k))
+        raw = path.read_bytes()
+        if not keep:
+            path.unlink()
+        return self._aead.decrypt(raw[:12], raw[12:], str(k).encode())
+
     def put(self, k: int | str, arrays: dict[str, np.ndarray]) -> None:
         buf = io.BytesIO()
         np.savez(buf, **arrays)   # type: ignore[arg-type]  # the stub takes the names for its allow_pickle
-        nonce = secrets.token_bytes(12)
-        Path(self._dir.name, str(k)).write_bytes(nonce + self._aead.encrypt(nonce, buf.getvalue(), str(k).encode()))
+        self.put_bytes(k, buf.getvalue())
 
     def get(self, k: int | str) -> dict[str, np.ndarray]:
-        raw = Path(self._dir.name, str(k)).read_bytes()
-        with np.load(io.BytesIO(self._aead.decrypt(raw[:12], raw[12:], str(k).encode()))) as npz:
+        with np.load(io.BytesIO(self.take_bytes(k))) as npz:
             return {name: npz[name] for name in npz.files}
 
 
@@ -230,7 +252,7 @@ class _Read:
     backwards: int
 
 
-def _first_pass(ds: Dataset, users: list[tuple[str, Path]], mode: str, spill: _Spill,
+def _first_pass(ds: Dataset, users: list[tuple[str, Path]], mode: str, spill: Spill,
                 progress: Progress | None) -> tuple[list[_Read], dict[Key, int], dict[str, int]]:
     """Pass 1: each user's events read once, into the spill with ids of the organisation's distinct label
     parts and apps (both numbered in order of first event, users sorted: the in-memory path's order)."""
@@ -238,21 +260,20 @@ def _first_pass(ds: Dataset, users: list[tuple[str, Path]], mode: str, spill: _S
     app_ids: dict[str, int] = {}
     read = []
     for k, (name, d) in enumerate(users):
-        table = ds.read(d, READ_COLUMNS)
-        signed = all(table.column("signed").to_pylist())
-        table, dup, back, idx, own = _prepared(table, mode)
+        prep = prepare(ds.read(d, READ_COLUMNS), mode)
+        own = prep.parts
         part = np.fromiter((parts.setdefault(p, len(parts)) for p in own), np.int32, len(own))
         app = np.fromiter((app_ids.setdefault(p[0], len(app_ids)) for p in own), np.int32, len(own))
         action = np.fromiter((ACTION_CODE[p[1]] for p in own), np.int8, len(own))
-        spill.put(k, {"ts": table.column("ts").to_numpy(), "part": part[idx], "app": app[idx], "action": action[idx],
-                      "dur": table.column("duration").to_numpy()})
-        read.append(_Read(k, name, signed, dup, back))
+        idx = prep.idx
+        spill.put(k, {"ts": prep.ts, "part": part[idx], "app": app[idx], "action": action[idx], "dur": prep.dur})
+        read.append(_Read(k, name, prep.signed, prep.duplicates, prep.backwards))
         if progress:
             progress("activities", k + 1, len(users))
     return read, parts, app_ids
 
 
-def _second_pass(read: list[_Read], spill: _Spill, act_of_part: np.ndarray) -> Iterator[_User]:
+def _second_pass(read: list[_Read], spill: Spill, act_of_part: np.ndarray) -> Iterator[_User]:
     """Pass 2: each user's events back from the spill, as the segmentation reads them."""
     for r in read:
         a = spill.get(r.rank)
@@ -328,16 +349,13 @@ class _User:
         return breaks
 
 
-def user_of(rank: int, name: str, table: pa.Table, act_of: dict[Key, int], app_ids: dict[str, int],
-            mode: str) -> _User:
-    """One user's events (a table in merge order) as the segmentation reads them."""
-    signed = all(table.column("signed").to_pylist())
-    table, dup, back, idx, parts = _prepared(table, mode)
-    return _User(rank, name, table.column("ts").to_numpy(),
-                 np.fromiter((act_of[p] for p in parts), np.int32, len(parts))[idx],
+def user_of(rank: int, name: str, prep: Prepared, act_of: dict[Key, int], app_ids: dict[str, int]) -> _User:
+    """One user's events, prepared, as the segmentation reads them."""
+    parts, idx = prep.parts, prep.idx
+    return _User(rank, name, prep.ts, np.fromiter((act_of[p] for p in parts), np.int32, len(parts))[idx],
                  np.fromiter((app_ids[p[0]] for p in parts), np.int64, len(parts))[idx],
                  np.fromiter((ACTION_CODE[p[1]] for p in parts), np.int8, len(parts))[idx],
-                 table.column("duration").to_numpy(), signed, dup, back)
+                 prep.dur, prep.signed, prep.duplicates, prep.backwards)
 
 
 @dataclass
@@ -420,7 +438,7 @@ def analyze_dataset(ds: Dataset, params: Params | None = None, progress: Progres
     users = _order_users(ds)
     workers = p.workers if sum(i["events"] for i in ds.inputs) >= PARALLEL_FROM else 1
     usage: dict[int, Usage] = {}
-    with _Spill() as spill:
+    with Spill() as spill:
         read, parts, app_ids = _first_pass(ds, users, p.order, spill, progress)
         act_of, labels, _ = labels_of(parts)
         act_of_part = np.fromiter((act_of[part] for part in parts), np.int32, len(parts))
@@ -445,7 +463,7 @@ def assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], app
              decisions: Decisions | None, progress: Progress | None, marks: Mapping[str, str] | None = None) -> Streamed:
     """The analysis from each user's part, in the order of `names` (sorted): the pooled pass over the
     leftovers, then variants, task types, routines, candidates and the summary."""
-    with _Spill() as spill:
+    with Spill() as spill:
         return _assemble(parts, names, labels, app_ids, p, decisions, progress, marks or {}, _Leftovers(spill),
                          _Held(spill))
 
@@ -512,7 +530,7 @@ class _Held:
     COLUMNS = {"rank": np.int32, "first": np.int64, "start": np.float64, "end": np.float64, "events": np.int32,
                "steps": np.int32, "actions": np.int32, "apps": np.int32}
 
-    def __init__(self, spill: _Spill) -> None:
+    def __init__(self, spill: Spill) -> None:
         self.spill = spill
         self.parts: list[list[np.ndarray]] = []
         self.steps: dict[tuple[int, ...], int] = {}

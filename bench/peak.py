@@ -14,7 +14,19 @@ from collections.abc import Mapping, Sequence
 import psutil
 
 
-def tree_rss(proc: psutil.Process) -> int:
+def kind(proc: psutil.Process, root: psutil.Process) -> str:
+    """What a process of the tree is: the command itself ("main"), a JVM ("java": Spark's), or another
+    ("others": worker processes)."""
+    if proc.pid == root.pid:
+        return "main"
+    try:
+        return "java" if proc.name() == "java" else "others"
+    except psutil.Error:
+        return "others"
+
+
+def tree_rss(proc: psutil.Process, kinds: dict[str, int] | None = None) -> int:
+    """The summed RSS of `proc` and its descendants; `kinds`, if given, gets each kind's sum (see `kind`)."""
     try:
         members = [proc, *proc.children(recursive=True)]
     except psutil.NoSuchProcess:
@@ -22,14 +34,21 @@ def tree_rss(proc: psutil.Process) -> int:
     total = 0
     for p in members:
         try:
-            total += p.memory_info().rss
+            rss = p.memory_info().rss
         except psutil.NoSuchProcess:
-            pass
+            continue
+        total += rss
+        if kinds is not None:
+            k = kind(p, proc)
+            kinds[k] = kinds.get(k, 0) + rss
     return total
 
 
-def run(cmd: Sequence[str], env: Mapping[str, str]) -> tuple[subprocess.CompletedProcess[str], float, int]:
-    """(the finished process with its output, wall seconds, peak tree RSS in bytes)."""
+def run(cmd: Sequence[str], env: Mapping[str, str],
+        peaks: dict[str, int] | None = None) -> tuple[subprocess.CompletedProcess[str], float, int]:
+    """(the finished process with its output, wall seconds, peak tree RSS in bytes); `peaks`, if given, gets
+    each kind of process's own peak (`kind`: the command, a JVM, the others), each sampled apart, so they
+    need not add up to the tree's peak."""
     peak = [0]
     t = time.perf_counter()
     child = subprocess.Popen(list(cmd), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -37,7 +56,11 @@ def run(cmd: Sequence[str], env: Mapping[str, str]) -> tuple[subprocess.Complete
 
     def sample() -> None:
         while child.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc))
+            kinds: dict[str, int] = {}
+            peak[0] = max(peak[0], tree_rss(proc, kinds))
+            if peaks is not None:
+                for k, rss in kinds.items():
+                    peaks[k] = max(peaks.get(k, 0), rss)
             time.sleep(0.25)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

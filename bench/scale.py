@@ -206,7 +206,8 @@ def spark_line(folder: Path, n: int, cohorts: int, embedded_s: float, embedded: 
     run: wall and CPU seconds, peak RSS of the tree (driver, JVM, Python workers), and where the time went."""
     cmd = [sys.executable, __file__, "--child", "spark", "--workdir", str(folder), "--employees", str(n), "--cohorts",
            str(cohorts)]
-    done, seconds, peak = run(cmd, {**os.environ, "TASKLENS_KEY": DATASET_KEY})
+    peaks: dict[str, int] = {}
+    done, seconds, peak = run(cmd, {**os.environ, "TASKLENS_KEY": DATASET_KEY}, peaks)
     if done.returncode:
         sys.exit(f"spark of {n} employees failed: {done.stderr.strip()[-800:]}")
     s = json.loads(done.stdout.splitlines()[-1])
@@ -214,7 +215,9 @@ def spark_line(folder: Path, n: int, cohorts: int, embedded_s: float, embedded: 
     cpu, spread = at["end"][1], at["spark: results"][1] - at["jvm start"][1]   # spread: what the executors did
     same = all(s[k] == embedded[k] for k in ("events", "instances", "task_types", "candidates", "hours_in_tasks"))
     return (f"{'':>9} spark local[{os.cpu_count()}]: {seconds:.0f} s wall, {cpu:.0f} CPU s (embedded {embedded_s:.0f} s "
-            f"wall), peak {peak / 2**20:,.0f} MB (driver, JVM and Python workers), load {os.getloadavg()[1]:.1f}; "
+            f"wall), peak {peak / 2**20:,.0f} MB (driver, JVM and Python workers; each one's own peak: driver "
+            f"{peaks.get('main', 0) / 2**20:,.0f} MB, JVM {peaks.get('java', 0) / 2**20:,.0f} MB, workers "
+            f"{peaks.get('others', 0) / 2**20:,.0f} MB), load {os.getloadavg()[1]:.1f}; "
             f"Spark's stages (read, decrypt, shuffle, keys, segmentation, results) {s['events'] / spread:,.0f} events "
             f"per CPU second; same instances, types, candidates and hours: {'yes' if same else 'NO'}; stages ended at "
             "(wall s, CPU s from the start) " + ", ".join(f"{k} ({w:.0f}, {c:.0f})" for k, (w, c) in at.items()))

@@ -10,7 +10,7 @@ import pytest
 from tasklens.analyzer.dataset import Dataset
 from tasklens.analyzer.pipeline import Params, analyze, pool_groups, pooled_groups, pooled_pass
 from tasklens.analyzer.run import dedupe
-from tasklens.analyzer.stream import analyze_dataset, labels_of, user_keys
+from tasklens.analyzer.stream import analyze_dataset, labels_of, prepare
 from tasklens.events import Action, Event
 from tasklens.simulate import simulate
 
@@ -96,7 +96,7 @@ def test_labels_are_made_from_templates_not_from_every_title(tmp_path: Path) -> 
     evs = [Event(1_800_000_000.0 + 10 * k, "emp-1", "firefox", f"Order {239_000 + k} - CRM", Action.FOCUS)
            for k in range(300)]
     ds = _merged(tmp_path, [evs])
-    keys = user_keys(ds.read(ds.user_dirs()[0]), "input")
+    keys = prepare(ds.read(ds.user_dirs()[0]), "input").parts
     assert len(keys) == 1
     act_of, labels, _ = labels_of(keys)
     assert labels == ["firefox | focus | Order # - CRM"] and act_of == {keys[0]: 0}
