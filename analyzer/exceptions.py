@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -129,20 +130,24 @@ class _TypeModel:
         self.frequent = [(v, c) for v, c in self.common if c >= least]
         self.least = least
         self.nearest: dict[tuple[str, ...], tuple[str, ...]] = {}   # each variant's nearest usual one
-        per_step: dict[str, list[float]] = {}
+        for steps, count in self.common:   # each variant's transitions once, counted for its instances
+            for t in _transitions(steps):
+                self.trans[t] += count
+        # gaps as array('d') and numpy arrays, 8 bytes each: a list of floats took 32 (the largest type of an
+        # organisation has millions of gaps)
+        per_step: dict[str, array[float]] = {}
         for inst in instances:
-            self.trans.update(_transitions(inst.steps))
             self.app_use.update(set(inst.apps))
             for step, gap in zip(inst.steps[1:], _gaps(inst)):
-                per_step.setdefault(step, []).append(gap)
+                per_step.setdefault(step, array("d")).append(gap)
         self.gap = {s: float(np.median(g)) for s, g in per_step.items()}
         self.floor = max(p.min_count, p.min_share * (self.n - 1))
         self.app_floor = max(p.min_count, p.app_share * (self.n - 1))
-        ratios = np.log([self.ratio(i) for i in instances])
+        ratios = np.log(np.fromiter((self.ratio(i) for i in instances), float, self.n))
         self.time_mid, self.time_spread = _robust(ratios, p.mad_floor)
-        logs = np.array([math.log((g + 1) / (self.gap[s] + 1)) for i in instances
-                         for s, g in zip(i.steps[1:], _gaps(i))] or [0.0])
-        self.gap_mid, self.gap_spread = _robust(logs, p.mad_floor)
+        logs = np.fromiter((math.log((g + 1) / (self.gap[s] + 1)) for i in instances
+                            for s, g in zip(i.steps[1:], _gaps(i))), float)
+        self.gap_mid, self.gap_spread = _robust(logs if len(logs) else np.zeros(1), p.mad_floor)
 
     def ratio(self, inst: Instance) -> float:
         usual = sum(self.gap.get(s, 0.0) for s in inst.steps[1:])
