@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import pickle
 import sys
 from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from pyspark.sql import SparkSession
 
@@ -146,3 +150,67 @@ def test_a_partition_holds_a_few_users_however_many_there_are(tmp_path: Path, sp
     ds = Dataset(tmp_path / "few", create=True)
     ds.add("input", "bundle", [Event(1_790_000_000.0 + k, f"emp-{k:03}", "erp", "t", Action.CLICK) for k in range(3)])
     assert _events(spark, ds, None).rdd.getNumPartitions() == 3      # fewer users than tasks: one each
+
+
+def test_a_users_events_are_templated_once_and_segmented_from_that_row(tmp_path: Path) -> None:
+    """The keys pass and the segmentation each templated every event (`stream._parts`); now one pass keeps a
+    row per user (its label keys and `stream.prepare`'s numbers), which the segmentation reads as the
+    embedded engine reads its spill. Run here without Spark, on what the workers would run."""
+    from dataclasses import dataclass
+
+    from tasklens.analyzer import stream
+    from tasklens.analyzer.spark_engine import EVENTS, _arrow, _prepare, _segment
+
+    ds = _merged(tmp_path / "ds", employees=2, days=1, seed=5)
+    table = pa.concat_tables([ds.read(d) for d in ds.user_dirs()[:1]]).select(EVENTS.names).cast(EVENTS)
+    templated: list[int] = []
+    parts = stream._parts
+
+    def counted(t: pa.Table) -> object:
+        templated.append(t.num_rows)
+        return parts(t)
+    embedded = stream.prepare(_arrow(table), "input")
+    act_of, labels, app_ids = stream.labels_of(embedded.parts)
+
+    @dataclass
+    class Shared:   # what a broadcast gives the workers
+        value: object
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(stream, "_parts", counted)
+        row = _prepare("input")(table)
+        name = row.column("user")[0].as_py()
+        [out] = _segment(Shared((act_of, len(labels), app_ids, {name: 0})), Params(workers=1))(iter(row.to_batches()))
+    assert len(templated) == 1           # once, in the pass whose row waits in Spark's cache
+    part, _ = pickle.loads(out.column("part")[0].as_py())
+    u = stream.user_of(0, name, embedded, act_of, app_ids)
+    want = stream.part_of(u, *stream.segment_stream(u.ts, u.acts, u.apps, u.breaks, len(labels), Params().segment))
+    assert _same(part, want)
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal field by field, arrays by dtype and values."""
+    if is_dataclass(a) and is_dataclass(b):
+        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_the_driver_takes_the_parts_in_user_order_however_spark_hands_them_over() -> None:
+    """Parts come back a partition at a time, in Spark's order (users hashed to partitions): each waits in the
+    driver's encrypted spill, not in memory, and `assemble` takes them in user order."""
+    from tasklens.analyzer.aggregate import Usage
+    from tasklens.analyzer.spark_engine import _fetch, _unpacked
+    from tasklens.analyzer.stream import Spill
+
+    class Parts:   # a DataFrame of (rank, part) rows as toLocalIterator hands them over
+        def toLocalIterator(self) -> Iterator[dict[str, object]]:  # noqa: N802 (pyspark's name)
+            for rank in (2, 0, 3, 1):
+                yield {"rank": rank, "part": pickle.dumps((f"part {rank}", {}))}
+    usage: dict[int, Usage] = {}
+    with Spill() as spill:
+        ranks = _fetch(Parts(), spill)   # type: ignore[arg-type]  # the fake has only what _fetch reads
+        assert list(_unpacked(spill, ranks, usage)) == ["part 0", "part 1", "part 2", "part 3"]
+        assert not any(Path(spill._dir.name).iterdir())   # each part's file removed once taken
