@@ -309,7 +309,7 @@ def _unpacked(spill: Spill, ranks: list[int], usage: dict[int, Usage]) -> Iterat
     so the driver holds one user's part and what `assemble` keeps, never every user's; each user's use of
     the applications added to `usage` in that order, as the embedded engine adds them."""
     for rank in sorted(ranks):
-        part, used = pickle.loads(spill.take_bytes(rank, keep=False))
+        part, used = pickle.loads(spill.get_bytes(rank, drop=True))
         add_usage(usage, used)
         yield part
 

@@ -223,11 +223,11 @@ class Spill:
         nonce = secrets.token_bytes(12)
         Path(self._dir.name, str(k)).write_bytes(nonce + self._aead.encrypt(nonce, data, str(k).encode()))
 
-    def take_bytes(self, k: int | str, keep: bool = True) -> bytes:
-        """What `put_bytes` put under `k`; the file removed unless `keep`."""
+    def get_bytes(self, k: int | str, drop: bool = False) -> bytes:
+        """What `put_bytes` put under `k`; its file removed if `drop`."""
         path = Path(self._dir.name, str(k))
         raw = path.read_bytes()
-        if not keep:
+        if drop:
             path.unlink()
         return self._aead.decrypt(raw[:12], raw[12:], str(k).encode())
 
@@ -237,7 +237,7 @@ class Spill:
         self.put_bytes(k, buf.getvalue())
 
     def get(self, k: int | str) -> dict[str, np.ndarray]:
-        with np.load(io.BytesIO(self.take_bytes(k))) as npz:
+        with np.load(io.BytesIO(self.get_bytes(k))) as npz:
             return {name: npz[name] for name in npz.files}
 
 
