@@ -180,8 +180,10 @@ def unexplained(acts: np.ndarray, cut: np.ndarray, inside: np.ndarray, n_acts: i
     instances, or repeats inside current segments (several tasks were merged). A step that occurs
     once per segment inside a task is a step of a known type: cutting there would split its
     variants, not separate tasks. Nor is a loop inside a task (line items: "add item" 1-4 times) a
-    task of its own: after its last repetition the task goes on with steps that occur once. `by_act`: see
-    `by_activity`."""
+    task of its own: after its last repetition the task goes on with steps that occur once. Nor is the
+    one step an instance holds that occurs again in its segment: that is the task's window focused again
+    after an interruption (a rare routine's few instances, one of them cut by a chat, made its second
+    window a start of its own); merged tasks repeat several steps. `by_act`: see `by_activity`."""
     n = np.bincount(acts, minlength=n_acts)
     outside = np.bincount(acts, weights=~inside, minlength=n_acts) > 0.5 * n
     seg = np.maximum(np.cumsum(cut) - 1, 0).astype(np.int64)
@@ -196,9 +198,14 @@ def unexplained(acts: np.ndarray, cut: np.ndarray, inside: np.ndarray, n_acts: i
     last_once = np.full(int(seg.max()) + 1 if len(seg) else 0, -1)
     np.maximum.at(last_once, seg[once], np.flatnonzero(once))
     rep = cnt >= 2
-    loop = rep & (last_once[s_of] > last)
+    rep &= ~(last_once[s_of] > last)   # not a loop
+    # merged tasks repeat several of their steps; one step once more is a window taken up again after a
+    # chat (whose own repeated steps are no task's)
+    steps = rep & (np.add.reduceat(inside[by_act], lo) > 0) if len(lo) else rep
+    several = np.bincount(s_of[steps], minlength=len(last_once))[s_of] >= 2
+    rep &= several | (cnt >= 3)
     segs = np.bincount(a_of, minlength=n_acts)
-    repeated = np.bincount(a_of, weights=rep & ~loop, minlength=n_acts)
+    repeated = np.bincount(a_of, weights=rep, minlength=n_acts)
     return outside | (repeated >= min_repeat * np.maximum(segs, 1))
 
 
@@ -368,24 +375,34 @@ def _at_home(row: np.ndarray, in_task: np.ndarray, acts: np.ndarray, groups: np.
 def _restart(acts: np.ndarray, seg: np.ndarray, is_core: np.ndarray, n_acts: int, min_presence: float,
              by_act: np.ndarray, runs: tuple[np.ndarray, np.ndarray, np.ndarray],
              types: tuple[np.ndarray, np.ndarray, np.ndarray], once: float = 0.9) -> np.ndarray:
-    """Per segment, the position where its task starts over (len(acts) if it does not): the second
-    occurrence of a core step that its type does exactly once (in `once` of the instances it is in, and it
-    is in `min_presence` of them). What follows is another instance whose start was not seen (its first
-    steps differ, or an interruption came before them), or the task taken up again after an interruption.
-    `runs`: `_pair_runs` of this cut; `types`: `np.unique(group_of_seg)` with inverse and counts."""
+    """Per segment, the position where its task starts over (len(acts) if it does not): the (k+1)-th
+    occurrence of a core step that its type usually does k times and more often in few instances (at most
+    k times in `once` of the instances it is in, and it is in `min_presence` of them): a step done once,
+    or a window a task comes back to (CRM -> sheet -> CRM: its focus twice). What follows is another
+    instance whose start was not seen (its first steps differ, or an interruption came before them), or
+    the task taken up again after an interruption. `runs`: `_pair_runs` of this cut; `types`:
+    `np.unique(group_of_seg)` with inverse and counts."""
     n = len(acts)
     s, a, lo = runs
     cnt = _run_lengths(lo, n)
     nth = np.empty(n, dtype=np.int64)
     nth[by_act] = np.arange(n) - np.repeat(lo, cnt)   # 0 for a step's first occurrence in its segment
-    # per (type, step), in a table of the few types by the steps: segments with it, and with it exactly once
+    # per (type, step), in a table of the few types by the steps: segments with it, the count most of them
+    # have (the smaller of two equally common ones), and segments with it no more often than that
     groups, row_of_seg, sizes = types
     key = row_of_seg[s[lo]] * n_acts + a[lo]
-    with_it = np.bincount(key, minlength=len(groups) * n_acts)
-    exactly_once = np.bincount(key, weights=cnt == 1, minlength=len(groups) * n_acts)
-    is_once = (exactly_once >= once * with_it) & (with_it >= min_presence * np.repeat(sizes, n_acts)) & (with_it > 0)
+    width = len(groups) * n_acts
+    with_it = np.bincount(key, minlength=width)
+    span = int(cnt.max(initial=0)) + 1
+    kc, tally = np.unique(key * span + cnt, return_counts=True)
+    order = np.lexsort((-(kc % span), tally, kc // span))   # by key, then tally, the smaller count last
+    usual = np.zeros(width, dtype=np.int64)
+    usual[kc[order] // span] = kc[order] % span              # the last write per key wins
+    at_most = np.bincount(key, weights=cnt <= usual[key], minlength=width)
+    fixed = (at_most >= once * with_it) & (with_it >= min_presence * np.repeat(sizes, n_acts)) & (with_it > 0)
     row = row_of_seg[seg]
-    again = is_core & (nth >= 1) & is_once[row * n_acts + acts] & (groups[row] >= 0)
+    k = row * n_acts + acts
+    again = is_core & fixed[k] & (nth >= usual[k]) & (usual[k] >= 1) & (groups[row] >= 0)
     out = np.full(int(seg.max()) + 1 if n else 0, n, dtype=np.int64)
     np.minimum.at(out, seg[again], np.flatnonzero(again))
     return out
@@ -451,7 +468,8 @@ def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.n
     come after a pause `pause` times longer than any between its common steps (people pause between
     tasks, not before the last steps of one), or they are in an application none of the type's common
     steps use and done elsewhere too (less than `home` of their occurrences in the type's segments). A
-    branch the task sometimes ends with is done nowhere else, and not after such a pause. The pause alone
+    branch the task sometimes ends with is done nowhere else, and not after such a pause (this time, or
+    usually: the median over the segments where that step comes first after the common ones). The pause alone
     decides because what is rare passes for done nowhere else: the first window of a long chat or
     document session that often came next, or a task this person does only right after this one, lies
     mostly in this type's segments. `row`: each event's type, numbered 0, 1, ..."""
@@ -469,6 +487,12 @@ def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.n
     span = after & (pos <= first_core[seg])
     np.maximum.at(before, seg[span], gap[span])
     pair = row * (int(acts.max()) + 1) + acts
+    # the pause usually before the later step where it comes right after the common ones: the one time it
+    # followed after a short pause does not make it a step of the task
+    later = np.flatnonzero(first_core < len(seg))
+    keys, inv = np.unique(pair[first_core[later]], return_inverse=True)
+    usual_before = np.zeros(len(end))
+    usual_before[later] = _medians(inv.ravel(), before[later], len(keys))[inv.ravel()]
     share = np.bincount(pair)[pair] / np.bincount(acts)[acts]   # of an activity's occurrences, the share in this type's segments
     tail = after & is_core
     elsewhere = np.bincount(seg[tail], weights=share[tail] < home, minlength=len(end)) * 2 > \
@@ -477,7 +501,8 @@ def _own_end(common: np.ndarray, is_core: np.ndarray, seg: np.ndarray, cut: np.n
     used = np.zeros(int(key.max()) + 1, dtype=bool)   # (type, application) of the common steps
     used[key[common & upto]] = True
     foreign = np.bincount(seg[tail & ~used[key]], minlength=len(end)) > 0
-    other = (first_core < len(seg)) & (last >= 0) & ((before > pause * inner) | (foreign & elsewhere))
+    other = (first_core < len(seg)) & (last >= 0) & ((np.maximum(before, usual_before) > pause * inner)
+                                                      | (foreign & elsewhere))
     return np.where(other, last, end)
 
 
@@ -619,6 +644,31 @@ def _piece(anchor: int, step: int, g: int, missing: set[int], out: np.ndarray, f
     return sorted(set(taken))
 
 
+def _counted(have: dict[int, int], acts: list[int]) -> dict[int, int]:
+    """`have` (step -> count) with `acts` added."""
+    more = dict(have)
+    for a in acts:
+        more[a] = more.get(a, 0) + 1
+    return more
+
+
+def _over(have: dict[int, int], g: int, core: set[tuple[int, int]], most: dict[tuple[int, int], int]) -> int:
+    """How many occurrences of type `g`'s core steps `have` holds beyond what its instances have (`most`)."""
+    return sum(max(0, c - most.get((g, a), c)) for a, c in have.items() if (g, a) in core)
+
+
+def _done_again(inst: list[int], piece: list[int]) -> int:
+    """How many of a tail piece's first steps are the instance's own last steps done again, in the same order
+    (0 if not two or more): the task went back a few steps (a search run again, a value corrected) and went
+    on to its end. Not when that goes back to the instance's first step: that is another instance."""
+    k = 0
+    while k < len(piece) and k < len(inst) - 1 and piece[k] in inst[1:]:
+        k += 1
+    while k >= 2 and piece[:k] != inst[len(inst) - k:]:
+        k -= 1
+    return k if k >= 2 and inst[0] not in piece[:k] else 0
+
+
 def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray, forced: np.ndarray, breaks: np.ndarray,
             group_of_seg: np.ndarray, core: set[tuple[int, int]], n_acts: int, p: SegmentParams) -> None:
     """In place: an instance that lacks some of its type's usual steps because an interruption (a chat, a
@@ -660,9 +710,7 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
         if not idx:   # merged into an earlier one
             continue
         g = int(group_of[inst])
-        have: dict[int, int] = {}
-        for a in acts[idx].tolist():
-            have[a] = have.get(a, 0) + 1
+        have = _counted({}, acts[idx].tolist())
         for step in (1, -1):
             for _ in range(MAX_PIECES):
                 missing = {a for a in required.get(g, []) if have.get(a, 0) < usual[g, a]}
@@ -670,10 +718,11 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
                     break
                 piece = _piece(max(idx) if step > 0 else min(idx), step, g, missing, out, free, members, acts, ts,
                                forced, group_of, core, p)
-                more = dict(have)
-                for a in acts[piece].tolist():
-                    more[a] = more.get(a, 0) + 1
-                if not piece or sum(max(0, c - most.get((g, a), c)) for a, c in more.items() if (g, a) in core) > 1:
+                if not piece:
+                    break
+                more = _counted(have, acts[piece].tolist())
+                redo = _done_again(acts[sorted(idx)].tolist(), acts[piece].tolist()) if step > 0 else 0
+                if _over(_counted(have, acts[piece[redo:]].tolist()), g, core, most) > 1:
                     break
                 if out[piece[0]] >= 0:
                     members[int(out[piece[0]])] = []
@@ -717,17 +766,19 @@ def _cut(acts: np.ndarray, forced: np.ndarray, breaks: np.ndarray, starts: list[
     runs = _pair_runs(acts, seg, by_act)
     types = np.unique(group_of_seg, return_inverse=True, return_counts=True)
     row = types[1][seg]
-    core, strict = _cores(acts, seg, group_of_seg, n_acts, (p.core_presence, max(p.core_presence, p.start_presence)),
-                          by_act, runs)
+    # the steps that end an instance are those most of its type's instances have, whatever a start needs:
+    # of a monthly routine's five instances, two cut by a chat leave its last steps in three
+    core, ends = _cores(acts, seg, group_of_seg, n_acts,
+                        (p.core_presence, max(p.core_presence, min(p.start_presence, USUAL))), by_act, runs)
     home = _at_home(row, in_task, acts, types[0], n_acts, p.core_home)
-    core, strict = core & home, strict & home
+    core, ends = core & home, ends & home
     is_core = _pair_table(core, types[0], n_acts)[row, acts]
     is_core[first] = True
     if p.trim_tail:
         before = np.arange(n) < _restart(acts, seg, is_core, n_acts, p.start_presence, by_act, runs, types)[seg]
         is_core &= before
         if ts is not None and apps is not None:
-            common = _pair_table(strict, types[0], n_acts)[row, acts]
+            common = _pair_table(ends, types[0], n_acts)[row, acts]
             common[first] = True
             later = _after_pause(is_core & common, seg, first, np.diff(ts, prepend=ts[0]), row, acts, n_acts,
                                  p.end_pause)

@@ -82,7 +82,10 @@ def test_unexplained_counts_as_defined(seed: int) -> None:
         if inside[i] and count[s, a] == 1:
             last_once[s] = i
     segs: Counter[int] = Counter(a for _, a in count)
-    repeated: Counter[int] = Counter(a for (s, a), c in count.items() if c >= 2 and not last_once.get(s, -1) > last[s, a])
+    rep = {(s, a): c for (s, a), c in count.items() if c >= 2 and not last_once.get(s, -1) > last[s, a]}
+    held = {(s, a) for s, a, i in zip(seg, acts.tolist(), inside) if i}
+    per_seg = Counter(s for s, a in rep if (s, a) in held)
+    repeated: Counter[int] = Counter(a for (s, a), c in rep.items() if per_seg[s] >= 2 or c >= 3)
     n = Counter(acts.tolist())
     outside = Counter(a for a, i in zip(acts.tolist(), inside) if not i)
     want = [outside[a] > 0.5 * n[a] or repeated[a] >= 0.05 * max(segs[a], 1) for a in range(n_acts)]
