@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -73,8 +74,9 @@ _FIRST_SEPARATOR = re.compile(r" - | \| ")
 
 def _with_reference(title: str, k: int) -> str:
     """`title` with reference `k` at the end of its first part (before " - Outlook"), as mail subjects,
-    tickets and documents show one; each k gives another reference, in one of `_REFERENCES`' forms."""
-    ref = _REFERENCES[k % len(_REFERENCES)](k // len(_REFERENCES))
+    tickets and documents show one; each k gives another reference, in the one of `_REFERENCES`' forms
+    that this title's window always shows (an application does not change how it writes its numbers)."""
+    ref = _REFERENCES[zlib.crc32(title.encode()) % len(_REFERENCES)](k)
     m = _FIRST_SEPARATOR.search(title)
     return f"{title} {ref}" if m is None else f"{title[:m.start()]} {ref}{title[m.start():]}"
 

@@ -418,7 +418,9 @@ class RunPhoneRecognizer(PhoneRecognizer):
         document numbers are bare runs, and most of them need no Presidio call at all."""
         context: list[bool] = []
         return any(self._possible(run.group()[start:end], text, context, start == 0 and _glued(text, run.start()))
-                   for run in _PHONE_RUN.finditer(self._blanked(text)) for start, end in _sub_runs(run.group()))
+                   for run in _PHONE_RUN.finditer(self._blanked(text))
+                   if sum(map(str.isdigit, run.group())) >= _MIN_PHONE_DIGITS   # nor has any part of it
+                   for start, end in _sub_runs(run.group()))
 
     def _blanked(self, text: str) -> str:
         """`text` with IBAN-shaped strings and valid card numbers overwritten: their digits are no phone."""

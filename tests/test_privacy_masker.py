@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tasklens.config import Config, Recognizer
@@ -260,6 +262,48 @@ def test_mask_many_equals_mask_and_dedupes(masker: Masker) -> None:
     assert masker.stats()["batch_duplicates"] - before >= 3 * 30 - 6 - 2
 
 
+def _varied_raws() -> list[RawEvent]:
+    """Every test string of this file, each made distinct twice over, as titles, targets and values."""
+    texts = [t for t, _, _ in POSITIVES + PATTERN_MISSES] + NEGATIVES + BARE_NUMBERS + [t for t, _ in PHONE_CONTEXT]
+    return [RawEvent(float(i), "u", "app", f"{t} {i}", Action.TYPE, target=t, value=f"{i} {t}")
+            for i, t in enumerate(texts * 2)]
+
+
+def test_mask_many_shares_big_batches_with_a_worker_and_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masked by this process and a spawned worker: the same events, in order, as one by one."""
+    import time
+
+    from tasklens.privacy import masker as masking
+    raws = _varied_raws()
+    expected = [get_masker(CONFIG).mask(r) for r in raws]
+    m = Masker(CONFIG)
+    here = []
+
+    def slow(text: str, mask: Callable[[str], str] = m.mask_text) -> str:   # so that the worker gets pieces
+        here.append(text)
+        time.sleep(0.05)
+        return mask(text)
+
+    monkeypatch.setattr(m, "mask_text", slow)
+    monkeypatch.setattr(masking, "SHARE_FROM", 10)
+    monkeypatch.setattr(masking, "_SHARE_CHUNK", 4)
+    assert m.mask_many(raws) == expected
+    strings = {s for r in raws for s in (r.app, r.title, r.target, r.value)}
+    assert 0 < len(here) < len(strings)                           # both processes masked some
+    assert m.stats()["strings"] == len(strings) - ("" in strings)   # the worker's count comes back
+
+
+def test_small_batches_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+
+    def refuse(*a: object, **kw: object) -> None:
+        raise AssertionError("no worker process for a small batch")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    raws = _varied_raws()
+    assert Masker(CONFIG).mask_many(raws) == [get_masker(CONFIG).mask(r) for r in raws]
+
+
 def test_repeated_strings_hit_the_cache(masker: Masker) -> None:
     text = "Cache me - maria.keller@example.com - unique 91733"
     masker.mask_text(text)
@@ -326,6 +370,9 @@ def test_gates_do_not_change_what_is_found(masker: Masker) -> None:
     # SSN's patterns need word boundaries; every IP pattern a dotted quad, "::" or eight groups (a time has none)
     letterless += ["Order 4500001872", "a536228417", "536228417b", "x536-22-8417", "10:32", "12:30:45",
                    "fe80::1", "::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:10.0.0.1", "::ffff:10.0.0.1", "a:b:c:d:e:f:1:2"]
+    # a URL query needs a "." or ":" before its "?" or "#" in the same token
+    letterless += ["Ticket #4711 notes.docx", "a.b #x", "see x.y?z=1", "localhost:8080/?x=1", "v1.2 ? what",
+                   "https://a.b/c#frag", "www.x.org?q=1", "x.org\t?q=1", "mailto:a?subject=hi", "file.txt#L12"]
     texts = [t for t, _, _ in POSITIVES + PATTERN_MISSES] + NEGATIVES + BARE_NUMBERS + letterless + \
         [str(r["text"]) for r in rows]
     for t in texts:
