@@ -72,11 +72,11 @@ _REFERENCES = (
 _FIRST_SEPARATOR = re.compile(r" - | \| ")
 
 
-def _with_reference(title: str, k: int) -> str:
+def _with_reference(title: str, app: str, k: int) -> str:
     """`title` with reference `k` at the end of its first part (before " - Outlook"), as mail subjects,
     tickets and documents show one; each k gives another reference, in the one of `_REFERENCES`' forms
-    that this title's window always shows (an application does not change how it writes its numbers)."""
-    ref = _REFERENCES[zlib.crc32(title.encode()) % len(_REFERENCES)](k)
+    that `app` always writes (a form per title or per row split each activity in up to six)."""
+    ref = _REFERENCES[zlib.crc32(app.encode()) % len(_REFERENCES)](k)
     m = _FIRST_SEPARATOR.search(title)
     return f"{title} {ref}" if m is None else f"{title[:m.start()]} {ref}{title[m.start():]}"
 
@@ -99,7 +99,7 @@ def _families_csv(n: int, folder: Path, distinct: bool = False) -> tuple[Path, i
                      for r in uf.generate(family, seed).rows]
     rows = rows[:n]
     if distinct:
-        rows = [replace(r, title=_with_reference(r.title, k)) for k, r in enumerate(rows)]
+        rows = [replace(r, title=_with_reference(r.title, r.app, k)) for k, r in enumerate(rows)]
     uf.write(uf.Log("mixed", 0, rows), path)
     return path, len(rows), len({r.title for r in rows})
 
