@@ -11,10 +11,13 @@ real masker. Figures are single runs on a shared 2-core machine: noisy.
 (import, masking, every step, every output), on a tasklens event CSV of realistic title diversity from
 the second generator (bench/uilog_families.py): its families and seeds one after another, each seed's
 users renamed apart, cut at the size. Each size runs `--repeat` times; the median is printed.
+`--distinct` makes every title of that log distinct, as a log of mail subjects, tickets and documents
+with a reference in every window title is (see `_with_reference`): the worst case for masking, which
+analyses each distinct string once.
 
     .venv/bin/pip install pm4py   # into the bench venv only: never a dependency of the package
     .venv/bin/python bench/analyze.py [--sizes 100000 1000000] [--import]
-    .venv/bin/python bench/analyze.py --families [--sizes 1000000] [--repeat 3] [--keep DIR]
+    .venv/bin/python bench/analyze.py --families [--distinct] [--sizes 1000000] [--repeat 3] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ import argparse
 import csv
 import json
 import os
+import re
 import secrets
 import statistics
 import sys
 import tempfile
 import time
+import zlib
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from peak import run  # bench/peak.py, beside this script
@@ -52,13 +58,37 @@ def _generate(n: int, folder: Path) -> tuple[Path, int]:
     return path, len(events)
 
 
-def _families_csv(n: int, folder: Path) -> tuple[Path, int, int]:
-    """A tasklens event CSV of `n` events from bench/uilog_families.py; (path, events, distinct titles)."""
+# How real window titles carry a reference (order, invoice, case, ticket, document numbers; dates), each
+# formatted with a number that never repeats: ERP order numbers (bare 10 digits), invoice numbers with
+# the year, zero-padded case numbers, ticket numbers after #, bracketed document numbers, a date and time.
+_REFERENCES = (
+    lambda k: f"Order {4_500_000_000 + k}",
+    lambda k: f"INV-2026-{k:06d}",
+    lambda k: f"Case {k:08d}",
+    lambda k: f"#{100_000 + k}",
+    lambda k: f"({1_000_000 + k})",
+    lambda k: f"{datetime(2026, 1, 1) + timedelta(minutes=k):%d.%m.%Y %H:%M}",
+)
+_FIRST_SEPARATOR = re.compile(r" - | \| ")
+
+
+def _with_reference(title: str, app: str, k: int) -> str:
+    """`title` with reference `k` at the end of its first part (before " - Outlook"), as mail subjects,
+    tickets and documents show one; each k gives another reference, in the one of `_REFERENCES`' forms
+    that `app` always writes (a form per title or per row split each activity in up to six)."""
+    ref = _REFERENCES[zlib.crc32(app.encode()) % len(_REFERENCES)](k)
+    m = _FIRST_SEPARATOR.search(title)
+    return f"{title} {ref}" if m is None else f"{title[:m.start()]} {ref}{title[m.start():]}"
+
+
+def _families_csv(n: int, folder: Path, distinct: bool = False) -> tuple[Path, int, int]:
+    """A tasklens event CSV of `n` events from bench/uilog_families.py; (path, events, distinct titles).
+    With `distinct`, every title is made distinct by a reference (`_with_reference`)."""
     from dataclasses import replace
 
     import uilog_families as uf  # bench/uilog_families.py, beside this script
 
-    path = folder / f"families-{n}.csv"
+    path = folder / f"families-{n}{'-distinct' if distinct else ''}.csv"
     rows: list[uf.Row] = []
     for seed in range(n):   # families in turn, a new seed each round, until there are enough events
         for family in uf.FAMILIES:
@@ -68,17 +98,19 @@ def _families_csv(n: int, folder: Path) -> tuple[Path, int, int]:
             rows += [replace(r, user=prefix + r.user, case=r.case and prefix + r.case)
                      for r in uf.generate(family, seed).rows]
     rows = rows[:n]
+    if distinct:
+        rows = [replace(r, title=_with_reference(r.title, r.app, k)) for k, r in enumerate(rows)]
     uf.write(uf.Log("mixed", 0, rows), path)
     return path, len(rows), len({r.title for r in rows})
 
 
-def _families(sizes: list[int], repeat: int, folder: Path) -> None:
+def _families(sizes: list[int], repeat: int, folder: Path, distinct: bool) -> None:
     """`tasklens analyze FILE --out DIR` on generated CSVs, timed as a whole; peak RSS of the process tree."""
     env = os.environ | {"TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "", "TASKLENS_HOME": str(folder / "home")}
     tasklens = Path(sys.executable).with_name("tasklens")
     for n in sizes:
         t = time.perf_counter()
-        path, count, titles = _families_csv(n, folder)
+        path, count, titles = _families_csv(n, folder, distinct)
         print(f"{count:,} events, {titles:,} distinct titles ({titles / count:.1%} of events), "
               f"{len({r['user'] for r in csv.DictReader(open(path, newline='', encoding='utf-8'))}):,} users; "
               f"generated in {time.perf_counter() - t:.0f} s")
@@ -151,6 +183,7 @@ def main() -> None:
     ap.add_argument("--import", dest="do_import", action="store_true", help="also time CSV import + masking")
     ap.add_argument("--families", action="store_true",
                     help="time `tasklens analyze` on a CSV from bench/uilog_families.py instead (import + masking)")
+    ap.add_argument("--distinct", action="store_true", help="--families: a reference in every title (all distinct)")
     ap.add_argument("--repeat", type=int, default=1, help="--families: runs per size (the median is printed)")
     ap.add_argument("--keep", type=Path, metavar="DIR", help="--families: write the CSVs and outputs here, kept")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -161,10 +194,10 @@ def main() -> None:
     if args.families:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
-            _families(args.sizes, args.repeat, args.keep)
+            _families(args.sizes, args.repeat, args.keep, args.distinct)
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                _families(args.sizes, args.repeat, Path(tmp))
+                _families(args.sizes, args.repeat, Path(tmp), args.distinct)
         return
     os.environ.setdefault("TASKLENS_KEY", secrets.token_hex(32))
     with tempfile.TemporaryDirectory() as tmp:

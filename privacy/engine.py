@@ -27,6 +27,8 @@ from spacy.tokens import Doc
 
 from tasklens.config import Config
 from tasklens.privacy.recognizers import (
+    CARD_DIGITS,
+    IBAN_START,
     DisplayNameRecognizer,
     IbanShapeRecognizer,
     LabelledIpRecognizer,
@@ -46,25 +48,28 @@ SCORE_THRESHOLD = 0.4
 # Necessary conditions for a recognizer to find anything (its gate): a string that fails every gate of an
 # entity's recognizers is not analysed for that entity, and one that fails all entities' gates never
 # reaches Presidio, whose per-call cost is most of masking (tests prove gated and ungated analysis agree).
-# the digit groups every pattern of Presidio's card and US SSN recognizers needs, separators optional (a count
-# of digits let through every title with an order number and a date)
-_CARD_DIGITS = re.compile(r"\d{4}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
-_SSN_DIGITS = re.compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}")
-_IBAN_START = re.compile(r"[^\W\d_]{2}\d{2}")   # any letters: case-insensitive matching folds some non-ASCII ones
-_IPV4_OR_V6 = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]?::?[0-9A-Fa-f]|::")   # 4 numbers, or a colon
+# the SSN patterns themselves, as one: any run of 9+ digits used to open it (every ERP order number), and
+# then the text was tokenized for SSN's context words
+_SSN_DIGITS = re.compile(r"\b(?:[0-9]{5}-[0-9]{4}|[0-9]{3}-[0-9]{6}|[0-9]{9}|[0-9]{3}[- .][0-9]{2}[- .][0-9]{4})\b")
+# 4 numbers; or what every IPv6 pattern holds: "::" or eight groups (a time, 10:32, is neither)
+_IPV4_OR_V6 = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]")
 _PATH_OR_AT = re.compile(r"[@/\\~]")   # home folders, ~user, logins, URL user info, @mentions
 
 
+# A query or fragment inside a URL: every URL start the recognizer accepts (scheme://, www., host.tld)
+# holds a "." or ":" before the "?" or "#" in the same token (a ticket #4711 beside notes.docx has none)
+_URL_QUERY = re.compile(r"[.:][^ \t]*[?#]")
+
+
 def _url_query(s: str) -> bool:
-    """A query or fragment, inside a URL (scheme://, www., or host.tld before it)."""
-    return ("?" in s or "#" in s) and ("." in s or "://" in s)
+    return _URL_QUERY.search(s) is not None
 
 
 _GATE_OF_CLASS: dict[type[EntityRecognizer], Callable[[str], bool]] = {
     UrlEmailRecognizer: lambda s: "@" in s,
-    CreditCardRecognizer: lambda s: _CARD_DIGITS.search(s) is not None,
-    IbanRecognizer: lambda s: _IBAN_START.search(s) is not None,
-    IbanShapeRecognizer: lambda s: _IBAN_START.search(s) is not None,
+    CreditCardRecognizer: lambda s: CARD_DIGITS.search(s) is not None,
+    IbanRecognizer: lambda s: IBAN_START.search(s) is not None,
+    IbanShapeRecognizer: lambda s: IBAN_START.search(s) is not None,
     LabelledIpRecognizer: lambda s: _IPV4_OR_V6.search(s) is not None,
     UsSsnRecognizer: lambda s: _SSN_DIGITS.search(s) is not None,
     PathUserRecognizer: lambda s: _PATH_OR_AT.search(s) is not None,

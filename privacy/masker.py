@@ -8,15 +8,20 @@ Titles are split on window-title separators (" - ", " | ", ...) and each part is
 parts like "Mozilla Thunderbird" repeat endlessly and hit the cache, and a pattern cannot run across
 two parts (the `README.md` / `john.murphy` URL false positives). Whole strings and parts both sit in
 LRU caches. Any failure on one string fails closed: the field becomes `<REDACTED>` and is counted.
+
+An import whose titles are mostly distinct (a reference in every one) has hundreds of thousands of
+strings to analyse; `mask_many` then masks them on another process beside this one (see `_share`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -34,6 +39,8 @@ MAX_LENGTH = 10_000          # longer strings are redacted whole: no title is th
 CACHE_SIZE = 65_536
 _SEPARATOR = re.compile(r"(?<!\d)( - | \| | — | – | · )(?!\d)")
 _MIN_CHECKED = 4             # spans this long must not survive masking (a belt-and-braces check)
+SHARE_FROM = 50_000          # distinct strings in one batch from which other processes mask some of them
+_SHARE_CHUNK = 5_000         # strings per piece of work handed out
 
 
 class _Unsafe(Exception):
@@ -65,6 +72,7 @@ class Masker:
         gates = entity_gates(self._analyzer)
         self._gated = [(e, gates[e]) for e in entities if e in gates]
         self._always = [e for e in entities if e not in gates]
+        self._config = config
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._text = lru_cache(maxsize=CACHE_SIZE)(self._mask_uncached)
@@ -86,7 +94,8 @@ class Masker:
             distinct = dict.fromkeys(s for r in raws for s in (r.app, r.title, r.target, r.value, r.element_path))
         except TypeError:   # an unhashable field: one by one, each field failing closed on its own
             return [self.mask(r) for r in raws]
-        masked = {s: self.mask_text(s) for s in distinct}
+        strings = list(distinct)
+        masked = dict(zip(strings, self._share(strings) if len(strings) >= SHARE_FROM else map(self.mask_text, strings)))
         self._counts["batch_duplicates"] += 5 * len(raws) - len(distinct)
         return [self._event(r, masked.__getitem__) for r in raws]
 
@@ -117,12 +126,47 @@ class Masker:
         text, seg = self._text.cache_info(), self._segment.cache_info()
         out = {k: 0 for k in ("strings", "failures_redacted", "leak_check_redacted", "presidio_calls",
                               "batch_duplicates")}
-        out.update(self._counts)
-        out |= {"cache_hits": text.hits, "distinct_strings": text.misses,
-                "segment_cache_hits": seg.hits, "distinct_segments": seg.misses}
+        out.update(self._counts)   # with what workers counted (`_share`), their caches' figures too
+        for key, n in (("cache_hits", text.hits), ("distinct_strings", text.misses),
+                       ("segment_cache_hits", seg.hits), ("distinct_segments", seg.misses)):
+            out[key] = out.get(key, 0) + n
         return out
 
     # -- inside ---------------------------------------------------------------------------------
+    def _share(self, strings: list[str]) -> list[str]:
+        """`strings` masked, in order, by this process and `os.cpu_count() - 1` spawned ones (at most 3).
+
+        Analysis of a distinct string costs ~50 us to ~2 ms, so a million of them are worth another core.
+        The pieces are queued for the workers; this process takes them from the end, each not yet begun,
+        while the workers load their own Presidio (1-3 s). Spawn, not fork: the dashboard runs analyses
+        from a Qt thread. A worker that fails leaves its pieces to this process; each string fails
+        closed on its own either way."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        workers = min(3, (os.cpu_count() or 1) - 1)
+        pieces = [strings[i:i + _SHARE_CHUNK] for i in range(0, len(strings), _SHARE_CHUNK)]
+        if workers < 1 or len(pieces) < 2:
+            return [self.mask_text(s) for s in strings]
+        done: list[list[str] | None] = [None] * len(pieces)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_start_worker, initargs=(self._config,)) as pool:
+            futures: list[Future[tuple[list[str], Counter[str]]]] = [pool.submit(_mask_piece, p) for p in pieces]
+            for k in reversed(range(len(pieces))):
+                if futures[k].cancel():     # not begun by a worker: this process masks it
+                    done[k] = [self.mask_text(s) for s in pieces[k]]
+            for k, future in enumerate(futures):
+                if done[k] is None:
+                    try:
+                        done[k], counts = future.result()
+                    except BrokenProcessPool:
+                        log.warning("a masking worker stopped; this process masks its strings")
+                        done[k] = [self.mask_text(s) for s in pieces[k]]
+                    else:
+                        self._counts.update(counts)
+        return [s for piece in done if piece is not None for s in piece]
+
     def _event(self, raw: RawEvent, mask: Callable[[str], str]) -> Event:
         value = mask(raw.value)
         if value and isinstance(raw.target, str) and self._phone_field(raw.target):
@@ -179,6 +223,26 @@ class Masker:
                 out += [(offset + r.start, offset + r.end, r.entity_type) for r in kept]
             offset += len(part)
         return sorted(out)
+
+
+_WORKER: list[Masker] = []   # a masking worker's own masker
+
+
+def _start_worker(config: Config) -> None:
+    """A masking worker: its masker, and Ctrl-C left to the process that started it."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER.append(Masker(config))
+
+
+def _mask_piece(strings: list[str]) -> tuple[list[str], Counter[str]]:
+    """In a worker: `strings` masked, and what it counted doing so."""
+    masker = _WORKER[0]
+    before = Counter(masker.stats())
+    out = [masker.mask_text(s) for s in strings]
+    counts = Counter(masker.stats())
+    counts.subtract(before)
+    return out, +counts
 
 
 _MASKERS: dict[Config, Masker] = {}

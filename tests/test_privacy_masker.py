@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tasklens.config import Config, Recognizer
@@ -70,6 +72,12 @@ NEGATIVES = [
     "Shift 0900-1700 - Rota",                               # digit groups that are no phone by shape
     "Budget (2026) 2500 EUR - Excel",
     "Date 01.02.2026 - Calendar",
+    # a date with the time after it, and a year-numbered document: python-phonenumbers read each as a phone
+    "Meeting notes 03.12.2026 14:00 - Word",
+    "Export 2026-12-03 09:15 - Excel",
+    "Due 12/31/2026 17:30 - Outlook",
+    "Invoice INV-2026-000123 from Acme GmbH - Outlook",
+    "Minutes 4 (1000882) - Word",
 ]
 
 # Issue 12 item 5: shapes the recognizers used to miss (text, the substring that must go, its placeholder)
@@ -97,6 +105,13 @@ PATTERN_MISSES = [
     ("Notes 100-993-6713", "993-6713", "<PHONE_NUMBER>"),
     ("Office 070/9537120 - Outlook", "9537120", "<PHONE_NUMBER>"),
     ("page 2 0049 10 1000000 - Teams", "1000000", "<PHONE_NUMBER>"),   # after another number
+    # beside a date, a time, an identifier or a bracketed number, a phone number is still one
+    ("Meeting 03.12.2026 +49 30 1234567 - Outlook", "1234567", "<PHONE_NUMBER>"),
+    ("Notes 2026-12-03 (030) 1234567 - Word", "1234567", "<PHONE_NUMBER>"),
+    ("Due 03.12.2026 0171 1234567", "1234567", "<PHONE_NUMBER>"),
+    ("INV-2026-000123 +49 176 5550917", "5550917", "<PHONE_NUMBER>"),
+    ("Ref (4711) 555-123-4567", "123-4567", "<PHONE_NUMBER>"),
+    ("ID-0176 12345678 - CRM", "12345678", "<PHONE_NUMBER>"),
     ("cd ~erin/projects - bash", "erin", "<USERNAME>"),
     ("~erin/notes.txt - gedit", "erin", "<USERNAME>"),
 ]
@@ -122,6 +137,7 @@ PHONE_CONTEXT = [
     ("Fax 0891234567 - Fax service", "0891234567"),
     ("Missed call 5100001234 - Teams", "5100001234"),
     ("WhatsApp 1688742", "1688742"),
+    ("Tel-0301234567 - Outlook", "0301234567"),      # a run glued to a word by a hyphen is no phone by shape
 ]
 
 
@@ -246,6 +262,48 @@ def test_mask_many_equals_mask_and_dedupes(masker: Masker) -> None:
     assert masker.stats()["batch_duplicates"] - before >= 3 * 30 - 6 - 2
 
 
+def _varied_raws() -> list[RawEvent]:
+    """Every test string of this file, each made distinct twice over, as titles, targets and values."""
+    texts = [t for t, _, _ in POSITIVES + PATTERN_MISSES] + NEGATIVES + BARE_NUMBERS + [t for t, _ in PHONE_CONTEXT]
+    return [RawEvent(float(i), "u", "app", f"{t} {i}", Action.TYPE, target=t, value=f"{i} {t}")
+            for i, t in enumerate(texts * 2)]
+
+
+def test_mask_many_shares_big_batches_with_a_worker_and_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masked by this process and a spawned worker: the same events, in order, as one by one."""
+    import time
+
+    from tasklens.privacy import masker as masking
+    raws = _varied_raws()
+    expected = [get_masker(CONFIG).mask(r) for r in raws]
+    m = Masker(CONFIG)
+    here = []
+
+    def slow(text: str, mask: Callable[[str], str] = m.mask_text) -> str:   # so that the worker gets pieces
+        here.append(text)
+        time.sleep(0.05)
+        return mask(text)
+
+    monkeypatch.setattr(m, "mask_text", slow)
+    monkeypatch.setattr(masking, "SHARE_FROM", 10)
+    monkeypatch.setattr(masking, "_SHARE_CHUNK", 4)
+    assert m.mask_many(raws) == expected
+    strings = {s for r in raws for s in (r.app, r.title, r.target, r.value)}
+    assert 0 < len(here) < len(strings)                           # both processes masked some
+    assert m.stats()["strings"] == len(strings) - ("" in strings)   # the worker's count comes back
+
+
+def test_small_batches_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+
+    def refuse(*a: object, **kw: object) -> None:
+        raise AssertionError("no worker process for a small batch")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    raws = _varied_raws()
+    assert Masker(CONFIG).mask_many(raws) == [get_masker(CONFIG).mask(r) for r in raws]
+
+
 def test_repeated_strings_hit_the_cache(masker: Masker) -> None:
     text = "Cache me - maria.keller@example.com - unique 91733"
     masker.mask_text(text)
@@ -309,6 +367,12 @@ def test_gates_do_not_change_what_is_found(masker: Masker) -> None:
     # every shape of Presidio's SSN and card patterns (the gates look for their digit groups)
     letterless += ["SSN 53622-8417", "536-228417 x", "536 22 8417", "536.22.8417", "id 536228417", "4111-1111-1111-1111",
                    "card 4111111111111111", "5500 0000 0000 0004", "3400 000000 00009", "6011-0009-9013-9424 ok"]
+    # SSN's patterns need word boundaries; every IP pattern a dotted quad, "::" or eight groups (a time has none)
+    letterless += ["Order 4500001872", "a536228417", "536228417b", "x536-22-8417", "10:32", "12:30:45",
+                   "fe80::1", "::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:10.0.0.1", "::ffff:10.0.0.1", "a:b:c:d:e:f:1:2"]
+    # a URL query needs a "." or ":" before its "?" or "#" in the same token
+    letterless += ["Ticket #4711 notes.docx", "a.b #x", "see x.y?z=1", "localhost:8080/?x=1", "v1.2 ? what",
+                   "https://a.b/c#frag", "www.x.org?q=1", "x.org\t?q=1", "mailto:a?subject=hi", "file.txt#L12"]
     texts = [t for t, _, _ in POSITIVES + PATTERN_MISSES] + NEGATIVES + BARE_NUMBERS + letterless + \
         [str(r["text"]) for r in rows]
     for t in texts:
