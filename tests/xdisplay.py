@@ -121,7 +121,9 @@ class XDisplay:
         return subprocess.run(list(argv), env=self.env, capture_output=True, text=True, timeout=timeout)
 
     @staticmethod
-    def _wait(ok: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    def _wait(ok: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+        """Poll `ok` until it holds: the timeout is only a ceiling for a broken start, so it is generous
+        (an xterm took over 15 s to map while both cores were busy)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if ok():
