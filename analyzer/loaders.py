@@ -341,6 +341,9 @@ def _parse_xes(path: Path, on_event: Callable[[int, int, str, dict[str, str]], N
     except _DtdRefused:
         raise InputFormatError(f"{path} line {parser.CurrentLineNumber}: a DTD (<!DOCTYPE ...>) is refused: XES "
                                "needs none, and its entities can blow up memory or read local files") from None
+    except LookupError:   # an encoding Python does not know, named in the XML declaration
+        raise InputFormatError(f"{path}: the XML declaration names an encoding that cannot be read; save the file "
+                               "as UTF-8") from None
     except OSError as e:
         raise InputFormatError(f"cannot read {path}: {e.strerror or e.__class__.__name__}") from None
 

@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tasklens.analyzer.loaders import (
@@ -91,6 +91,7 @@ def _mutate(data: bytes, mutations: list[tuple[str, int, int, bytes]]) -> bytes:
 @FUZZ
 @given(seed=st.sampled_from(sorted(SEEDS)), mutations=st.lists(mutation, min_size=1, max_size=6),
        forced=st.booleans())
+@example(seed="xes", mutations=[("insert", 30, 1, b"nan")], forced=False)   # encoding="nanUTF-8": LookupError
 def test_mutated_files(tmp_path: Path, seed: str, mutations: list[tuple[str, int, int, bytes]], forced: bool) -> None:
     path = tmp_path / "input"
     path.write_bytes(_mutate(SEEDS[seed], mutations))
