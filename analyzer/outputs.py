@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from tasklens import auditfile
@@ -39,13 +40,14 @@ def write_events_csv(a: Analysis, path: Path) -> None:
     cand = a.result.candidate_of_type()
     labels = a.result.process_map.activities
     exceptional = {c.instance for c in a.result.exceptions if c.mark != "normal"}
+    cell = lru_cache(maxsize=1 << 16)(csv_cell)   # users, apps and labels repeat on every event
     with atomic_open(path, newline="") as f:
         w = csv.writer(f)
         w.writerow(["source_row", "timestamp", "user", "app", "action", "activity", "task_id", "task_type",
                     "candidate", "exception"])
         for e, act, t, tt in zip(a.events, a.activity.tolist(), a.task.tolist(), types.tolist()):
-            w.writerow(["" if e.source_row is None else e.source_row, iso(e.ts), csv_cell(e.user), csv_cell(e.app),
-                        e.action.value, csv_cell(labels[act]), "" if t < 0 else t, "" if tt < 0 else tt,
+            w.writerow(["" if e.source_row is None else e.source_row, iso(e.ts), cell(e.user), cell(e.app),
+                        e.action.value, cell(labels[act]), "" if t < 0 else t, "" if tt < 0 else tt,
                         cand.get(tt, ""), 1 if t in exceptional else ""])
 
 

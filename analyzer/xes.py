@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -35,7 +36,13 @@ def _attr(key: str, value: object) -> str:
     if key == "time:timestamp":
         return f'<date key="{key}" value="{iso(float(value))}"/>'   # type: ignore[arg-type]
     kind = "int" if isinstance(value, int) else "string"
-    return f'<{kind} key="{key}" value={quoteattr(xml_text(str(value)))}/>'
+    return f'<{kind} key="{key}" value={_quoted(str(value))}/>'
+
+
+@lru_cache(maxsize=1 << 16)
+def _quoted(text: str) -> str:
+    """`text` as an XML attribute value; kept, since a log repeats its labels, users and apps on every event."""
+    return quoteattr(xml_text(text))
 
 
 def write_log(path: Path, name: str, rows: Iterable[Row]) -> Path:
