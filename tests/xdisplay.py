@@ -37,6 +37,7 @@ class XDisplay:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._procs: list[subprocess.Popen[bytes]] = []
+        self._logs: dict[int, tuple[str, Path]] = {}    # by PID: the program and its log
         self.display = self._start_xvfb(size, extra_args)
         self.env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
         self.env.update(DISPLAY=self.display, XDG_SESSION_TYPE="x11", XDG_CACHE_HOME=str(self.workdir / "cache"))
@@ -54,12 +55,13 @@ class XDisplay:
 
     # -- processes ----------------------------------------------------------------------------
     def _start(self, name: str, argv: Sequence[str], **kw: object) -> subprocess.Popen[bytes]:
-        log = (self.workdir / f"{name}.log").open("ab")
-        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                env=kw.pop("env", None) or getattr(self, "env", None), preexec_fn=_die_with_parent,
-                                **kw)  # type: ignore[call-overload]
-        log.close()
+        path = self.workdir / f"{name}.log"
+        with path.open("ab") as log:
+            proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    env=kw.pop("env", None) or getattr(self, "env", None), preexec_fn=_die_with_parent,
+                                    **kw)  # type: ignore[call-overload]
         self._procs.append(proc)
+        self._logs[proc.pid] = (argv[0], path)
         return proc
 
     def _start_xvfb(self, size: str, extra_args: Sequence[str]) -> str:
@@ -108,28 +110,22 @@ class XDisplay:
 
     def window(self, title: str, argv: Sequence[str], timeout: float = 30.0) -> str:
         """Start `argv` and wait for its window titled `title` (a regular expression) to map; return its id."""
-        self._start(f"app-{len(self._procs)}", argv)
-        found: list[str] = []
-
-        def mapped() -> bool:
-            found[:] = self._run(["xdotool", "search", "--onlyvisible", "--name", title]).stdout.split()
-            return bool(found)
-        self._wait(mapped, f"no window {title!r} from {argv[0]} (see its log in the test's folder)", timeout)
-        return found[0]
+        proc = self._start(f"app-{len(self._procs)}", argv)
+        return self._mapped(proc, title, timeout, launcher=True)
 
     def _run(self, argv: Sequence[str], timeout: float = 10) -> subprocess.CompletedProcess[str]:
         return subprocess.run(list(argv), env=self.env, capture_output=True, text=True, timeout=timeout)
 
     @staticmethod
-    def _wait(ok: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    def _wait(ok: Callable[[], bool], what: str | Callable[[], str], timeout: float = 60.0) -> None:
         """Poll `ok` until it holds: the timeout is only a ceiling for a broken start, so it is generous
-        (an xterm took over 15 s to map while both cores were busy)."""
+        (an xterm took over 15 s to map while both cores were busy). `what` may be worked out only on failure."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if ok():
                 return
             time.sleep(0.05)
-        raise RuntimeError(what)
+        raise RuntimeError(what if isinstance(what, str) else what())
 
     # -- windows and input ----------------------------------------------------------------------
     def xterm(self, title: str, *, program: str = "xterm", geometry: str = "80x20+40+60",
@@ -138,15 +134,40 @@ class XDisplay:
 
         The default command swallows all input (ctrl+c included), so typing never closes the window.
         """
-        self._start(f"xterm-{len(self._procs)}", [program, "-T", title, "-geometry", geometry, "-e", *command])
+        proc = self._start(f"xterm-{len(self._procs)}", [program, "-T", title, "-geometry", geometry, "-e", *command])
+        return self._mapped(proc, "^" + _escape(title) + "$")
+
+    def _mapped(self, proc: subprocess.Popen[bytes], title: str, timeout: float = 60.0, launcher: bool = False) -> str:
+        """Wait for the viewable window titled `title` (a regular expression) that `proc` opens; return its id.
+
+        Unless `proc` may be a launcher that hands over and exits (a browser's script), its exit ends the wait
+        at once: its window cannot come any more. A failure says why (see `_report`).
+        """
         found: list[str] = []
+        search = ["xdotool", "search", "--onlyvisible", "--name", title]
+        last: list[subprocess.CompletedProcess[str]] = []
 
         def mapped() -> bool:
-            r = self._run(["xdotool", "search", "--onlyvisible", "--name", "^" + _escape(title) + "$"])
-            found[:] = r.stdout.split()
+            last[:] = [self._run(search)]
+            found[:] = last[0].stdout.split()
+            if not found and not launcher and proc.poll() is not None:
+                raise RuntimeError(f"no window {title!r}: {self._report(proc, last[0])}")
             return bool(found)
-        self._wait(mapped, f"xterm {title!r} did not map")
+        self._wait(mapped, lambda: f"no window {title!r} within {timeout:.0f} s: {self._report(proc, last[0])}", timeout)
         return found[0]
+
+    def _report(self, proc: subprocess.Popen[bytes], search: subprocess.CompletedProcess[str]) -> str:
+        """The evidence for a window that did not come: the process's fate, its output, the last search's
+        answer and the display's windows."""
+        program, log = self._logs[proc.pid]
+        code = proc.poll()
+        fate = f"{program} exited with status {code}" if code is not None else \
+            f"{program} still runs ({_proc_state(proc.pid)})"
+        output = log.read_text(errors="replace").strip()[-2000:] or "(none)"
+        tree = self._run(["xwininfo", "-root", "-tree"])
+        windows = "\n".join((tree.stdout + tree.stderr).strip().splitlines()[:40])
+        return (f"{fate}; its output: {output}\nthe last search exited with status {search.returncode}"
+                f" ({search.stderr.strip() or 'no message'}); the display's windows:\n{windows}")
 
     def xdotool(self, *args: str) -> str:
         r = self._run(["xdotool", *args])
@@ -188,6 +209,17 @@ class XDisplay:
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the test process dies, so a crashed test leaves no X server behind."""
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG (Linux)
+
+
+def _proc_state(pid: int) -> str:
+    """A running process's state and the kernel function it sleeps in, from /proc (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except OSError as e:
+        return f"no /proc entry: {e}"
+    state = next((line.split(":", 1)[1].strip() for line in status.splitlines() if line.startswith("State:")), "?")
+    return f"state {state}, waiting in {wchan or '-'}"
 
 
 def _read_line(fd: int, timeout: float) -> bytes:
