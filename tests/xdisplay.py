@@ -47,11 +47,10 @@ class XDisplay:
             wm = self._start("openbox", ["openbox", "--sm-disable"])
 
             def managed() -> bool:
-                nonlocal wm
-                if wm.poll() is not None:    # it gave up on the display (seen once in CI): start it again
-                    wm = self._start("openbox", ["openbox", "--sm-disable"])
+                if wm.poll() is not None:
+                    raise RuntimeError(f"openbox did not start: {self._report(wm)}")
                 return "window id" in self._run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]).stdout
-            self._wait(managed, "openbox did not start (see openbox.log in the test's folder)")
+            self._wait(managed, lambda: f"openbox did not start within 60 s: {self._report(wm)}")
 
     # -- processes ----------------------------------------------------------------------------
     def _start(self, name: str, argv: Sequence[str], **kw: object) -> subprocess.Popen[bytes]:
@@ -67,8 +66,11 @@ class XDisplay:
     def _start_xvfb(self, size: str, extra_args: Sequence[str]) -> str:
         rfd, wfd = os.pipe()
         try:
-            self._start("xvfb", ["Xvfb", "-displayfd", str(wfd), "-screen", "0", size, "-nolisten", "tcp", *extra_args],
-                        pass_fds=(wfd,), env=dict(os.environ))
+            # -noreset: by default an X server resets when its last client leaves, and a client that connects
+            # meanwhile is dropped ("Can't open display"): the xterm or openbox started right after the
+            # readiness check's xprop left, more often the busier the machine
+            self._start("xvfb", ["Xvfb", "-displayfd", str(wfd), "-screen", "0", size, "-nolisten", "tcp", "-noreset",
+                                 *extra_args], pass_fds=(wfd,), env=dict(os.environ))
         finally:
             os.close(wfd)
         try:
@@ -118,8 +120,8 @@ class XDisplay:
 
     @staticmethod
     def _wait(ok: Callable[[], bool], what: str | Callable[[], str], timeout: float = 60.0) -> None:
-        """Poll `ok` until it holds: the timeout is only a ceiling for a broken start, so it is generous
-        (an xterm took over 15 s to map while both cores were busy). `what` may be worked out only on failure."""
+        """Poll `ok` until it holds: the timeout is only a ceiling for a broken start, so it is generous (a busy
+        machine is slow, not broken). `what` may be worked out only on failure."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if ok():
@@ -153,11 +155,12 @@ class XDisplay:
             if not found and not launcher and proc.poll() is not None:
                 raise RuntimeError(f"no window {title!r}: {self._report(proc, last[0])}")
             return bool(found)
-        self._wait(mapped, lambda: f"no window {title!r} within {timeout:.0f} s: {self._report(proc, last[0])}", timeout)
+        self._wait(mapped, lambda: f"no window {title!r} within {timeout:.0f} s: {self._report(proc, last[0])}",
+                   timeout)
         return found[0]
 
-    def _report(self, proc: subprocess.Popen[bytes], search: subprocess.CompletedProcess[str]) -> str:
-        """The evidence for a window that did not come: the process's fate, its output, the last search's
+    def _report(self, proc: subprocess.Popen[bytes], search: subprocess.CompletedProcess[str] | None = None) -> str:
+        """The evidence for a program whose window did not come: its fate, its output, the last search's
         answer and the display's windows."""
         program, log = self._logs[proc.pid]
         code = proc.poll()
@@ -166,8 +169,9 @@ class XDisplay:
         output = log.read_text(errors="replace").strip()[-2000:] or "(none)"
         tree = self._run(["xwininfo", "-root", "-tree"])
         windows = "\n".join((tree.stdout + tree.stderr).strip().splitlines()[:40])
-        return (f"{fate}; its output: {output}\nthe last search exited with status {search.returncode}"
-                f" ({search.stderr.strip() or 'no message'}); the display's windows:\n{windows}")
+        searched = f"the last search exited with status {search.returncode} ({search.stderr.strip() or 'no message'}); " \
+            if search else ""
+        return f"{fate}; its output: {output}\n{searched}the display's windows:\n{windows}"
 
     def xdotool(self, *args: str) -> str:
         r = self._run(["xdotool", *args])
