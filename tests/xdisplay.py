@@ -167,8 +167,11 @@ class XDisplay:
         fate = f"{program} exited with status {code}" if code is not None else \
             f"{program} still runs ({_proc_state(proc.pid)})"
         output = log.read_text(errors="replace").strip()[-2000:] or "(none)"
-        tree = self._run(["xwininfo", "-root", "-tree"])
-        windows = "\n".join((tree.stdout + tree.stderr).strip().splitlines()[:40])
+        try:
+            tree = self._run(["xwininfo", "-root", "-tree"])
+            windows = "\n".join((tree.stdout + tree.stderr).strip().splitlines()[:40])
+        except subprocess.TimeoutExpired:
+            windows = "(xwininfo had no answer from the server within 10 s)"
         searched = f"the last search exited with status {search.returncode} ({search.stderr.strip() or 'no message'}); " \
             if search else ""
         return f"{fate}; its output: {output}\n{searched}the display's windows:\n{windows}"
