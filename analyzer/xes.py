@@ -35,8 +35,9 @@ def xml_text(text: str) -> str:
 def _attr(key: str, value: object) -> str:
     if key == "time:timestamp":
         return f'<date key="{key}" value="{iso(float(value))}"/>'   # type: ignore[arg-type]
-    kind = "int" if isinstance(value, int) else "string"
-    return f'<{kind} key="{key}" value={_quoted(str(value))}/>'
+    if isinstance(value, int):   # digits need no quoting, and a million row numbers would flush the cache
+        return f'<int key="{key}" value="{value}"/>'
+    return f'<string key="{key}" value={_quoted(str(value))}/>'
 
 
 @lru_cache(maxsize=1 << 16)

@@ -24,6 +24,7 @@ from presidio_analyzer.predefined_recognizers import (
 from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
 
 from tasklens.config import Recognizer
+from tasklens.privacy.phoneplan import too_short_international
 
 _CASE_SENSITIVE = re.DOTALL | re.MULTILINE
 
@@ -368,6 +369,16 @@ def _phone_shaped(run: str) -> bool:
     return run[0] == "0" and run.lstrip("0")[:1] != "" and len(run) - len(run.lstrip("0")) <= 2
 
 
+def _worth_parsing(run: str) -> bool:
+    """A phone-shaped run that phonenumbers may read as a valid number: not one whose international
+    form is too short for its calling code (`Case 00131453`)."""
+    if not _phone_shaped(run):
+        return False
+    if _INTERNATIONAL_00.match(run):
+        return not too_short_international(run[2:])
+    return not (run[0] == "+" and too_short_international(run[1:]))
+
+
 class RunPhoneRecognizer(PhoneRecognizer):
     """Presidio's phone recognizer (python-phonenumbers), run only where a phone number can be.
 
@@ -439,7 +450,7 @@ class RunPhoneRecognizer(PhoneRecognizer):
         digits = sum(map(str.isdigit, candidate))
         if digits < _MIN_PHONE_DIGITS:
             return False
-        if not glued and _phone_shaped(candidate):
+        if not glued and _worth_parsing(candidate):
             return True
         if digits > _MAX_PHONE_DIGITS:
             return False
@@ -456,7 +467,7 @@ class RunPhoneRecognizer(PhoneRecognizer):
         digits = sum(map(str.isdigit, candidate))
         if digits < _MIN_PHONE_DIGITS:
             return []
-        results = self._parse(candidate, entities) if not glued and _phone_shaped(candidate) else []
+        results = self._parse(candidate, entities) if not glued and _worth_parsing(candidate) else []
         if results or digits > _MAX_PHONE_DIGITS:
             return results
         why = _sure_phone_shape(candidate)
