@@ -16,6 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tasklens.analyzer.loaders import load
+from tasklens.analyzer.outputs import iso_all
 from tasklens.errors import TasklensError
 from tasklens.events import NOT_A_TIME, iso, parse_time, time_zone
 
@@ -125,3 +126,10 @@ def test_iso_prints_what_datetime_prints(ts: float) -> None:
     """`iso` is datetime's ISO form, computed faster: the same text for any time it can print."""
     expected = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     assert iso(ts) == expected
+
+
+@given(st.lists(st.floats(min_value=-86_400 * 365, max_value=253402300799.0), max_size=50))
+@example([0.0005, 0.9999995, 86399.9999996, 1_700_000_000 + 1.5e-6, -1e-7])
+def test_iso_all_prints_what_iso_prints(times: list[float]) -> None:
+    """events.csv and log.xes print every event's time through `iso_all`: the same text as `iso`."""
+    assert iso_all(times) == [iso(t) for t in times]
