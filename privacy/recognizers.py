@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -301,11 +302,15 @@ IBAN_START = re.compile(r"[^\W\d_]{2}\d{2}")
 CARD_DIGITS = re.compile(r"\d{4}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
 
 
-def _iban_shape_start(text: str) -> bool:
+# Each is asked twice of one text, as the masker's gate and by the phone recognizer's blanking: the second
+# answer is remembered (a cached look-up costs a tenth of the search).
+@lru_cache(maxsize=4)
+def iban_start(text: str) -> bool:
     return IBAN_START.search(text) is not None
 
 
-def _card_digits(text: str) -> bool:
+@lru_cache(maxsize=4)
+def card_digits(text: str) -> bool:
     return CARD_DIGITS.search(text) is not None
 
 
@@ -329,6 +334,8 @@ _MAX_SPLITS = 6
 def _sub_runs(run: str) -> list[tuple[int, int]]:
     """(start, end) of `run` and of its parts at spaces, longest first: a run that is no phone number may
     hold one, after a number ("page 2 0049 89 87654321") or before one ("+44 20 7946 0958 2026 11")."""
+    if run[0] != "(" and len(run.split(maxsplit=1)) == 1:
+        return [(0, len(run))]   # most runs: one group, nothing to split or trim
     splits = [m.start() for m in _NEXT_GROUP.finditer(run)][:_MAX_SPLITS]
     starts = [_unopened(run), *(i + 1 + _unopened(run[i + 1:]) for i in splits)]
     ends = [len(run), *(len(run[:i].rstrip("().-/ ")) for i in splits)]   # a part ends in a digit
@@ -412,7 +419,7 @@ class RunPhoneRecognizer(PhoneRecognizer):
         super().__init__()
         self._international = PhoneRecognizer(supported_regions=self.supported_regions[:1])
         self._long_numbers: tuple[tuple[PatternRecognizer, Callable[[str], bool]], ...] = (
-            (IbanShapeRecognizer(), _iban_shape_start), (CreditCardRecognizer(), _card_digits))
+            (IbanShapeRecognizer(), iban_start), (CreditCardRecognizer(), card_digits))
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
                 ) -> list[RecognizerResult]:
