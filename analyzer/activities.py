@@ -29,7 +29,6 @@ _MARKS = re.compile(r"<+(<[A-Z_]*>)>+")   # "<<EMAIL_ADDRESS>>" (a masked "<addr
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _ID = re.compile(r"\b(?=[A-Za-z_-]*\d)[A-Za-z_-]*\d[\w./:-]*\b")   # any token holding a digit
 _CELL = re.compile(r"^([A-Z]{1,3})\d+(?::([A-Z]{1,3})\d+)?$")
-_SPACES = re.compile(r"\s+")
 _PATH_TAIL = re.compile(r"(?<![/:])([/\\])[^/\\\s]+(?=\.\w{1,5}\b)")
 _LONG_NUMBER = re.compile(r"\d{3,}")
 _PLACEHOLDER = re.compile(r"<+([A-Z_]+)>+")
@@ -55,11 +54,17 @@ def template(text: str) -> str:
     """Generalise a title, URL or target: what differs between instances of one step becomes a mark."""
     if not text:
         return ""
-    t = _URL.sub(_url, _numbers_back(text))
-    t = _MARKS.sub(r"\1", _EMAIL.sub("<EMAIL_ADDRESS>", t))   # typed placeholders stay: they are structure
-    t = _PATH_TAIL.sub(r"\1*", t)
-    t = _ID.sub("#", t)
-    return _SPACES.sub(" ", t).strip()
+    # each pass only where its pattern can match: a million distinct titles are a million calls
+    t = _numbers_back(text) if "<" in text else text
+    if "://" in t:
+        t = _URL.sub(_url, t)
+    if "@" in t:
+        t = _EMAIL.sub("<EMAIL_ADDRESS>", t)
+    if "<<" in t:
+        t = _MARKS.sub(r"\1", t)   # typed placeholders stay: they are structure
+    if "/" in t or "\\" in t:
+        t = _PATH_TAIL.sub(r"\1*", t)
+    return " ".join(_ID.sub("#", t).split())   # the same whitespace as `\s`, collapsed and stripped
 
 
 def target_template(target: str) -> str:

@@ -416,15 +416,17 @@ def _task_types(inst: Instances, vtype: np.ndarray, labels: list[str],
                 facts: list[TypeFacts]) -> tuple[list[TaskType], list[Variant]]:
     steps = [tuple(labels[a] for a in v) for v in inst.variants]
     seconds: dict[int, list[float]] = defaultdict(list)
+    of_type: dict[int, list[float]] = defaultdict(list)   # one pass over the instances, not one per type
     for r in inst.rows:
         seconds[r.variant].append(r.seconds)
+        of_type[int(vtype[r.variant])].append(r.seconds)
     variants = [Variant(v, int(vtype[v]), steps[v], inst.weights[v], round(sum(s) / len(s), 2) if s else 0.0)
                 for v, s in ((v, seconds[v]) for v in range(len(steps)))]
     index = {seq: v for v, seq in enumerate(inst.variants)}
     types = []
     names: set[str] = set()   # each type's name unlike those before it
     for f in facts:
-        durations = sorted(r.seconds for r in inst.rows if vtype[r.variant] == f.type_id)
+        durations = sorted(of_type[f.type_id])
         signature = steps[index[f.variants[0][0]]] if f.variants else ()
         types.append(TaskType(
             f.type_id, type_name(signature, f.type_id, names), signature, len(f.instance_ids), sorted(f.users),

@@ -22,7 +22,8 @@ HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0" xes.fe
           '  <extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>\n')
 
 Row = tuple[int, Mapping[str, object], Mapping[str, object]]
-"""(case id, the case's attributes, one event's attributes); `time:timestamp` is epoch seconds."""
+"""(case id, the case's attributes, one event's attributes); `time:timestamp` is epoch seconds, or their
+`iso` text where the writer has it already."""
 
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -34,9 +35,10 @@ def xml_text(text: str) -> str:
 
 def _attr(key: str, value: object) -> str:
     if key == "time:timestamp":
-        return f'<date key="{key}" value="{iso(float(value))}"/>'   # type: ignore[arg-type]
-    kind = "int" if isinstance(value, int) else "string"
-    return f'<{kind} key="{key}" value={_quoted(str(value))}/>'
+        return f'<date key="{key}" value="{value if isinstance(value, str) else iso(float(value))}"/>'   # type: ignore[arg-type]
+    if isinstance(value, int):   # digits need no quoting, and a million row numbers would flush the cache
+        return f'<int key="{key}" value="{value}"/>'
+    return f'<string key="{key}" value={_quoted(str(value))}/>'
 
 
 @lru_cache(maxsize=1 << 16)

@@ -27,8 +27,6 @@ from spacy.tokens import Doc
 
 from tasklens.config import Config
 from tasklens.privacy.recognizers import (
-    CARD_DIGITS,
-    IBAN_START,
     DisplayNameRecognizer,
     IbanShapeRecognizer,
     LabelledIpRecognizer,
@@ -38,6 +36,8 @@ from tasklens.privacy.recognizers import (
     RunPhoneRecognizer,
     UrlEmailRecognizer,
     UrlQueryRecognizer,
+    card_digits,
+    iban_start,
     org_recognizers,
 )
 
@@ -67,9 +67,9 @@ def _url_query(s: str) -> bool:
 
 _GATE_OF_CLASS: dict[type[EntityRecognizer], Callable[[str], bool]] = {
     UrlEmailRecognizer: lambda s: "@" in s,
-    CreditCardRecognizer: lambda s: CARD_DIGITS.search(s) is not None,
-    IbanRecognizer: lambda s: IBAN_START.search(s) is not None,
-    IbanShapeRecognizer: lambda s: IBAN_START.search(s) is not None,
+    CreditCardRecognizer: card_digits,
+    IbanRecognizer: iban_start,          # one gate for both: the entity's is asked once
+    IbanShapeRecognizer: iban_start,
     LabelledIpRecognizer: lambda s: _IPV4_OR_V6.search(s) is not None,
     UsSsnRecognizer: lambda s: _SSN_DIGITS.search(s) is not None,
     PathUserRecognizer: lambda s: _PATH_OR_AT.search(s) is not None,
@@ -98,8 +98,8 @@ def entity_gates(analyzer: AnalyzerEngine) -> dict[str, Callable[[str], bool]]:
             by_entity.setdefault(e, []).append(_gate(r))
     gates: dict[str, Callable[[str], bool]] = {}
     for e, found in by_entity.items():
-        known = [g for g in found if g is not None]
-        if len(known) == len(found):
+        if None not in found:
+            known = [g for g in dict.fromkeys(found) if g is not None]   # a gate two recognizers share, once
             gates[e] = known[0] if len(known) == 1 else _any(known)
     return gates
 

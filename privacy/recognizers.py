@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -24,6 +25,7 @@ from presidio_analyzer.predefined_recognizers import (
 from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
 
 from tasklens.config import Recognizer
+from tasklens.privacy.phoneplan import too_short_international
 
 _CASE_SENSITIVE = re.DOTALL | re.MULTILINE
 
@@ -271,8 +273,18 @@ _PHONE_WORD = re.compile(
 _BARE_RUN = re.compile(rf"(?<![\w+])\d{{{_MIN_PHONE_DIGITS},{_MAX_PHONE_DIGITS}}}(?!\w)")
 
 
+# What every word of `_PHONE_WORD` holds: ASCII text (most) without one of these needs no regex search,
+# the slowest of the masker's gates. Not for other text: case folding matches `ſ` to `s`, `K` to `k`.
+_PHONE_STEMS = ("tel", "phone", "call", "mobil", "fax", "sms", "whatsapp", "dial", "hotline", "voicemail",
+                "rufnummer", "durchwahl", "anruf", "handy", "contact")
+
+
 def has_phone_word(text: str) -> bool:
     """True when `text` names a phone (`Call`, `Tel.`, `mobile:`, a `phoneNumber` field)."""
+    if text.isascii():
+        low = text.lower()
+        if not any(stem in low for stem in _PHONE_STEMS):
+            return False
     return _PHONE_WORD.search(text) is not None
 
 
@@ -290,11 +302,15 @@ IBAN_START = re.compile(r"[^\W\d_]{2}\d{2}")
 CARD_DIGITS = re.compile(r"\d{4}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
 
 
-def _iban_shape_start(text: str) -> bool:
+# Each is asked twice of one text, as the masker's gate and by the phone recognizer's blanking: the second
+# answer is remembered (a cached look-up costs a tenth of the search).
+@lru_cache(maxsize=4)
+def iban_start(text: str) -> bool:
     return IBAN_START.search(text) is not None
 
 
-def _card_digits(text: str) -> bool:
+@lru_cache(maxsize=4)
+def card_digits(text: str) -> bool:
     return CARD_DIGITS.search(text) is not None
 
 
@@ -318,6 +334,8 @@ _MAX_SPLITS = 6
 def _sub_runs(run: str) -> list[tuple[int, int]]:
     """(start, end) of `run` and of its parts at spaces, longest first: a run that is no phone number may
     hold one, after a number ("page 2 0049 89 87654321") or before one ("+44 20 7946 0958 2026 11")."""
+    if run[0] != "(" and len(run.split(maxsplit=1)) == 1:
+        return [(0, len(run))]   # most runs: one group, nothing to split or trim
     splits = [m.start() for m in _NEXT_GROUP.finditer(run)][:_MAX_SPLITS]
     starts = [_unopened(run), *(i + 1 + _unopened(run[i + 1:]) for i in splits)]
     ends = [len(run), *(len(run[:i].rstrip("().-/ ")) for i in splits)]   # a part ends in a digit
@@ -368,6 +386,16 @@ def _phone_shaped(run: str) -> bool:
     return run[0] == "0" and run.lstrip("0")[:1] != "" and len(run) - len(run.lstrip("0")) <= 2
 
 
+def _worth_parsing(run: str) -> bool:
+    """A phone-shaped run that phonenumbers may read as a valid number: not one whose international
+    form is too short for its calling code (`Case 00131453`)."""
+    if not _phone_shaped(run):
+        return False
+    if _INTERNATIONAL_00.match(run):
+        return not too_short_international(run[2:])
+    return not (run[0] == "+" and too_short_international(run[1:]))
+
+
 class RunPhoneRecognizer(PhoneRecognizer):
     """Presidio's phone recognizer (python-phonenumbers), run only where a phone number can be.
 
@@ -391,7 +419,7 @@ class RunPhoneRecognizer(PhoneRecognizer):
         super().__init__()
         self._international = PhoneRecognizer(supported_regions=self.supported_regions[:1])
         self._long_numbers: tuple[tuple[PatternRecognizer, Callable[[str], bool]], ...] = (
-            (IbanShapeRecognizer(), _iban_shape_start), (CreditCardRecognizer(), _card_digits))
+            (IbanShapeRecognizer(), iban_start), (CreditCardRecognizer(), card_digits))
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
                 ) -> list[RecognizerResult]:
@@ -439,7 +467,7 @@ class RunPhoneRecognizer(PhoneRecognizer):
         digits = sum(map(str.isdigit, candidate))
         if digits < _MIN_PHONE_DIGITS:
             return False
-        if not glued and _phone_shaped(candidate):
+        if not glued and _worth_parsing(candidate):
             return True
         if digits > _MAX_PHONE_DIGITS:
             return False
@@ -456,7 +484,7 @@ class RunPhoneRecognizer(PhoneRecognizer):
         digits = sum(map(str.isdigit, candidate))
         if digits < _MIN_PHONE_DIGITS:
             return []
-        results = self._parse(candidate, entities) if not glued and _phone_shaped(candidate) else []
+        results = self._parse(candidate, entities) if not glued and _worth_parsing(candidate) else []
         if results or digits > _MAX_PHONE_DIGITS:
             return results
         why = _sure_phone_shape(candidate)

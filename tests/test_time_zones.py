@@ -12,10 +12,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from tasklens.analyzer.loaders import load
+from tasklens.analyzer.outputs import iso_all
 from tasklens.errors import TasklensError
-from tasklens.events import NOT_A_TIME, parse_time, time_zone
+from tasklens.events import NOT_A_TIME, iso, parse_time, time_zone
 
 T = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc).timestamp()   # 09:00 UTC, CET (+01:00) in Berlin
 SUMMER = datetime(2026, 7, 2, 9, 0, tzinfo=timezone.utc).timestamp()   # CEST (+02:00) in Berlin
@@ -114,3 +117,19 @@ def test_cli_tz_moves_naive_import_times_onto_utc(tmp_path: Path) -> None:
     with open(out / "events.csv", newline="") as f:
         stamps = sorted(row["timestamp"] for row in csv.DictReader(f))
     assert stamps[0] == "2026-11-02T09:00:00.000Z" and stamps[-1] == "2026-11-02T09:11:10.000Z"
+
+
+@given(st.floats(min_value=-86_400 * 365, max_value=253402300799.0) | st.sampled_from(
+    [0.0, 0.0005, 0.0015, 0.9999995, 0.9999994, 86399.9999996, 1e9 + 0.0005, 1_700_000_000.0000005]))
+@example(1_700_000_000 + 1.5e-6)   # half a microsecond: rounded to even, as datetime does
+def test_iso_prints_what_datetime_prints(ts: float) -> None:
+    """`iso` is datetime's ISO form, computed faster: the same text for any time it can print."""
+    expected = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert iso(ts) == expected
+
+
+@given(st.lists(st.floats(min_value=-86_400 * 365, max_value=253402300799.0), max_size=50))
+@example([0.0005, 0.9999995, 86399.9999996, 1_700_000_000 + 1.5e-6, -1e-7])
+def test_iso_all_prints_what_iso_prints(times: list[float]) -> None:
+    """events.csv and log.xes print every event's time through `iso_all`: the same text as `iso`."""
+    assert iso_all(times) == [iso(t) for t in times]
