@@ -34,7 +34,7 @@ import tempfile
 from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import TypeVar
@@ -314,18 +314,18 @@ def _instances(local: np.ndarray, pos: np.ndarray, ts: np.ndarray, acts: np.ndar
                  ts[order], apps[order].astype(np.int32))
 
 
-def _pooled(left: _Leftovers, n_acts: int, p: SegmentParams) -> tuple[dict[int, Found], list[int]] | None:
-    """`pipeline.pooled_groups` on the kept leftovers, then each user's instances from what it found (by
-    rank: a user is in one group)."""
-    found: dict[int, Found] = {}
-    starts: dict[int, None] | None = None   # None: no group held enough leftovers to segment
+def _pooled(left: _Leftovers, held: _Held, n_acts: int, p: SegmentParams) -> list[int] | None:
+    """`pipeline.pooled_groups` on the kept leftovers, each group's instances added to `held` as numbers
+    once found (by rank: a user is in one group), so no group's outlive it; the starts found, None if no
+    group held enough leftovers to segment."""
+    starts: dict[int, None] | None = None
     for pool, order, local, begun in pooled_groups(left.people, left.load, n_acts, p):
         user, ts, acts, apps, actions, dur, pos = (pool[c][order] for c in ("user", *_Leftovers.COLUMNS))
         for u in np.unique(user[local >= 0]).tolist():   # an instance lies inside one user's events
             of = user == u
-            found[u] = _instances(local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of])
+            held.add(u, _instances(local[of], pos[of], ts[of], acts[of], apps[of], actions[of], dur[of]), "pooled")
         starts = {**(starts or {}), **dict.fromkeys(begun)}
-    return None if starts is None else (found, list(starts))
+    return None if starts is None else list(starts)
 
 
 @dataclass(frozen=True)
@@ -492,10 +492,8 @@ def _assemble(parts: Iterable[UserPart], names: list[str], labels: list[str], ap
             progress("segmentation", u.rank + 1, len(names))
     if progress:
         progress("pooled pass", 0, 1)
-    if len(names) > 1 and (pooled := _pooled(left, len(labels), p.segment)) is not None:
-        found, starts[ALL_USERS] = pooled
-        for user in list(found):
-            held.add(user, found.pop(user), "pooled")   # each kept as numbers once added
+    if len(names) > 1 and (pooled := _pooled(left, held, len(labels), p.segment)) is not None:
+        starts[ALL_USERS] = pooled
     if progress:
         progress("pooled pass", 1, 1)
     notes = []
@@ -655,6 +653,17 @@ def _process_map(instances: list[Instance], variants: list[tuple[int, ...]], hel
     return edges((e, np.concatenate(waits[e])) for e in sorted(waits))
 
 
+def _as_instances(rows: list[InstanceRow], vtype: np.ndarray) -> list[Instance]:
+    """The rows as the result's instances, each row dropped as its instance is made (`rows` ends empty),
+    so an organisation's millions are never held twice over (the instance takes the row's numbers)."""
+    rows.reverse()
+    out = []
+    while rows:
+        r = rows.pop()
+        out.append(Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, r.events))
+    return out
+
+
 def _result(held: _Held, names: list[str], labels: list[str], app_names: dict[int, str],
             days_of_user: dict[str, set[int]], p: Params, decisions: Decisions | None, notes: list[str],
             progress: Progress | None, marks: Mapping[str, str]) -> AnalysisResult:
@@ -671,7 +680,7 @@ def _result(held: _Held, names: list[str], labels: list[str], app_names: dict[in
         col["rank"][order].tolist(), col["start"][order].tolist(), col["end"][order].tolist(), variant.tolist(),
         col["events"][order].tolist()))]
     inst = Instances(np.arange(len(rows)), rows, variants, np.bincount(variant, minlength=len(variants)).tolist())
-    del rows
+    del rows, steps, inv, col["first"], col["start"], col["end"], col["steps"]   # the rows hold them now
     inst, vtype, unassigned = assign_types(inst, labels, p.types, decisions)
     of_row = order   # each row's place in `col`
     if unassigned:
@@ -681,9 +690,9 @@ def _result(held: _Held, names: list[str], labels: list[str], app_names: dict[in
     if progress:
         progress("task types", 1, 1)
     facts = _type_facts(inst, vtype, held, of_row, col, app_names, days_of_user)
-    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, r.events) for r in inst.rows]
+    del col["actions"], col["apps"]
     types, variant_facts = _task_types(inst, vtype, labels, facts)
-    inst = replace(inst, rows=[])   # what follows reads `instances`
+    instances = _as_instances(inst.rows, vtype)   # empties the rows: what follows reads `instances`
     offsets = _offsets(col)
     exceptions_found, reviews = _exceptions(instances, inst.variants, held, of_row, col, offsets, app_names, labels,
                                             marks)
