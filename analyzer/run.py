@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
 from operator import attrgetter
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from tasklens.analyzer import decisions as dec
 from tasklens.analyzer import exceptionmarks, signers
-from tasklens.analyzer.loaders import Loaded, load, store_events
+from tasklens.analyzer.loaders import Loaded, detect_format, load, store_events
 from tasklens.analyzer.outputs import check_out, write_all
 from tasklens.analyzer.pipeline import Params, Progress, analyze
 from tasklens.analyzer.result import AnalysisResult
@@ -44,6 +45,21 @@ class Masking(Protocol):
     """What masks imported events (tasklens.privacy.masker.Masker)."""
 
     def mask_many(self, raws: list[RawEvent]) -> list[Event]: ...
+
+    def sharing(self) -> AbstractContextManager[None]: ...
+
+
+WARM_FROM = 16 << 20   # bytes of imports from which the masking workers start before the files are read
+
+
+def _big_import(inputs: Inputs) -> bool:
+    """Whether `inputs` are imports (not stores or bundles: those are masked) large enough that masking
+    will share its work, so its workers may start while the files are still read."""
+    try:
+        imports = [p for p in inputs.paths if (inputs.fmt or detect_format(p)) not in ("store", "bundle")]
+        return sum(p.stat().st_size for p in imports) >= WARM_FROM
+    except (TasklensError, OSError):   # loading says what is wrong, in its own words
+        return False
 
 
 @dataclass
@@ -100,7 +116,6 @@ def dedupe(events: list[Event]) -> tuple[list[Event], int]:
 
 def _load(path: Path, i: Inputs) -> Loaded:
     if i.fmt in (None, "store") and (i.store_key is not None or i.audit_as):
-        from tasklens.analyzer.loaders import detect_format
         if (i.fmt or detect_format(path)) == "store":
             from tasklens.store import Store
             with (Store(path, i.store_key, create=False) if i.store_key is not None
@@ -138,26 +153,30 @@ def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | N
     mask: Masking | None = None
     signed: set[str] = set()     # users proven by enrolled signers' bundles (their roster labels)
     unsigned: set[str] = set()   # users from inputs that prove nobody (CSV, XES, stores)
-    for n, path in enumerate(inputs.paths, 1):
-        report("loading", n - 1, len(inputs.paths))
-        try:
-            loaded = _load(path, inputs)
-        except BundleError as e:   # one bad bundle must not stop a merge of many
-            refused.append(str(e))
-            (on_refused or log.warning)(str(e))
-            continue
-        skipped += len(loaded.bad_rows)
-        batch = loaded.events
-        if loaded.raws:
-            if masker is None:
-                raise InputFormatError(f"{path}: imported events need masking and this run has no masker; "
-                                       "give a store or bundle, or run `tasklens analyze`")
-            mask = mask or masker()
-            batch = mask.mask_many(loaded.raws)
-        (signed if loaded.fmt == "bundle" else unsigned).update(e.user for e in batch)
-        all_cases &= loaded.cases is not None
-        cases.extend(f"{path}:{c}" for c in (loaded.cases or [""] * len(batch)))
-        events.extend(batch)
+    with ExitStack() as workers:
+        if masker is not None and _big_import(inputs):
+            mask = masker()
+            workers.enter_context(mask.sharing())
+        for n, path in enumerate(inputs.paths, 1):
+            report("loading", n - 1, len(inputs.paths))
+            try:
+                loaded = _load(path, inputs)
+            except BundleError as e:   # one bad bundle must not stop a merge of many
+                refused.append(str(e))
+                (on_refused or log.warning)(str(e))
+                continue
+            skipped += len(loaded.bad_rows)
+            batch = loaded.events
+            if loaded.raws:
+                if masker is None:
+                    raise InputFormatError(f"{path}: imported events need masking and this run has no masker; "
+                                           "give a store or bundle, or run `tasklens analyze`")
+                mask = mask or masker()
+                batch = mask.mask_many(loaded.raws)
+            (signed if loaded.fmt == "bundle" else unsigned).update(e.user for e in batch)
+            all_cases &= loaded.cases is not None
+            cases.extend(f"{path}:{c}" for c in (loaded.cases or [""] * len(batch)))
+            events.extend(batch)
     report("loading", len(inputs.paths), len(inputs.paths))
     if not events:
         raise InputFormatError(f"no events to analyse: {len(refused)} input(s) refused, the rest empty")

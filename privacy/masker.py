@@ -20,8 +20,9 @@ import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -77,6 +78,7 @@ class Masker:
         self._counts: Counter[str] = Counter()
         self._text = lru_cache(maxsize=CACHE_SIZE)(self._mask_uncached)
         self._segment = lru_cache(maxsize=CACHE_SIZE)(self._mask_segment)
+        self._pool: ProcessPoolExecutor | None = None   # workers kept by `sharing`
 
     @property
     def entities(self) -> list[str]:
@@ -116,6 +118,23 @@ class Masker:
             log.warning("masking failed (%s); the string was redacted whole", why)
             return REDACTED
 
+    @contextmanager
+    def sharing(self) -> Iterator[None]:
+        """Start the masking workers now and keep them for this block: an import still parsing its file
+        overlaps their start (each loads its own Presidio, 1-3 s), and `mask_many` of a big batch inside
+        uses them. Stopped on leaving, whatever happened."""
+        workers = _workers()
+        if workers < 1 or self._pool is not None:
+            yield
+            return
+        self._pool = _new_pool(workers, self._config)
+        self._pool.submit(int)   # the workers start (and load their Presidio) at the first job
+        try:
+            yield
+        finally:
+            pool, self._pool = self._pool, None
+            pool.shutdown(cancel_futures=True)
+
     def clear_cache(self) -> None:
         """Forget cached strings (benchmarks measure cold runs with it)."""
         self._text.cache_clear()
@@ -138,21 +157,21 @@ class Masker:
 
         Analysis of a distinct string costs ~50 us to ~2 ms, so a million of them are worth another core.
         The pieces are queued for the workers; this process takes them from the end, each not yet begun,
-        while the workers load their own Presidio (1-3 s). Spawn, not fork: the dashboard runs analyses
-        from a Qt thread. A worker that fails leaves its pieces to this process; each string fails
-        closed on its own either way."""
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        while the workers load their own Presidio (1-3 s), unless `sharing` started them earlier. A worker
+        that fails leaves its pieces to this process; each string fails closed on its own either way."""
         from concurrent.futures.process import BrokenProcessPool
 
-        workers = min(3, (os.cpu_count() or 1) - 1)
+        workers = _workers()
         pieces = [strings[i:i + _SHARE_CHUNK] for i in range(0, len(strings), _SHARE_CHUNK)]
         if workers < 1 or len(pieces) < 2:
             return [self.mask_text(s) for s in strings]
         done: list[list[str] | None] = [None] * len(pieces)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_start_worker, initargs=(self._config,)) as pool:
-            futures: list[Future[tuple[list[str], Counter[str]]]] = [pool.submit(_mask_piece, p) for p in pieces]
+        with nullcontext(self._pool) if self._pool is not None else _new_pool(workers, self._config) as pool:
+            try:
+                futures: list[Future[tuple[list[str], Counter[str]]]] = [pool.submit(_mask_piece, p) for p in pieces]
+            except BrokenProcessPool:   # a started worker that failed: this process masks it all
+                log.warning("the masking workers stopped; this process masks their strings")
+                return [self.mask_text(s) for s in strings]
             for k in reversed(range(len(pieces))):
                 if futures[k].cancel():     # not begun by a worker: this process masks it
                     done[k] = [self.mask_text(s) for s in pieces[k]]
@@ -226,6 +245,18 @@ class Masker:
 
 
 _WORKER: list[Masker] = []   # a masking worker's own masker
+
+
+def _workers() -> int:
+    """Masking processes besides this one: every other core, at most 3."""
+    return min(3, (os.cpu_count() or 1) - 1)
+
+
+def _new_pool(workers: int, config: Config) -> ProcessPoolExecutor:
+    """Spawn, not fork: the dashboard runs analyses from a Qt thread."""
+    import multiprocessing
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(config,))
 
 
 def _start_worker(config: Config) -> None:

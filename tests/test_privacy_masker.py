@@ -293,13 +293,46 @@ def test_mask_many_shares_big_batches_with_a_worker_and_keeps_the_order(monkeypa
     assert m.stats()["strings"] == len(strings) - ("" in strings)   # the worker's count comes back
 
 
+def test_workers_started_by_sharing_mask_the_batch_and_stop_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import's masking workers start before its file is read (`sharing`), serve `mask_many` inside
+    the block, and are gone after it."""
+    import time
+
+    from tasklens.privacy import masker as masking
+    raws = _varied_raws()
+    expected = [get_masker(CONFIG).mask(r) for r in raws]
+    m = Masker(CONFIG)
+    here = []
+
+    def slow(text: str, mask: Callable[[str], str] = m.mask_text) -> str:
+        here.append(text)
+        time.sleep(0.05)
+        return mask(text)
+
+    monkeypatch.setattr(m, "mask_text", slow)
+    monkeypatch.setattr(masking, "SHARE_FROM", 10)
+    monkeypatch.setattr(masking, "_SHARE_CHUNK", 4)
+    started: list[object] = []
+    new_pool = masking._new_pool
+    monkeypatch.setattr(masking, "_new_pool", lambda *a: started.append(new_pool(*a)) or started[-1])
+    with m.sharing():
+        assert len(started) == 1
+        assert m.mask_many(raws) == expected
+        assert m.mask_many(raws[:3]) == expected[:3]
+    assert len(started) == 1                                   # one pool, started before the batches
+    strings = {s for r in raws for s in (r.app, r.title, r.target, r.value)}
+    assert 0 < len(here) < len(strings)                        # its worker masked some
+    with pytest.raises(RuntimeError):                          # and it was shut down on leaving
+        started[0].submit(int)  # type: ignore[attr-defined]
+
+
 def test_small_batches_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    import concurrent.futures
+    from tasklens.privacy import masker as masking
 
     def refuse(*a: object, **kw: object) -> None:
         raise AssertionError("no worker process for a small batch")
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(masking, "_new_pool", refuse)
     raws = _varied_raws()
     assert Masker(CONFIG).mask_many(raws) == [get_masker(CONFIG).mask(r) for r in raws]
 

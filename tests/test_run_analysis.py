@@ -72,3 +72,40 @@ def test_an_import_without_a_masker_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputFormatError, match=r"^.*in\.csv: imported events need masking"):
         run_analysis(Inputs([src]), tmp_path / "out", masker=None)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_big_import_starts_its_masking_workers_before_it_is_read(tmp_path: Path, store: tuple[Path, storekey.Key],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers start while the file is parsed, and stop before the analysis; a store (masked
+    already) or a small import starts none."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    from tasklens.analyzer import run as running
+    from tasklens.config import Config
+    from tasklens.privacy.masker import Masker
+
+    src = tmp_path / "in.csv"
+    rows = [f"2026-11-02T09:{m:02d}:00Z,u,app,Order {m},click,b," for m in range(40)]
+    src.write_text("timestamp,user,app,title,action,target,value\n" + "\n".join(rows) + "\n")
+    seen: list[str] = []
+    masker = Masker(Config())
+
+    @contextmanager
+    def sharing() -> Iterator[None]:
+        seen.append("workers start")
+        yield
+        seen.append("workers stop")
+
+    monkeypatch.setattr(masker, "sharing", sharing)
+    loading = running._load
+    monkeypatch.setattr(running, "_load", lambda *a: seen.append("read") or loading(*a))
+    monkeypatch.setattr(running, "WARM_FROM", src.stat().st_size)
+    run_analysis(Inputs([src]), tmp_path / "out", masker=lambda: masker,
+                 progress=lambda stage, *_: seen.append(stage) if stage == "activities" else None)
+    assert seen == ["workers start", "read", "workers stop", "activities"]
+    seen.clear()
+    monkeypatch.setattr(running, "WARM_FROM", src.stat().st_size + 1)
+    run_analysis(Inputs([src]), tmp_path / "out2", masker=lambda: masker)
+    run_analysis(Inputs([store[0]], store_key=store[1]), tmp_path / "out3", masker=lambda: masker)
+    assert "workers start" not in seen
