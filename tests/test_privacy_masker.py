@@ -269,40 +269,13 @@ def _varied_raws() -> list[RawEvent]:
             for i, t in enumerate(texts * 2)]
 
 
-def test_mask_many_shares_big_batches_with_a_worker_and_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Masked by this process and a spawned worker: the same events, in order, as one by one."""
+def _shared_slowly(m: Masker, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """`m` shares batches of 10 strings on, in pieces of 4, and masks slowly, so that a worker gets pieces;
+    returns what `m` itself masked."""
     import time
 
     from tasklens.privacy import masker as masking
-    raws = _varied_raws()
-    expected = [get_masker(CONFIG).mask(r) for r in raws]
-    m = Masker(CONFIG)
-    here = []
-
-    def slow(text: str, mask: Callable[[str], str] = m.mask_text) -> str:   # so that the worker gets pieces
-        here.append(text)
-        time.sleep(0.05)
-        return mask(text)
-
-    monkeypatch.setattr(m, "mask_text", slow)
-    monkeypatch.setattr(masking, "SHARE_FROM", 10)
-    monkeypatch.setattr(masking, "_SHARE_CHUNK", 4)
-    assert m.mask_many(raws) == expected
-    strings = {s for r in raws for s in (r.app, r.title, r.target, r.value)}
-    assert 0 < len(here) < len(strings)                           # both processes masked some
-    assert m.stats()["strings"] == len(strings) - ("" in strings)   # the worker's count comes back
-
-
-def test_workers_started_by_sharing_mask_the_batch_and_stop_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An import's masking workers start before its file is read (`sharing`), serve `mask_many` inside
-    the block, and are gone after it."""
-    import time
-
-    from tasklens.privacy import masker as masking
-    raws = _varied_raws()
-    expected = [get_masker(CONFIG).mask(r) for r in raws]
-    m = Masker(CONFIG)
-    here = []
+    here: list[str] = []
 
     def slow(text: str, mask: Callable[[str], str] = m.mask_text) -> str:
         here.append(text)
@@ -312,6 +285,29 @@ def test_workers_started_by_sharing_mask_the_batch_and_stop_after(monkeypatch: p
     monkeypatch.setattr(m, "mask_text", slow)
     monkeypatch.setattr(masking, "SHARE_FROM", 10)
     monkeypatch.setattr(masking, "_SHARE_CHUNK", 4)
+    return here
+
+
+def test_mask_many_shares_big_batches_with_a_worker_and_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masked by this process and a spawned worker: the same events, in order, as one by one."""
+    raws = _varied_raws()
+    expected = [get_masker(CONFIG).mask(r) for r in raws]
+    m = Masker(CONFIG)
+    here = _shared_slowly(m, monkeypatch)
+    assert m.mask_many(raws) == expected
+    strings = {s for r in raws for s in (r.app, r.title, r.target, r.value)}
+    assert 0 < len(here) < len(strings)                           # both processes masked some
+    assert m.stats()["strings"] == len(strings) - ("" in strings)   # the worker's count comes back
+
+
+def test_workers_started_by_sharing_mask_the_batch_and_stop_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import's masking workers start before its file is read (`sharing`), serve `mask_many` inside
+    the block, and are gone after it."""
+    from tasklens.privacy import masker as masking
+    raws = _varied_raws()
+    expected = [get_masker(CONFIG).mask(r) for r in raws]
+    m = Masker(CONFIG)
+    here = _shared_slowly(m, monkeypatch)
     started: list[object] = []
     new_pool = masking._new_pool
     monkeypatch.setattr(masking, "_new_pool", lambda *a: started.append(new_pool(*a)) or started[-1])

@@ -152,13 +152,29 @@ def test_streamed_as_in_memory_with_the_pooled_pass_in_groups(tmp_path: Path, mo
     assert analyze_dataset(_merged(tmp_path, [evs]), Params(workers=1)).result.dumps() == grouped.dumps()
 
 
+def _instances_of_copies(tmp_path: Path, evs: list[Event]) -> list[int]:
+    """The instances found in 2 and in 6 copies of the same people's work (as other people: 3 x the
+    instances), each analysed while tracemalloc traces."""
+    import tracemalloc
+    from dataclasses import replace
+
+    found = []
+    for copies in (2, 6):
+        ds = _merged(tmp_path / str(copies), [[replace(e, user=f"{e.user}-{c}") for e in evs] for c in range(copies)])
+        tracemalloc.start()
+        try:
+            found.append(analyze_dataset(ds, Params(workers=1)).result.summary.instances)
+        finally:
+            tracemalloc.stop()
+    return found
+
+
 def test_what_waits_for_the_result_is_a_few_numbers_an_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Until the result is built, the streamed analysis holds each instance as a few numbers (its events wait
     in the encrypted spill): as the organisation grows, memory grows by tens of bytes an instance and no
     Python object, not by an object, a position array and arrays of its events' times and apps (~900 bytes)."""
     import gc
     import tracemalloc
-    from dataclasses import replace
 
     import tasklens.analyzer.stream as stream
 
@@ -173,14 +189,7 @@ def test_what_waits_for_the_result_is_a_few_numbers_an_instance(tmp_path: Path, 
     monkeypatch.setattr(stream, "_result", measured)
     analyze_dataset(_merged(tmp_path / "warm", [evs]), Params(workers=1))   # imports and caches before measuring
     held.clear()
-    found = []
-    for copies in (2, 6):   # the same people's work again as other people: 3 x the instances
-        ds = _merged(tmp_path / str(copies), [[replace(e, user=f"{e.user}-{c}") for e in evs] for c in range(copies)])
-        tracemalloc.start()
-        try:
-            found.append(analyze_dataset(ds, Params(workers=1)).result.summary.instances)
-        finally:
-            tracemalloc.stop()
+    found = _instances_of_copies(tmp_path, evs)
     more = found[1] - found[0]
     assert more > 2000
     print(held, found)
@@ -193,7 +202,6 @@ def test_building_the_result_holds_each_instance_once(tmp_path: Path, monkeypatc
     held side by side, with the columns the rows were made from), so the peak grows less with the
     instances. Measured as the growth of the peak between 2 and 6 copies of the same people's work."""
     import tracemalloc
-    from dataclasses import replace
 
     import tasklens.analyzer.stream as stream
 
@@ -210,12 +218,5 @@ def test_building_the_result_holds_each_instance_once(tmp_path: Path, monkeypatc
     monkeypatch.setattr(stream, "_result", measured)
     analyze_dataset(_merged(tmp_path / "warm", [evs]), Params(workers=1))   # imports and caches before measuring
     peaks.clear()
-    found = []
-    for copies in (2, 6):
-        ds = _merged(tmp_path / str(copies), [[replace(e, user=f"{e.user}-{c}") for e in evs] for c in range(copies)])
-        tracemalloc.start()
-        try:
-            found.append(analyze_dataset(ds, Params(workers=1)).result.summary.instances)
-        finally:
-            tracemalloc.stop()
+    found = _instances_of_copies(tmp_path, evs)
     assert (peaks[1] - peaks[0]) / (found[1] - found[0]) < 185   # bytes an instance: 204 on the old code, 164 here
