@@ -8,6 +8,7 @@ import csv
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -123,16 +124,17 @@ def test_a_merge_killed_halfway_resumes_to_the_same_dataset(bundles: tuple[Path,
 
 
 def test_ctrl_c_stops_a_merge_and_what_it_listed_stays(bundles: tuple[Path, list[Path]], tmp_path: Path) -> None:
-    """The last input is an import of 100,000 distinct titles, which its worker must set up a masker for and
-    mask (seconds, more on a busy machine), so the merge is still running when Ctrl-C reaches it: with six
-    small bundles alone it once merged them all between their first listing and the signal."""
+    """Sixty inputs (the six bundles and nine copies of each under other names, each a new input), so the
+    merge is still running when Ctrl-C reaches it: six alone once all merged between their first listing
+    and the signal."""
     d, paths = bundles
+    inputs = list(paths)
+    for k in range(9):
+        for path in paths:
+            inputs.append(tmp_path / f"copy{k}-{path.name}")
+            shutil.copyfile(path, inputs[-1])
     manifest = tmp_path / "ds" / "manifest.json"
-    last = tmp_path / "last.csv"
-    start = 1_793_606_400   # 2026-11-02, a tenth of a second an event
-    last.write_text("timestamp,user,app,title,action\n" + "".join(
-        f"{start + k / 10:.1f},emp-x,crm,Order {1_000_000 + k},click\n" for k in range(100_000)))
-    child = subprocess.Popen([*TASKLENS, "merge", *map(str, paths), str(last), "--key", str(d / "analyst.key"),
+    child = subprocess.Popen([*TASKLENS, "merge", *map(str, inputs), "--key", str(d / "analyst.key"),
                               "--dataset", str(tmp_path / "ds"), "--workers", "2", "--no-progress"],
                              env={**os.environ, **ENV}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for(lambda: manifest.is_file() and '"base"' in manifest.read_text() or child.poll() is not None,
@@ -142,10 +144,10 @@ def test_ctrl_c_stops_a_merge_and_what_it_listed_stays(bundles: tuple[Path, list
     if child.returncode == 0:
         pytest.fail("the merge finished before Ctrl-C reached it: nothing was tested")
     assert child.returncode == 130 and "Traceback" not in err, err
-    inputs = json.loads(manifest.read_text())["inputs"]
-    assert 1 <= len(inputs) <= len(paths)   # the import never
-    r = _merge(d, tmp_path / "ds", *paths)
-    assert r.returncode == 0 and f"{len(inputs)} merged before" in r.stdout, r.stdout + r.stderr
+    listed = json.loads(manifest.read_text())["inputs"]
+    assert 1 <= len(listed) < len(inputs)
+    r = _merge(d, tmp_path / "ds", *inputs)
+    assert r.returncode == 0 and f"{len(listed)} merged before" in r.stdout, r.stdout + r.stderr
 
 
 def test_cancel_stops_a_streamed_analysis(bundles: tuple[Path, list[Path]], tmp_path: Path,
