@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,8 +135,11 @@ def test_ctrl_c_stops_a_merge_and_what_it_listed_stays(bundles: tuple[Path, list
             inputs.append(tmp_path / f"copy{k}-{path.name}")
             shutil.copyfile(path, inputs[-1])
     manifest = tmp_path / "ds" / "manifest.json"
-    child = subprocess.Popen([*TASKLENS, "merge", *map(str, inputs), "--key", str(d / "analyst.key"),
-                              "--dataset", str(tmp_path / "ds"), "--workers", "2", "--no-progress"],
+    # Ctrl-C as a terminal gives it, even where this test runs with SIGINT ignored (a job started with `&`
+    # by a script ignores it, and so would the merge; it then finished as if no Ctrl-C had come)
+    default_int = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    child = subprocess.Popen([sys.executable, "-c", default_int, *TASKLENS, "merge", *map(str, inputs), "--key",
+                              str(d / "analyst.key"), "--dataset", str(tmp_path / "ds"), "--workers", "2", "--no-progress"],
                              env={**os.environ, **ENV}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for(lambda: manifest.is_file() and '"base"' in manifest.read_text() or child.poll() is not None,
              "the merge to list an input")
