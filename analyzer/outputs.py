@@ -36,8 +36,9 @@ OURS = frozenset((*OUTPUTS, *KEPT, signers.NAME, USAGE))   # all an analysis fol
 
 
 def iso_all(ts: Sequence[float]) -> list[str]:
-    """`iso` of every time at once: the same text (microseconds rounded half to even, then cut to
-    milliseconds), at a third of the cost, for the two files that print every event's time."""
+    """`tasklens.events.iso` of every time at once: the same text (microseconds rounded half to even, as
+    `datetime.fromtimestamp` does, then cut to milliseconds), at a third of the cost, for the two files that
+    print every event's time."""
     frac, whole = np.modf(np.asarray(ts, dtype=float))
     us = np.round(frac * 1e6)
     whole += (us >= 1e6).astype(float) - (us < 0)

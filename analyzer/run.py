@@ -56,6 +56,8 @@ def _big_import(inputs: Inputs) -> bool:
     """Whether `inputs` are imports (not stores or bundles: those are masked) large enough that masking
     will share its work, so its workers may start while the files are still read."""
     try:
+        if sum(p.stat().st_size for p in inputs.paths) < WARM_FROM:   # most runs: no file is read twice
+            return False
         imports = [p for p in inputs.paths if (inputs.fmt or detect_format(p)) not in ("store", "bundle")]
         return sum(p.stat().st_size for p in imports) >= WARM_FROM
     except (TasklensError, OSError):   # loading says what is wrong, in its own words
