@@ -8,6 +8,7 @@ Fed the pipeline's per-event columns and the result's instances; no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import overload
 
 from tasklens.analyzer import exceptionmarks, exceptions
 from tasklens.analyzer.candidates import TypeFacts
@@ -25,21 +26,41 @@ def find(instances: Sequence[Instance], task: Sequence[int], activity: Sequence[
     return judge(instances, instances_of(task, activity, ts, apps, labels, keys), marks, p)
 
 
+class _Picked(Sequence[exceptions.Instance]):
+    """Some of `built`'s instances, by id, read from it as they are read (it may build them lazily)."""
+
+    def __init__(self, ids: Sequence[int], built: Mapping[int, exceptions.Instance]) -> None:
+        self.ids, self.built = ids, built
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, k: int) -> exceptions.Instance: ...
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[exceptions.Instance]: ...
+    def __getitem__(self, k: int | slice) -> exceptions.Instance | Sequence[exceptions.Instance]:
+        if isinstance(k, slice):
+            return _Picked(self.ids[k], self.built)
+        return self.built[self.ids[k]]
+
+
 def judge(instances: Sequence[Instance], built: Mapping[int, exceptions.Instance], marks: Mapping[str, str],
           p: Params | None = None) -> tuple[list[ExceptionCase], dict[int, Review]]:
     """`find` on the instances' steps, applications and times already built (`built`: by instance id, keys
-    from `exceptionmarks.key`), as a streamed analysis builds them from its spill without per-event lists."""
-    by_type: dict[int, list[int]] = {}
+    from `exceptionmarks.key`), as a streamed analysis builds them from its spill without per-event lists
+    (each as it is read: `built` may be lazy, and is read a type at a time)."""
+    by_type: dict[int, list[Instance]] = {}
     for i in instances:
         if i.task_type >= 0 and i.id in built:
-            by_type.setdefault(i.task_type, []).append(i.id)
-    of_key = {exceptionmarks.key(i.user, i.start): i.id for i in instances}
+            by_type.setdefault(i.task_type, []).append(i)
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
-    for t, ids in sorted(by_type.items()):
-        r = review([built[i] for i in ids], marks, p or Params())
+    for t, members in sorted(by_type.items()):
+        r = review(_Picked([i.id for i in members], built), marks, p or Params())
         reviews[t] = r.slim()
         shown = {f.key for f in r.exceptions} | set(r.marks)
+        of_key = {k: i.id for i in members if (k := exceptionmarks.key(i.user, i.start)) in shown}
         for f in r.findings:
             if f.key in shown:
                 inst = built[of_key[f.key]]

@@ -46,7 +46,7 @@ class Instance:
 
     key: str
     steps: tuple[str, ...]
-    apps: tuple[str, ...]
+    apps: Sequence[str]
     times: Sequence[float]       # seconds, one per step, non-decreasing (a tuple, or array('d'): 8 bytes each)
 
 
@@ -123,7 +123,17 @@ class _TypeModel:
         self.n = len(instances)
         self.trans: Counter[tuple[str, str]] = Counter()
         self.app_use: Counter[str] = Counter()
-        self.common = Counter(i.steps for i in instances).most_common()
+        # two passes over the instances, each read once: `instances` may build each as it is read
+        variants: Counter[tuple[str, ...]] = Counter()
+        # gaps as array('d') and numpy arrays, 8 bytes each: a list of floats took 32 (the largest type of an
+        # organisation has millions of gaps)
+        per_step: dict[str, array[float]] = {}
+        for inst in instances:
+            variants[inst.steps] += 1
+            self.app_use.update(set(inst.apps))
+            for step, gap in zip(inst.steps[1:], _gaps(inst)):
+                per_step.setdefault(step, array("d")).append(gap)
+        self.common = variants.most_common()
         least = max(p.min_count, p.usual_share * self.n)
         # the variants frequent enough to be usual, once: looking through every variant of the type for each
         # instance grew with instances x variants (20 s of a 2M-event analysis' 129, far more at 10M)
@@ -133,21 +143,16 @@ class _TypeModel:
         for steps, count in self.common:   # each variant's transitions once, counted for its instances
             for t in _transitions(steps):
                 self.trans[t] += count
-        # gaps as array('d') and numpy arrays, 8 bytes each: a list of floats took 32 (the largest type of an
-        # organisation has millions of gaps)
-        per_step: dict[str, array[float]] = {}
-        for inst in instances:
-            self.app_use.update(set(inst.apps))
-            for step, gap in zip(inst.steps[1:], _gaps(inst)):
-                per_step.setdefault(step, array("d")).append(gap)
         self.gap = {s: float(np.median(g)) for s, g in per_step.items()}
+        del per_step
         self.floor = max(p.min_count, p.min_share * (self.n - 1))
         self.app_floor = max(p.min_count, p.app_share * (self.n - 1))
-        ratios = np.log(np.fromiter((self.ratio(i) for i in instances), float, self.n))
-        self.time_mid, self.time_spread = _robust(ratios, p.mad_floor)
-        logs = np.fromiter((math.log((g + 1) / (self.gap[s] + 1)) for i in instances
-                            for s, g in zip(i.steps[1:], _gaps(i))), float)
-        self.gap_mid, self.gap_spread = _robust(logs if len(logs) else np.zeros(1), p.mad_floor)
+        ratios, logs = array("d"), array("d")
+        for i in instances:
+            ratios.append(self.ratio(i))
+            logs.extend(math.log((g + 1) / (self.gap[s] + 1)) for s, g in zip(i.steps[1:], _gaps(i)))
+        self.time_mid, self.time_spread = _robust(np.log(np.frombuffer(ratios)), p.mad_floor)
+        self.gap_mid, self.gap_spread = _robust(np.frombuffer(logs) if len(logs) else np.zeros(1), p.mad_floor)
 
     def ratio(self, inst: Instance) -> float:
         usual = sum(self.gap.get(s, 0.0) for s in inst.steps[1:])
@@ -246,9 +251,17 @@ def _describe(usual: tuple[str, ...], inst: Instance, odd: set[int], rare_apps: 
     return kinds, text
 
 
+def _usable(instances: Sequence[Instance]) -> Sequence[Instance]:
+    """The instances that can be scored (steps, apps and times alike long); `instances` itself when all
+    are, so a lazy sequence (one type of an organisation, built an instance at a time) stays lazy."""
+    def ok(i: Instance) -> bool:
+        return bool(i.steps) and len(i.steps) == len(i.apps) == len(i.times)
+    return instances if all(map(ok, instances)) else [i for i in instances if ok(i)]
+
+
 def score_type(instances: Sequence[Instance], p: Params = Params()) -> list[Finding]:
     """A finding per instance of one task type, in input order; empty when the type is too small to judge."""
-    usable = [i for i in instances if i.steps and len(i.steps) == len(i.apps) == len(i.times)]
+    usable = _usable(instances)
     if len(usable) < p.min_instances:
         return []
     model = _TypeModel(usable, p)
@@ -282,11 +295,11 @@ KIND_WORDS = {"skipped": "with steps skipped", "inserted": "with extra steps", "
 class Review:
     """One task type's findings after the analyst's marks: the thresholds they moved and the exceptions."""
 
-    findings: list[Finding]
+    findings: list[Finding]        # of its exceptions and of the instances the analyst marked, in input order
     thresholds: dict[str, float]   # per signal, where marks moved it from 1
     exceptions: list[Finding]
     marks: dict[str, str]        # instance key -> "exception" | "normal", those about this type's instances
-    scored: int | None = None    # instances scored, once `slim` dropped the findings (None: len(findings))
+    scored: int | None = None    # instances scored (None: len(findings))
 
     @property
     def judged(self) -> int:
@@ -314,16 +327,25 @@ def review(instances: Sequence[Instance], marks: Mapping[str, str], p: Params = 
     """Score a type's instances, move its thresholds by the analyst's marks on them, and list its exceptions.
     `marks` maps instance keys to "exception" or "normal" (marks about other instances are ignored). Each
     signal has its own threshold, moved only by marks on cases that signal scored: calling long cases
-    normal for this type does not excuse skipped steps."""
-    findings = score_type(instances, p)
-    own = {f.key: marks[f.key] for f in findings if marks.get(f.key) in ("exception", "normal")}
+    normal for this type does not excuse skipped steps. The review keeps the findings of the exceptions
+    and the marked instances only: the largest type of an organisation has millions of instances, and a
+    finding for each (some 500 bytes) was the streamed analysis' peak (`instances` may be a lazy sequence
+    that builds each instance as it is read: it is read once per pass, never held)."""
+    usable = _usable(instances)
+    if len(usable) < p.min_instances:
+        return Review([], {}, [], {})
+    model = _TypeModel(usable, p)
+    marked = {i.key: model.score(i) for i in usable if marks.get(i.key) in ("exception", "normal")} if marks else {}
+    own = {k: marks[k] for k in marked}
     decided: dict[str, list[tuple[float, bool]]] = {}
-    for f in findings:
-        if f.key in own:
-            decided.setdefault(f.signal, []).append((f.score, own[f.key] == "exception"))
+    for k, f in marked.items():
+        decided.setdefault(f.signal, []).append((f.score, own[k] == "exception"))
     limits = {signal: threshold(d) for signal, d in decided.items()}
-    chosen = exceptions(findings, {k: m == "exception" for k, m in own.items()}, limits)
-    return Review(findings, {s: t for s, t in limits.items() if t != 1.0}, chosen, own)
+    verdict = {k: m == "exception" for k, m in own.items()}
+    kept = [f for f in (marked.get(i.key) or model.score(i) for i in usable)
+            if f.key in own or f.flagged(limits.get(f.signal, 1.0))]
+    return Review(kept, {s: t for s, t in limits.items() if t != 1.0}, exceptions(kept, verdict, limits), own,
+                  scored=len(usable))
 
 
 def instances_of(task: Sequence[int], activity: Sequence[int], ts: Sequence[float], apps: Sequence[str],

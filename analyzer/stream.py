@@ -31,7 +31,6 @@ import io
 import logging
 import secrets
 import tempfile
-from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -600,12 +599,70 @@ def _type_facts(inst: Instances, vtype: np.ndarray, held: _Held, of_row: np.ndar
     return facts_of(inst, vtype, days_of_user, tally)
 
 
+class _TypeEvents(Mapping[int, exceptions.Instance]):
+    """One task type's instances (by id) as the exception signals read them, kept as arrays (a time and an
+    app id an event, 12 bytes, read back from the spill a user at a time) and each built as an
+    `exceptions.Instance` only when read, then dropped: holding one per instance of the largest type with
+    its finding (some 800 bytes) was the peak of an organisation's analysis. Each instance's events are in
+    time order, as `exceptions.instances_of` gives them."""
+
+    def __init__(self, ids: list[int], instances: list[Instance], named: Callable[[int], tuple[str, ...]],
+                 held: _Held, of_row: np.ndarray, col: dict[str, np.ndarray], offsets: np.ndarray,
+                 app_names: dict[int, str]) -> None:
+        self.ids = np.asarray(ids, np.int64)   # ascending: instances are listed by id
+        self.instances, self.named = instances, named
+        self.app_names = np.array([app_names[a] for a in range(len(app_names))], object)
+        self.reordered: dict[int, tuple[str, ...]] = {}   # steps of the instances whose times run backwards
+        times, apps, counts = [], [], []
+        for user, of_user in groupby(ids, key=lambda k: int(col["rank"][of_row[k]])):   # ids go user by user
+            ts, app = held.events(user)
+            ks = list(of_user)
+            rows = of_row[ks]
+            n = col["events"][rows]
+            at = _gather(offsets[rows], n)
+            which = np.repeat(np.arange(len(ks)), n)
+            order = np.lexsort((ts[at], which))   # by time within each instance, ties in recorded order
+            begin = np.cumsum(n) - n
+            for j in np.unique(which[order != np.arange(len(order))]).tolist():
+                steps = named(instances[ks[j]].variant)
+                lo = int(begin[j])
+                self.reordered[ks[j]] = tuple(steps[x - lo] for x in order[lo:lo + int(n[j])].tolist())
+            times.append(ts[at[order]])
+            apps.append(app[at[order]].astype(np.int32))
+            counts.append(n)
+        self.ts = np.concatenate(times or [np.zeros(0)])
+        self.apps = np.concatenate(apps or [np.zeros(0, np.int32)])
+        self.bounds = np.r_[0, np.cumsum(np.concatenate(counts or [np.zeros(0, np.int64)]))]
+
+    def _at(self, k: int) -> int:
+        j = int(np.searchsorted(self.ids, k))
+        return j if j < len(self.ids) and self.ids[j] == k else -1
+
+    def __contains__(self, k: object) -> bool:
+        return isinstance(k, int) and self._at(k) >= 0
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids.tolist())
+
+    def __getitem__(self, k: int) -> exceptions.Instance:
+        j = self._at(k)
+        if j < 0:
+            raise KeyError(k)
+        lo, hi = int(self.bounds[j]), int(self.bounds[j + 1])
+        i = self.instances[k]
+        return exceptions.Instance(exceptionmarks.key(i.user, i.start),
+                                   self.reordered.get(k) or self.named(i.variant),
+                                   self.app_names[self.apps[lo:hi]].tolist(), self.ts[lo:hi].tolist())
+
+
 def _exceptions(instances: list[Instance], variants: list[tuple[int, ...]], held: _Held, of_row: np.ndarray,
                 col: dict[str, np.ndarray], offsets: np.ndarray, app_names: dict[int, str], labels: list[str],
                 marks: Mapping[str, str]) -> tuple[list[ExceptionCase], dict[int, Review]]:
-    """`exceptioncases.find` one task type at a time, its instances' steps, apps and times built straight
-    from the spill (a user at a time), so what is built holds one type's events, not the organisation's;
-    the cases in the order one call gives."""
+    """`exceptioncases.find` one task type at a time (`_TypeEvents`), so what is held is one type's events
+    as numbers, not the organisation's; the cases in the order one call gives."""
     by_type: dict[int, list[int]] = {}
     for i in instances:
         if i.task_type >= 0:
@@ -613,22 +670,13 @@ def _exceptions(instances: list[Instance], variants: list[tuple[int, ...]], held
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
     named: dict[int, tuple[str, ...]] = {}   # each variant's steps as labels, in recorded order
-    shared: dict[tuple[str, ...], tuple[str, ...]] = {}   # each distinct sequence of steps or apps, held once
+
+    def steps(v: int) -> tuple[str, ...]:
+        if v not in named:
+            named[v] = tuple(labels[a] for a in variants[v])
+        return named[v]
     for _, ids in sorted(by_type.items()):
-        built: dict[int, exceptions.Instance] = {}
-        for user, of_user in groupby(ids, key=lambda k: int(col["rank"][of_row[k]])):   # ids go user by user
-            ts, apps = held.events(user)
-            for k in of_user:
-                at = int(offsets[of_row[k]]) + np.arange(instances[k].events)
-                order = np.argsort(ts[at], kind="stable")   # in time order, as `exceptions.instances_of`
-                v = instances[k].variant
-                if v not in named:
-                    named[v] = tuple(labels[a] for a in variants[v])
-                steps = named[v] if (order[1:] > order[:-1]).all() else tuple(named[v][j] for j in order.tolist())
-                app_seq = tuple(app_names[a] for a in apps[at[order]].tolist())
-                built[k] = exceptions.Instance(exceptionmarks.key(instances[k].user, instances[k].start),
-                                               shared.setdefault(steps, steps), shared.setdefault(app_seq, app_seq),
-                                               array("d", ts[at[order]].tobytes()))
+        built = _TypeEvents(ids, instances, steps, held, of_row, col, offsets, app_names)
         found, r = exceptioncases.judge([instances[k] for k in ids], built, marks)
         cases += found
         reviews.update(r)
