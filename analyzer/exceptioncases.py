@@ -7,8 +7,9 @@ Fed the pipeline's per-event columns and the result's instances; no I/O.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
-from typing import overload
+from typing import TypeVar, overload
 
 from tasklens.analyzer import exceptionmarks, exceptions
 from tasklens.analyzer.candidates import TypeFacts
@@ -26,23 +27,27 @@ def find(instances: Sequence[Instance], task: Sequence[int], activity: Sequence[
     return judge(instances, instances_of(task, activity, ts, apps, labels, keys), marks, p)
 
 
-class _Picked(Sequence[exceptions.Instance]):
-    """Some of `built`'s instances, by id, read from it as they are read (it may build them lazily)."""
+T = TypeVar("T")
 
-    def __init__(self, ids: Sequence[int], built: Mapping[int, exceptions.Instance]) -> None:
-        self.ids, self.built = ids, built
+
+class Picked(Sequence[T]):
+    """Some of `source`'s items, by key (an id), each read from it as it is read: `source` may build them
+    (an instance table, `stream`'s type events), so a type's instances are never all held as objects."""
+
+    def __init__(self, ids: Sequence[int], source: Mapping[int, T] | Sequence[T]) -> None:
+        self.ids, self.source = ids, source
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @overload
-    def __getitem__(self, k: int) -> exceptions.Instance: ...
+    def __getitem__(self, k: int) -> T: ...
     @overload
-    def __getitem__(self, k: slice) -> Sequence[exceptions.Instance]: ...
-    def __getitem__(self, k: int | slice) -> exceptions.Instance | Sequence[exceptions.Instance]:
+    def __getitem__(self, k: slice) -> Sequence[T]: ...
+    def __getitem__(self, k: int | slice) -> T | Sequence[T]:
         if isinstance(k, slice):
-            return _Picked(self.ids[k], self.built)
-        return self.built[self.ids[k]]
+            return Picked(self.ids[k], self.source)
+        return self.source[self.ids[k]]
 
 
 def judge(instances: Sequence[Instance], built: Mapping[int, exceptions.Instance], marks: Mapping[str, str],
@@ -57,19 +62,27 @@ def judge(instances: Sequence[Instance], built: Mapping[int, exceptions.Instance
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
     for t, members in sorted(by_type.items()):
-        r = review(_Picked([i.id for i in members], built), marks, p or Params())
-        reviews[t] = r.slim()
-        shown = {f.key for f in r.exceptions} | set(r.marks)
-        of_key = {k: i.id for i in members if (k := exceptionmarks.key(i.user, i.start)) in shown}
-        for f in r.findings:
-            if f.key in shown:
-                inst = built[of_key[f.key]]
-                took = inst.times[-1] - inst.times[0]
-                cases.append(ExceptionCase(of_key[f.key], t, f.key, f.score, f.reason, list(f.kinds), inst.steps,
-                                           f.usual, round(took, 1), round(took / f.time_ratio, 1),
-                                           r.marks.get(f.key, "")))
+        found, reviews[t] = judge_type(t, members, built, marks, p)
+        cases += found
     cases.sort(key=lambda c: -c.score)
     return cases, reviews
+
+
+def judge_type(t: int, members: Sequence[Instance], built: Mapping[int, exceptions.Instance], marks: Mapping[str, str],
+               p: Params | None = None) -> tuple[list[ExceptionCase], Review]:
+    """One task type's cases (in the order of its findings) and review, `judge` on its `members` (read twice,
+    never held: a `Picked` of an instance table)."""
+    r = review(Picked(array("q", (i.id for i in members)), built), marks, p or Params())
+    shown = {f.key for f in r.exceptions} | set(r.marks)
+    of_key = {k: i.id for i in members if (k := exceptionmarks.key(i.user, i.start)) in shown}
+    cases = []
+    for f in r.findings:
+        if f.key in shown:
+            inst = built[of_key[f.key]]
+            took = inst.times[-1] - inst.times[0]
+            cases.append(ExceptionCase(of_key[f.key], t, f.key, f.score, f.reason, list(f.kinds), inst.steps,
+                                       f.usual, round(took, 1), round(took / f.time_ratio, 1), r.marks.get(f.key, "")))
+    return cases, r.slim()
 
 
 def measured(facts: Sequence[TypeFacts], types: Sequence[TaskType], reviews: Mapping[int, Review],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -23,7 +24,17 @@ from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank
 from tasklens.analyzer.decisions import Decisions, apply_to_types, candidate_decisions
 from tasklens.analyzer.exceptions import Review
 from tasklens.analyzer.processmap import Edge, directly_follows
-from tasklens.analyzer.result import AnalysisResult, Instance, ProcessMap, RoutineFact, Summary, TaskType, Transition, Variant
+from tasklens.analyzer.result import (
+    AnalysisResult,
+    Instance,
+    InstanceTable,
+    ProcessMap,
+    RoutineFact,
+    Summary,
+    TaskType,
+    Transition,
+    Variant,
+)
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
 from tasklens.analyzer.segment import SegmentParams, active_seconds, segment_stream
 from tasklens.analyzer.tasktypes import TypeParams, cluster_variants, type_name
@@ -268,31 +279,37 @@ def _decision_points(variants: list[tuple[tuple[int, ...], int]], min_share: flo
                if sum(1 for c in nxt.values() if c >= min_share * sum(nxt.values())) > 1)
 
 
-@dataclass(slots=True)   # one per instance: at organisation scale there are hundreds of thousands
-class InstanceRow:
-    """An instance while the pipeline builds it: its figures and where its events are."""
-
-    id: int
-    user: str
-    start: float
-    end: float
-    variant: int          # index into Instances.variants
-    events: int
-    idx: np.ndarray | None = None   # positions of its events in the ordered events (streamed: on disk, None)
-
-    @property
-    def seconds(self) -> float:
-        return self.end - self.start
-
-
 @dataclass
 class Instances:
-    """All instances, their distinct step sequences (variants, activity ids) and how often each occurs."""
+    """All instances as a table (`InstanceTable`: task types -1 until they are formed), their distinct step
+    sequences (variants, activity ids) and how often each occurs."""
 
     task: np.ndarray                    # instance id per event, -1 between tasks
-    rows: list[InstanceRow]
+    rows: InstanceTable
     variants: list[tuple[int, ...]]
     weights: list[int]                  # instances per variant
+    idx: list[np.ndarray] | None = None   # each instance's event positions in the ordered events (streamed: None)
+
+
+def column(table: InstanceTable, name: str) -> np.ndarray:
+    """One column of an instance table as numpy, without a copy."""
+    return np.frombuffer(table.columns[name], np.float64 if name in ("start", "end") else np.int32)
+
+
+def instance_table(users: Sequence[str], user: np.ndarray, start: np.ndarray, end: np.ndarray, variant: np.ndarray,
+                   events: np.ndarray, task_type: np.ndarray | None = None) -> InstanceTable:
+    """An instance table from numpy columns (`user` indexes `users`); task types -1 unless given."""
+    kinds = {"user": user, "start": start, "end": end, "variant": variant, "events": events,
+             "task_type": np.full(len(user), -1) if task_type is None else task_type}
+    return InstanceTable(users, **{c: array(code, np.asarray(kinds[c], np.float64 if code == "d" else np.int32).tobytes())
+                                   for c, code in InstanceTable.COLUMNS.items()})
+
+
+def typed(table: InstanceTable, vtype: np.ndarray) -> InstanceTable:
+    """The table with each instance's task type, that of its variant."""
+    v = column(table, "variant")
+    return instance_table(table.users, column(table, "user"), column(table, "start"), column(table, "end"), v,
+                          column(table, "events"), vtype[v] if len(v) else v)
 
 
 def instance_seconds(ts: np.ndarray, pos: np.ndarray, last_duration: float) -> float:
@@ -316,30 +333,35 @@ def build_instances(evs: list[Event], acts: np.ndarray, task: np.ndarray) -> Ins
     order = valid[np.argsort(task[valid], kind="stable")]
     bounds = np.flatnonzero(np.r_[True, task[order][1:] != task[order][:-1], True]) if len(order) else [0]
     variant_ids: dict[tuple[int, ...], int] = {}
-    rows = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    users: dict[str, int] = {}
+    user, start, end, variant, idxs = [], [], [], [], []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):   # instance ids are 0..n-1 (`task` numbers them densely)
         idx = order[lo:hi]
-        v = variant_ids.setdefault(tuple(int(a) for a in acts[idx]), len(variant_ids))
-        start = float(ts[idx[0]])
-        end = start + instance_seconds(ts[idx], idx, evs[idx[-1]].duration)
-        rows.append(InstanceRow(int(task[idx[0]]), evs[idx[0]].user, start, end, v, len(idx), idx))
-    weights = Counter(r.variant for r in rows)
-    return Instances(task, rows, list(variant_ids), [weights[v] for v in range(len(variant_ids))])
+        variant.append(variant_ids.setdefault(tuple(int(a) for a in acts[idx]), len(variant_ids)))
+        start.append(float(ts[idx[0]]))
+        end.append(start[-1] + instance_seconds(ts[idx], idx, evs[idx[-1]].duration))
+        user.append(users.setdefault(evs[idx[0]].user, len(users)))
+        idxs.append(idx)
+    weights = Counter(variant)
+    return Instances(task, instance_table(list(users), np.array(user), np.array(start), np.array(end), np.array(variant),
+                                          np.diff(bounds)), list(variant_ids),
+                     [weights[v] for v in range(len(variant_ids))], idxs)
 
 
 def _drop_unassigned(inst: Instances, vtype: np.ndarray) -> tuple[Instances, np.ndarray]:
-    """Instances of no task type (see `cluster_variants`) become events between tasks; ids stay 0..n-1.
-    The kept rows are renumbered in place (`inst` is spent): copies of an organisation's rows, beside them,
-    were some 300 MB of a 28M-event analysis' peak."""
+    """Instances of no task type (see `cluster_variants`) become events between tasks; ids stay 0..n-1."""
     keep_v = np.flatnonzero(vtype >= 0)
     new_v = np.full(len(inst.variants), -1)
     new_v[keep_v] = np.arange(len(keep_v))
-    kept = [r for r in inst.rows if vtype[r.variant] >= 0]
+    rows = inst.rows
+    variant = column(rows, "variant")
+    kept = np.flatnonzero(vtype[variant] >= 0)
     new_t = np.full(int(inst.task.max()) + 2, -1)
-    new_t[[r.id for r in kept]] = np.arange(len(kept))
-    for k, r in enumerate(kept):
-        r.id, r.variant = k, int(new_v[r.variant])
-    return (Instances(new_t[inst.task], kept, [inst.variants[v] for v in keep_v], [inst.weights[v] for v in keep_v]),
+    new_t[kept] = np.arange(len(kept))
+    table = instance_table(rows.users, column(rows, "user")[kept], column(rows, "start")[kept], column(rows, "end")[kept],
+                           new_v[variant[kept]], column(rows, "events")[kept])
+    return (Instances(new_t[inst.task], table, [inst.variants[v] for v in keep_v], [inst.weights[v] for v in keep_v],
+                      None if inst.idx is None else [inst.idx[k] for k in kept.tolist()]),
             vtype[keep_v])    # task -1 picks the trailing -1
 
 
@@ -361,34 +383,37 @@ def type_facts(evs: list[Event], inst: Instances, vtype: np.ndarray) -> list[Typ
     days_of_user: dict[str, set[int]] = defaultdict(set)
     for e in evs:
         days_of_user[e.user].add(int(e.ts // 86400))
+    idx = inst.idx or []
 
-    def tally(members: list[InstanceRow]) -> tuple[Counter[Action], set[str]]:
-        at = [k for r in members for k in (r.idx if r.idx is not None else ())]
+    def tally(members: np.ndarray) -> tuple[Counter[Action], set[str]]:
+        at = [k for r in members.tolist() for k in idx[r]]
         return Counter(evs[k].action for k in at), {evs[k].app for k in at}
     return facts_of(inst, vtype, days_of_user, tally)
 
 
 def facts_of(inst: Instances, vtype: np.ndarray, days_of_user: dict[str, set[int]],
-             tally: Callable[[list[InstanceRow]], tuple[Counter[Action], set[str]]]) -> list[TypeFacts]:
-    """Each task type's facts; `tally` gives its instances' actions and applications (from events in
-    memory, or from per-instance counts when streaming), so both paths share every other rule."""
+             tally: Callable[[np.ndarray], tuple[Counter[Action], set[str]]]) -> list[TypeFacts]:
+    """Each task type's facts; `tally` gives the actions and applications of its instances (ids), from events
+    in memory or from per-instance counts when streaming, so both paths share every other rule. Read from
+    the instance table's columns: no object per instance."""
     team_days = float(len(set().union(*days_of_user.values()))) if days_of_user else 0.0
     team_user_days = float(sum(len(d) for d in days_of_user.values()))
-    by_type: dict[int, list[InstanceRow]] = defaultdict(list)
-    for r in inst.rows:
-        by_type[int(vtype[r.variant])].append(r)
+    rows = inst.rows
+    variant, user, events = column(rows, "variant"), column(rows, "user"), column(rows, "events")
+    seconds = column(rows, "end") - column(rows, "start")
     facts = []
-    for t, members in sorted(by_type.items()):
-        tv = [(inst.variants[v], n) for v, n in Counter(r.variant for r in members).most_common()]
+    for t, members in _groups(vtype[variant] if len(variant) else variant).items():   # each type's, in id order
+        counts = Counter(variant[members].tolist())
+        tv = [(inst.variants[v], n) for v, n in counts.most_common()]
         usual = Counter(tv[0][0])
         actions, apps = tally(members)
-        users = {r.user for r in members}
+        users = {rows.users[u] for u in np.unique(user[members]).tolist()}
         usual_steps, order = structure(tv)
         facts.append(TypeFacts(
-            t, tv, [r.id for r in members], users, sum(r.seconds for r in members), actions, apps,
-            rework_instances=sum(1 for r in members if _rework(inst.variants[r.variant], usual)),
+            t, tv, members.tolist(), users, float(sum(seconds[members].tolist())), actions, apps,
+            rework_instances=sum(n for v, n in counts.items() if _rework(inst.variants[v], usual)),
             decision_points=_decision_points(tv), working_days=float(sum(len(days_of_user[u]) for u in users)),
-            median_events=float(np.median([r.events for r in members])), usual_steps=usual_steps, order=order,
+            median_events=float(np.median(events[members])), usual_steps=usual_steps, order=order,
             team_days=team_days, team_user_days=team_user_days))
     return facts
 
@@ -415,21 +440,27 @@ def name_candidates(candidates: list[Candidate], types: list[TaskType], decision
     return renumber(candidates)
 
 
+def _groups(keys: np.ndarray) -> dict[int, np.ndarray]:
+    """The positions of each key's entries, in order (one pass over an instance column, not one per key)."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1], True]) if len(order) else [0]
+    return {int(keys[order[lo]]): order[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])}
+
+
 def _task_types(inst: Instances, vtype: np.ndarray, labels: list[str],
                 facts: list[TypeFacts]) -> tuple[list[TaskType], list[Variant]]:
     steps = [tuple(labels[a] for a in v) for v in inst.variants]
-    seconds: dict[int, list[float]] = defaultdict(list)
-    of_type: dict[int, list[float]] = defaultdict(list)   # one pass over the instances, not one per type
-    for r in inst.rows:
-        seconds[r.variant].append(r.seconds)
-        of_type[int(vtype[r.variant])].append(r.seconds)
-    variants = [Variant(v, int(vtype[v]), steps[v], inst.weights[v], round(sum(s) / len(s), 2) if s else 0.0)
-                for v, s in ((v, seconds[v]) for v in range(len(steps)))]
+    variant = column(inst.rows, "variant")
+    seconds = column(inst.rows, "end") - column(inst.rows, "start")
+    of_variant = _groups(variant)
+    mean = {v: round(sum(seconds[m].tolist()) / len(m), 2) for v, m in of_variant.items()}
+    of_type = _groups(vtype[variant] if len(variant) else variant)
+    variants = [Variant(v, int(vtype[v]), steps[v], inst.weights[v], mean.get(v, 0.0)) for v in range(len(steps))]
     index = {seq: v for v, seq in enumerate(inst.variants)}
     types = []
     names: set[str] = set()   # each type's name unlike those before it
     for f in facts:
-        durations = sorted(of_type[f.type_id])
+        durations = np.sort(seconds[of_type[f.type_id]]).tolist() if f.type_id in of_type else []
         signature = steps[index[f.variants[0][0]]] if f.variants else ()
         types.append(TaskType(
             f.type_id, type_name(signature, f.type_id, names), signature, len(f.instance_ids), sorted(f.users),
@@ -468,7 +499,7 @@ def _transitions(edges: list[Edge], labels: list[str]) -> list[Transition]:
             for e in edges]
 
 
-def _why_empty(evs: list[Event], instances: list[Instance], candidates: list[Candidate], given_cases: bool,
+def _why_empty(evs: list[Event], instances: Sequence[Instance], candidates: list[Candidate], given_cases: bool,
                p: Params) -> list[str]:
     """The sentence that says why an output is empty, so an empty report is an answer, not a puzzle."""
     if not evs:
@@ -518,7 +549,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
     if progress:
         progress("task types", 1, 1)
     facts = type_facts(evs, inst, vtype)
-    instances = [Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, r.events) for r in inst.rows]
+    instances = typed(inst.rows, vtype)
     ts = np.fromiter((e.ts for e in evs), float, len(evs))
     exceptions, reviews = exceptioncases.find(instances, inst.task.tolist(), acts.tolist(), ts.tolist(),
                                               [e.app for e in evs], labels, marks or {})

@@ -22,7 +22,8 @@ import dataclasses
 import json
 import types
 import typing
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,51 @@ class Instance:
     @property
     def seconds(self) -> float:
         return self.end - self.start
+
+
+class InstanceTable(Sequence[Instance]):
+    """Instances as columns, each `Instance` made as it is read: some 30 bytes an instance where an object
+    with its numbers took some 180, so an organisation's analysis (millions of instances) does not hold
+    an object for each. Ids are positions, as every analysis numbers them (0..n-1). Equal to any sequence
+    of the same instances (a report read back gives a list)."""
+
+    COLUMNS = {"user": "i", "start": "d", "end": "d", "task_type": "i", "variant": "i", "events": "i"}
+
+    def __init__(self, users: Sequence[str], **columns: array[Any]) -> None:
+        self.users = list(users)   # `user` indexes these names
+        self.columns = {c: columns[c] for c in self.COLUMNS}
+        if any(a.typecode != self.COLUMNS[c] or len(a) != len(columns["user"]) for c, a in self.columns.items()):
+            raise ValueError("instance columns of other types or lengths")
+
+    def __len__(self) -> int:
+        return len(self.columns["user"])
+
+    @typing.overload
+    def __getitem__(self, k: int) -> Instance: ...
+    @typing.overload
+    def __getitem__(self, k: slice) -> list[Instance]: ...
+    def __getitem__(self, k: int | slice) -> Instance | list[Instance]:
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        k = range(len(self))[k]   # IndexError past the end, negative from the end
+        c = self.columns
+        return Instance(k, self.users[c["user"][k]], c["start"][k], c["end"][k], c["task_type"][k], c["variant"][k],
+                        c["events"][k])
+
+    def __iter__(self) -> Iterator[Instance]:
+        users = self.users
+        for k, (u, start, end, t, v, n) in enumerate(zip(*self.columns.values())):
+            yield Instance(k, users[u], start, end, t, v, n)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other))
+
+    __hash__ = None   # type: ignore[assignment]  # equal to lists, which do not hash either
+
+    def __repr__(self) -> str:
+        return f"InstanceTable({len(self)} instances)"
 
 
 @dataclass
@@ -155,7 +201,7 @@ class AnalysisResult:
     summary: Summary = field(default_factory=Summary)
     task_types: list[TaskType] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
-    instances: list[Instance] = field(default_factory=list)
+    instances: Sequence[Instance] = field(default_factory=list)   # a report read back: a list
     routines: list[RoutineFact] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     process_map: ProcessMap = field(default_factory=ProcessMap)
@@ -255,7 +301,7 @@ def _text(value: Any) -> str:
 def _plain(value: object) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, InstanceTable)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -279,7 +325,7 @@ def _build(kind: Any, value: object, where: str) -> Any:
         if value is None and type(None) in args:
             return None
         return _build(next(a for a in args if a is not type(None)), value, where)
-    if origin in (list, tuple):
+    if origin in (list, tuple, Sequence):
         if not isinstance(value, list):
             raise TypeError(f"{where}: expected a list")
         items = [_build(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]

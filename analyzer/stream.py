@@ -8,10 +8,11 @@ events in tasks, which the process map's waits and the exception signals read, a
 tasks wait in an encrypted spill on disk (`Spill`), read back a user at a time; the pooled pass that
 finds rare routines across people holds one group of people's at a time (`pipeline.pool_groups`).
 
-What still grows with the organisation is the result and what builds it: an `Instance` per instance
-(report.json lists them), while task types are formed an `InstanceRow` each, while exceptions are scored
-the largest task type's instances with their steps, apps and times, and each process-map edge's waits (8
-bytes a step). Peak memory is that plus the largest single user's events and one pooled group.
+What still grows with the organisation is numbers, not objects: the result's instances as a table
+(`result.InstanceTable`, some 30 bytes an instance; report.json lists them), each task type's instance
+ids, the largest task type's events' times and apps while its exceptions are scored (12 bytes an event,
+each instance built as it is read), and each process-map edge's waits (8 bytes a step). Peak memory is
+that plus the largest single user's events and one pooled group.
 
 Two passes over the users. The first reads each user's Parquet files once, deduplicates and orders their
 events, and turns each into ids of its label part (`activities.Part`: app, action and the templates of
@@ -31,6 +32,7 @@ import io
 import logging
 import secrets
 import tempfile
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -53,23 +55,26 @@ from tasklens.analyzer.exceptions import Review
 from tasklens.analyzer.pipeline import (
     ALL_USERS,
     PARALLEL_FROM,
-    InstanceRow,
     Instances,
     Params,
     Pool,
+    _groups,
     _routine_facts,
     _task_types,
     _transitions,
     _why_empty,
     annotate_effort,
     assign_types,
+    column,
     facts_of,
     instance_seconds,
+    instance_table,
     name_candidates,
     pooled_groups,
+    typed,
 )
 from tasklens.analyzer.processmap import Edge, by_edge, edges, pairs
-from tasklens.analyzer.result import AnalysisResult, ExceptionCase, Instance, ProcessMap, Summary
+from tasklens.analyzer.result import AnalysisResult, ExceptionCase, InstanceTable, ProcessMap, Summary
 from tasklens.analyzer.routines import mine
 from tasklens.analyzer.run import Cancelled
 from tasklens.analyzer.segment import SegmentParams, segment_stream
@@ -587,11 +592,10 @@ def _type_facts(inst: Instances, vtype: np.ndarray, held: _Held, of_row: np.ndar
     """`pipeline.type_facts` from per-instance tallies instead of events (`of_row`: each row's place in `col`)."""
     tallies, app_sets = list(held.actions), list(held.apps)
 
-    def tally(members: list[InstanceRow]) -> tuple[Counter[Action], set[str]]:
+    def tally(members: np.ndarray) -> tuple[Counter[Action], set[str]]:
         actions: Counter[Action] = Counter()
         apps: set[str] = set()
-        for r in members:
-            k = of_row[r.id]
+        for k in of_row[members].tolist():
             for code, n in tallies[col["actions"][k]]:
                 actions[ACTIONS[code]] += n
             apps.update(app_names[a] for a in app_sets[col["apps"][k]])
@@ -606,15 +610,15 @@ class _TypeEvents(Mapping[int, exceptions.Instance]):
     its finding (some 800 bytes) was the peak of an organisation's analysis. Each instance's events are in
     time order, as `exceptions.instances_of` gives them."""
 
-    def __init__(self, ids: list[int], instances: list[Instance], named: Callable[[int], tuple[str, ...]],
+    def __init__(self, ids: np.ndarray, instances: InstanceTable, named: Callable[[int], tuple[str, ...]],
                  held: _Held, of_row: np.ndarray, col: dict[str, np.ndarray], offsets: np.ndarray,
                  app_names: dict[int, str]) -> None:
-        self.ids = np.asarray(ids, np.int64)   # ascending: instances are listed by id
+        self.ids = ids   # ascending: instances are listed by id
         self.instances, self.named = instances, named
         self.app_names = np.array([app_names[a] for a in range(len(app_names))], object)
         self.reordered: dict[int, tuple[str, ...]] = {}   # steps of the instances whose times run backwards
         times, apps, counts = [], [], []
-        for user, of_user in groupby(ids, key=lambda k: int(col["rank"][of_row[k]])):   # ids go user by user
+        for user, of_user in groupby(ids.tolist(), key=lambda k: int(col["rank"][of_row[k]])):   # ids go user by user
             ts, app = held.events(user)
             ks = list(of_user)
             rows = of_row[ks]
@@ -658,15 +662,11 @@ class _TypeEvents(Mapping[int, exceptions.Instance]):
                                    self.app_names[self.apps[lo:hi]].tolist(), self.ts[lo:hi].tolist())
 
 
-def _exceptions(instances: list[Instance], variants: list[tuple[int, ...]], held: _Held, of_row: np.ndarray,
+def _exceptions(instances: InstanceTable, variants: list[tuple[int, ...]], held: _Held, of_row: np.ndarray,
                 col: dict[str, np.ndarray], offsets: np.ndarray, app_names: dict[int, str], labels: list[str],
                 marks: Mapping[str, str]) -> tuple[list[ExceptionCase], dict[int, Review]]:
     """`exceptioncases.find` one task type at a time (`_TypeEvents`), so what is held is one type's events
     as numbers, not the organisation's; the cases in the order one call gives."""
-    by_type: dict[int, list[int]] = {}
-    for i in instances:
-        if i.task_type >= 0:
-            by_type.setdefault(i.task_type, []).append(i.id)
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
     named: dict[int, tuple[str, ...]] = {}   # each variant's steps as labels, in recorded order
@@ -675,41 +675,32 @@ def _exceptions(instances: list[Instance], variants: list[tuple[int, ...]], held
         if v not in named:
             named[v] = tuple(labels[a] for a in variants[v])
         return named[v]
-    for _, ids in sorted(by_type.items()):
-        built = _TypeEvents(ids, instances, steps, held, of_row, col, offsets, app_names)
-        found, r = exceptioncases.judge([instances[k] for k in ids], built, marks)
-        cases += found
-        reviews.update(r)
+    for t, ids in _groups(column(instances, "task_type")).items():
+        if t >= 0:
+            built = _TypeEvents(ids, instances, steps, held, of_row, col, offsets, app_names)
+            members = exceptioncases.Picked(array("q", ids.astype(np.int64).tobytes()), instances)
+            found, reviews[t] = exceptioncases.judge_type(t, members, built, marks)
+            cases += found
     cases.sort(key=lambda c: -c.score)   # stable: ties keep the order of types, as one call over all gives
     return cases, reviews
 
 
-def _process_map(instances: list[Instance], variants: list[tuple[int, ...]], held: _Held, of_row: np.ndarray,
+def _process_map(instances: InstanceTable, variants: list[tuple[int, ...]], held: _Held, of_row: np.ndarray,
                  col: dict[str, np.ndarray], offsets: np.ndarray) -> list[Edge]:
     """`processmap.directly_follows` over the instances' events a user at a time: each edge's waits are
     kept (8 bytes a step), not every event's instance, activity and time."""
     waits: dict[tuple[int, int], list[np.ndarray]] = {}
+    variant = column(instances, "variant")
     rank = col["rank"][of_row]
     bounds = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1], True]) if len(rank) else np.zeros(1, int)
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         ts, _ = held.events(int(rank[lo]))
         n = col["events"][of_row[lo:hi]]
-        acts = np.fromiter((a for i in instances[lo:hi] for a in variants[i.variant]), np.int64, int(n.sum()))
+        acts = np.fromiter((a for v in variant[lo:hi].tolist() for a in variants[v]), np.int64, int(n.sum()))
         for edge, w in by_edge(*pairs(np.repeat(np.arange(lo, hi), n), acts,
                                       ts[_gather(offsets[of_row[lo:hi]], n)])).items():
             waits.setdefault(edge, []).append(w)
     return edges((e, np.concatenate(waits[e])) for e in sorted(waits))
-
-
-def _as_instances(rows: list[InstanceRow], vtype: np.ndarray) -> list[Instance]:
-    """The rows as the result's instances, each row dropped as its instance is made (`rows` ends empty),
-    so an organisation's millions are never held twice over (the instance takes the row's numbers)."""
-    rows.reverse()
-    out = []
-    while rows:
-        r = rows.pop()
-        out.append(Instance(r.id, r.user, r.start, r.end, int(vtype[r.variant]), r.variant, r.events))
-    return out
 
 
 def _result(held: _Held, names: list[str], labels: list[str], app_names: dict[int, str],
@@ -724,11 +715,10 @@ def _result(held: _Held, names: list[str], labels: list[str], app_names: dict[in
     variant = np.argsort(np.argsort(at))[inv.reshape(-1)]          # variant ids in order of first instance
     all_steps = list(held.steps)
     variants = [all_steps[k] for k in steps[np.sort(at)].tolist()]
-    rows = [InstanceRow(k, names[u], s, e, v, n) for k, (u, s, e, v, n) in enumerate(zip(
-        col["rank"][order].tolist(), col["start"][order].tolist(), col["end"][order].tolist(), variant.tolist(),
-        col["events"][order].tolist()))]
+    rows = instance_table(names, col["rank"][order], col["start"][order], col["end"][order], variant,
+                          col["events"][order])
     inst = Instances(np.arange(len(rows)), rows, variants, np.bincount(variant, minlength=len(variants)).tolist())
-    del rows, steps, inv, col["first"], col["start"], col["end"], col["steps"]   # the rows hold them now
+    del rows, steps, inv, col["first"], col["start"], col["end"], col["steps"]   # the table holds them now
     inst, vtype, unassigned = assign_types(inst, labels, p.types, decisions)
     of_row = order   # each row's place in `col`
     if unassigned:
@@ -740,7 +730,8 @@ def _result(held: _Held, names: list[str], labels: list[str], app_names: dict[in
     facts = _type_facts(inst, vtype, held, of_row, col, app_names, days_of_user)
     del col["actions"], col["apps"]
     types, variant_facts = _task_types(inst, vtype, labels, facts)
-    instances = _as_instances(inst.rows, vtype)   # empties the rows: what follows reads `instances`
+    instances = typed(inst.rows, vtype)
+    del inst.rows
     offsets = _offsets(col)
     exceptions_found, reviews = _exceptions(instances, inst.variants, held, of_row, col, offsets, app_names, labels,
                                             marks)

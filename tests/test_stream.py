@@ -222,14 +222,13 @@ def _peak_per_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: st
 
 
 def test_building_the_result_holds_each_instance_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While the result is built, each instance is held once: its row becomes its `Instance` (the two were
-    held side by side, with the columns the rows were made from), so the peak grows less with the
-    instances."""
-    assert _peak_per_instance(tmp_path, monkeypatch, "_result") < 185   # 204 on the old code, 164 here
+    """While the result is built, instances are held as a table of numbers (`InstanceTable`), never as an
+    object each (a row, then an `Instance`), so the peak grows by tens of bytes an instance."""
+    assert _peak_per_instance(tmp_path, monkeypatch, "_result") < 80   # 164 with objects, 24 as a table
 
 
 def test_exception_signals_hold_a_type_as_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Exception scoring holds a type's events as numbers (12 bytes an event) and builds each instance as
     it reads it, keeping the findings of exceptions only: an object per instance with its finding, for
     the largest type of a 28M-event organisation, was that analysis' peak."""
-    assert _peak_per_instance(tmp_path, monkeypatch, "_exceptions") < 250   # 365 on the old code, 176 here
+    assert _peak_per_instance(tmp_path, monkeypatch, "_exceptions") < 250   # 365 on the old code, 164 here
