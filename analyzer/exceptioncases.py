@@ -7,7 +7,6 @@ Fed the pipeline's per-event columns and the result's instances; no I/O.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Mapping, Sequence
 from typing import TypeVar, overload
 
@@ -62,25 +61,26 @@ def judge(instances: Sequence[Instance], built: Mapping[int, exceptions.Instance
     cases: list[ExceptionCase] = []
     reviews: dict[int, Review] = {}
     for t, members in sorted(by_type.items()):
-        found, reviews[t] = judge_type(t, members, built, marks, p)
+        found, reviews[t] = judge_type(t, members, Picked([i.id for i in members], built), marks, p)
         cases += found
     cases.sort(key=lambda c: -c.score)
     return cases, reviews
 
 
-def judge_type(t: int, members: Sequence[Instance], built: Mapping[int, exceptions.Instance], marks: Mapping[str, str],
+def judge_type(t: int, members: Sequence[Instance], built: Sequence[exceptions.Instance], marks: Mapping[str, str],
                p: Params | None = None) -> tuple[list[ExceptionCase], Review]:
-    """One task type's cases (in the order of its findings) and review, `judge` on its `members` (read twice,
-    never held: a `Picked` of an instance table)."""
-    r = review(Picked(array("q", (i.id for i in members)), built), marks, p or Params())
+    """One task type's cases (in the order of its findings) and review, `judge` on its `members` and their
+    steps, apps and times (`built`, in the same order). Each is read as it is needed, never all held: a
+    streamed analysis passes a `Picked` of its instance table and a sequence that builds each instance."""
+    r = review(built, marks, p or Params())
     shown = {f.key for f in r.exceptions} | set(r.marks)
-    of_key = {k: i.id for i in members if (k := exceptionmarks.key(i.user, i.start)) in shown}
+    at = {k: j for j, i in enumerate(members) if (k := exceptionmarks.key(i.user, i.start)) in shown}
     cases = []
     for f in r.findings:
         if f.key in shown:
-            inst = built[of_key[f.key]]
+            inst = built[at[f.key]]
             took = inst.times[-1] - inst.times[0]
-            cases.append(ExceptionCase(of_key[f.key], t, f.key, f.score, f.reason, list(f.kinds), inst.steps,
+            cases.append(ExceptionCase(members[at[f.key]].id, t, f.key, f.score, f.reason, list(f.kinds), inst.steps,
                                        f.usual, round(took, 1), round(took / f.time_ratio, 1), r.marks.get(f.key, "")))
     return cases, r.slim()
 

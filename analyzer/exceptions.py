@@ -251,12 +251,17 @@ def _describe(usual: tuple[str, ...], inst: Instance, odd: set[int], rare_apps: 
     return kinds, text
 
 
+class Built(Sequence[Instance]):
+    """Instances built as they are read, each whole by construction (steps, apps and times alike long, none
+    empty), so scoring does not read them all once more to check."""
+
+
 def _usable(instances: Sequence[Instance]) -> Sequence[Instance]:
     """The instances that can be scored (steps, apps and times alike long); `instances` itself when all
     are, so a lazy sequence (one type of an organisation, built an instance at a time) stays lazy."""
     def ok(i: Instance) -> bool:
         return bool(i.steps) and len(i.steps) == len(i.apps) == len(i.times)
-    return instances if all(map(ok, instances)) else [i for i in instances if ok(i)]
+    return instances if isinstance(instances, Built) or all(map(ok, instances)) else [i for i in instances if ok(i)]
 
 
 def score_type(instances: Sequence[Instance], p: Params = Params()) -> list[Finding]:

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import numpy as np
 import pyarrow as pa
@@ -603,9 +603,9 @@ def _type_facts(inst: Instances, vtype: np.ndarray, held: _Held, of_row: np.ndar
     return facts_of(inst, vtype, days_of_user, tally)
 
 
-class _TypeEvents(Mapping[int, exceptions.Instance]):
-    """One task type's instances (by id) as the exception signals read them, kept as arrays (a time and an
-    app id an event, 12 bytes, read back from the spill a user at a time) and each built as an
+class _TypeEvents(exceptions.Built):
+    """One task type's instances (`ids`, ascending) as the exception signals read them, kept as arrays (a
+    time and an app id an event, 12 bytes, read back from the spill a user at a time) and each built as an
     `exceptions.Instance` only when read, then dropped: holding one per instance of the largest type with
     its finding (some 800 bytes) was the peak of an organisation's analysis. Each instance's events are in
     time order, as `exceptions.instances_of` gives them."""
@@ -613,11 +613,11 @@ class _TypeEvents(Mapping[int, exceptions.Instance]):
     def __init__(self, ids: np.ndarray, instances: InstanceTable, named: Callable[[int], tuple[str, ...]],
                  held: _Held, of_row: np.ndarray, col: dict[str, np.ndarray], offsets: np.ndarray,
                  app_names: dict[int, str]) -> None:
-        self.ids = ids   # ascending: instances are listed by id
-        self.instances, self.named = instances, named
+        self.ids, self.instances, self.named = ids, instances, named
         self.app_names = np.array([app_names[a] for a in range(len(app_names))], object)
-        self.reordered: dict[int, tuple[str, ...]] = {}   # steps of the instances whose times run backwards
+        self.reordered: dict[int, tuple[str, ...]] = {}   # by position: steps of instances whose times run backwards
         times, apps, counts = [], [], []
+        done = 0
         for user, of_user in groupby(ids.tolist(), key=lambda k: int(col["rank"][of_row[k]])):   # ids go user by user
             ts, app = held.events(user)
             ks = list(of_user)
@@ -630,35 +630,29 @@ class _TypeEvents(Mapping[int, exceptions.Instance]):
             for j in np.unique(which[order != np.arange(len(order))]).tolist():
                 steps = named(instances[ks[j]].variant)
                 lo = int(begin[j])
-                self.reordered[ks[j]] = tuple(steps[x - lo] for x in order[lo:lo + int(n[j])].tolist())
+                self.reordered[done + j] = tuple(steps[x - lo] for x in order[lo:lo + int(n[j])].tolist())
             times.append(ts[at[order]])
             apps.append(app[at[order]].astype(np.int32))
             counts.append(n)
+            done += len(ks)
         self.ts = np.concatenate(times or [np.zeros(0)])
         self.apps = np.concatenate(apps or [np.zeros(0, np.int32)])
-        self.bounds = np.r_[0, np.cumsum(np.concatenate(counts or [np.zeros(0, np.int64)]))]
-
-    def _at(self, k: int) -> int:
-        j = int(np.searchsorted(self.ids, k))
-        return j if j < len(self.ids) and self.ids[j] == k else -1
-
-    def __contains__(self, k: object) -> bool:
-        return isinstance(k, int) and self._at(k) >= 0
+        self.bounds = np.r_[0, np.cumsum(np.concatenate(counts or [np.zeros(0, np.int64)]))].tolist()
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.ids.tolist())
-
-    def __getitem__(self, k: int) -> exceptions.Instance:
-        j = self._at(k)
-        if j < 0:
-            raise KeyError(k)
-        lo, hi = int(self.bounds[j]), int(self.bounds[j + 1])
-        i = self.instances[k]
-        return exceptions.Instance(exceptionmarks.key(i.user, i.start),
-                                   self.reordered.get(k) or self.named(i.variant),
+    @overload
+    def __getitem__(self, j: int) -> exceptions.Instance: ...
+    @overload
+    def __getitem__(self, j: slice) -> list[exceptions.Instance]: ...
+    def __getitem__(self, j: int | slice) -> exceptions.Instance | list[exceptions.Instance]:
+        if isinstance(j, slice):
+            return [self[x] for x in range(*j.indices(len(self)))]
+        j = range(len(self))[j]
+        lo, hi = self.bounds[j], self.bounds[j + 1]
+        i = self.instances[int(self.ids[j])]
+        return exceptions.Instance(exceptionmarks.key(i.user, i.start), self.reordered.get(j) or self.named(i.variant),
                                    self.app_names[self.apps[lo:hi]].tolist(), self.ts[lo:hi].tolist())
 
 
