@@ -637,7 +637,8 @@ class _TypeEvents(exceptions.Built):
             done += len(ks)
         self.ts = np.concatenate(times or [np.zeros(0)])
         self.apps = np.concatenate(apps or [np.zeros(0, np.int32)])
-        self.bounds = np.r_[0, np.cumsum(np.concatenate(counts or [np.zeros(0, np.int64)]))].tolist()
+        ends = np.cumsum(np.concatenate(counts or [np.zeros(0, np.int64)]))
+        self.bounds = array("q", np.r_[0, ends].astype(np.int64).tobytes())   # 8 bytes an instance
 
     def __len__(self) -> int:
         return len(self.ids)
