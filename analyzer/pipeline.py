@@ -13,7 +13,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 PARALLEL_FROM = 200_000   # events: below this, starting processes costs more than it saves
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,20 @@ def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray
         futures = {k: pool.submit(_segment_one, jobs[k]) for k in sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))}
         for k in range(len(jobs)):
             yield futures[k].result()
+
+
+def _beside(apart: bool, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """What gives `fn(*args)`: started now on a process of its own if `apart` (one costs ~0.5 s to start, on
+    the core this one leaves idle), else called when asked."""
+    if not apart:
+        return lambda: fn(*args)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))   # spawn: see `_map`
+    future = pool.submit(fn, *args)
+    pool.shutdown(wait=False)   # the job still runs; the process ends with it
+    return future.result
 
 
 def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentParams, workers: int,
@@ -510,6 +525,9 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
         starts = {u: [labels[a] for a in s] for u, s in starts_ids.items()}
 
     inst, vtype, unassigned = assign_types(build_instances(evs, acts, task), labels, p.types, decisions)
+    # the routines need only the variants: mined on another process while this one measures the types
+    routines_found = _beside(p.workers > 1 and len(evs) >= PARALLEL_FROM, mine, inst.variants, inst.weights,
+                             p.routines)
     if unassigned:
         notes.append(f"{unassigned} instance(s) like no other left without a task type")
     if progress:
@@ -521,7 +539,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
                                               [e.app for e in evs], labels, marks or {})
     types, variants = _task_types(inst, vtype, labels, facts)
     notes += exceptioncases.measured(facts, types, reviews, instances, inst.variants)
-    routines = mine(inst.variants, inst.weights, p.routines)
+    routines = routines_found()
     if progress:
         progress("routines", 1, 1)
     candidates = name_candidates(rank(facts, p.assumptions), types, decisions)

@@ -48,6 +48,8 @@ class Masking(Protocol):
 
     def sharing(self) -> AbstractContextManager[None]: ...
 
+    def ahead(self, strings: list[str]) -> None: ...
+
 
 WARM_FROM = 16 << 20   # bytes of imports from which the masking workers start before the files are read
 
@@ -116,7 +118,7 @@ def dedupe(events: list[Event]) -> tuple[list[Event], int]:
     return kept, len(events) - len(kept)
 
 
-def _load(path: Path, i: Inputs) -> Loaded:
+def _load(path: Path, i: Inputs, ahead: Callable[[list[str]], None] | None = None) -> Loaded:
     if i.fmt in (None, "store") and (i.store_key is not None or i.audit_as):
         if (i.fmt or detect_format(path)) == "store":
             from tasklens.store import Store
@@ -127,7 +129,7 @@ def _load(path: Path, i: Inputs) -> Loaded:
                     store.audit(i.audit_as, f"events={len(events)}")
             return Loaded(path, "store", events=events)
     return load(path, i.fmt, skip_bad_rows=i.skip_bad_rows, unsegment=i.unsegment, private=i.private,
-                roster=i.roster, tz=i.tz, users=i.users)
+                roster=i.roster, tz=i.tz, users=i.users, ahead=ahead)
 
 
 def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | None,
@@ -162,7 +164,7 @@ def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | N
         for n, path in enumerate(inputs.paths, 1):
             report("loading", n - 1, len(inputs.paths))
             try:
-                loaded = _load(path, inputs)
+                loaded = _load(path, inputs, None if mask is None else mask.ahead)   # masking begins as it reads
             except BundleError as e:   # one bad bundle must not stop a merge of many
                 refused.append(str(e))
                 (on_refused or log.warning)(str(e))
