@@ -179,7 +179,8 @@ def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | N
                 batch = mask.mask_many(loaded.raws)
             (signed if loaded.fmt == "bundle" else unsigned).update(e.user for e in batch)
             all_cases &= loaded.cases is not None
-            cases.extend(f"{path}:{c}" for c in (loaded.cases or [""] * len(batch)))
+            if all_cases and loaded.cases:   # else no input's cases are used: an import of a million, no strings
+                cases.extend(f"{path}:{c}" for c in loaded.cases)
             events.extend(batch)
     report("loading", len(inputs.paths), len(inputs.paths))
     if not events:
