@@ -8,6 +8,8 @@ load every input -> mask imports -> drop events an earlier input held -> analyse
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from tasklens.analyzer import decisions as dec
 from tasklens.analyzer import exceptionmarks, signers
@@ -132,6 +134,28 @@ def _load(path: Path, i: Inputs, ahead: Callable[[list[str]], None] | None = Non
                 roster=i.roster, tz=i.tz, users=i.users, ahead=ahead)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _no_cycle_collection(fn: Callable[P, R]) -> Callable[P, R]:
+    """`fn` with Python's cycle collector paused while it runs. The collector walks every live object each
+    time their number grows by a quarter: as a million events were read, masked and labelled, ~3 s in the
+    loader and ~1.5 s building events alone. Events, strings and arrays hold no cycles; reference counting
+    frees them as ever, and what cycles a run makes are collected after it."""
+    @functools.wraps(fn)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return paused
+
+
+@_no_cycle_collection
 def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | None,
                  decisions: dec.Decisions | None = None, progress: Progress | None = None,
                  cancel: Callable[[], bool] | None = None, on_refused: Callable[[str], None] | None = None) -> Run:
