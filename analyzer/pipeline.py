@@ -107,7 +107,7 @@ def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray
             yield futures[k].result()
 
 
-def _beside(apart: bool, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+def beside(apart: bool, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
     """What gives `fn(*args)`: started now on a process of its own if `apart` (one costs ~0.5 s to start, on
     the core this one leaves idle), else called when asked."""
     if not apart:
@@ -526,7 +526,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
 
     inst, vtype, unassigned = assign_types(build_instances(evs, acts, task), labels, p.types, decisions)
     # the routines need only the variants: mined on another process while this one measures the types
-    routines_found = _beside(p.workers > 1 and len(evs) >= PARALLEL_FROM, mine, inst.variants, inst.weights,
+    routines_found = beside(p.workers > 1 and len(evs) >= PARALLEL_FROM, mine, inst.variants, inst.weights,
                              p.routines)
     if unassigned:
         notes.append(f"{unassigned} instance(s) like no other left without a task type")

@@ -171,7 +171,7 @@ def test_segmenting_on_worker_processes_gives_the_same_analysis(planted, monkeyp
 
     pairs, a = planted
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)   # a small log, on the worker processes all the same
-    beside, apart = pipeline._beside, []
-    monkeypatch.setattr(pipeline, "_beside", lambda on, *job: apart.append(on) or beside(on, *job))
+    beside, apart = pipeline.beside, []
+    monkeypatch.setattr(pipeline, "beside", lambda on, *job: apart.append(on) or beside(on, *job))
     assert analyze([e for e, _ in pairs], Params(workers=2)).result.dumps() == a.result.dumps()
     assert apart == [True]
