@@ -141,7 +141,7 @@ def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentP
         if progress:
             progress("segmentation", k + 1, len(bounds) - 1)
     if len(bounds) > 2:
-        pooled = _pooled_leftovers(task, users, ts, acts, apps, breaks, n_acts, p)
+        pooled = _pooled_leftovers(task, users, ts, acts, apps, breaks, n_acts, p, helper=workers > 1)
         if pooled is not None:
             idx, local, found = pooled
             task[idx] = np.where(local >= 0, local + offset, -1)
@@ -153,10 +153,11 @@ ALL_USERS = "*"   # start_activities key of the routines found in all users' lef
 
 
 def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: np.ndarray, apps: np.ndarray,
-                      breaks: np.ndarray, n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+                      breaks: np.ndarray, n_acts: int, p: SegmentParams,
+                      helper: bool = False) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """A weekly or monthly routine happens once or twice per person: too rare to be found in anyone's
     own events, it recurs across the team. The events no user's instances took are segmented once more,
-    all users together (`pooled_groups`)."""
+    all users together (`pooled_groups`); `helper`: see `segment.choose_starts`."""
     idx = np.flatnonzero((task < 0) & ~breaks)
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
     blocks = _blocks(user_ids)
@@ -169,7 +170,7 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
     found: dict[int, None] = {}
     offset = 0   # instance ids apart across groups
     for pool, order, local, starts in pooled_groups([(float(ts[idx[lo]]), hi - lo) for lo, hi in blocks], load,
-                                                    n_acts, p):
+                                                    n_acts, p, helper=helper):
         taken.append(pool["pos"][order])
         ids.append(np.where(local >= 0, local + offset, -1))
         offset += int(local.max()) + 1
@@ -217,24 +218,26 @@ Pool = dict[str, np.ndarray]   # a group's leftovers: user, ts, act, app, pos (`
 
 
 def pooled_groups(people: Sequence[tuple[float, int]], load: Callable[[list[int]], Pool], n_acts: int,
-                  p: SegmentParams, most: int | None = None) -> Iterator[tuple[Pool, np.ndarray, np.ndarray, list[int]]]:
+                  p: SegmentParams, most: int | None = None,
+                  helper: bool = False) -> Iterator[tuple[Pool, np.ndarray, np.ndarray, list[int]]]:
     """`pooled_pass` on each of `pool_groups`' groups, whose leftovers `load` gives (so one group's are in
     memory at a time): per group where something was found, its leftovers, and `pooled_pass`'s order,
-    segments and starts."""
+    segments and starts. `helper`: see `segment.choose_starts`."""
     for group in pool_groups(people, most):
         pool = load(group)
-        pooled = pooled_pass(pool["user"], pool["ts"], pool["act"], pool["app"], pool["pos"], n_acts, p)
+        pooled = pooled_pass(pool["user"], pool["ts"], pool["act"], pool["app"], pool["pos"], n_acts, p, helper)
         if pooled is not None:
             yield pool, *pooled
 
 
 def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, pos: np.ndarray,
-                n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+                n_acts: int, p: SegmentParams, helper: bool = False) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """Segment all users' leftover events together; `user` holds each user's events contiguously and `pos`
     each event's place in its user's stream. Each user's leftovers are a recording of its own (a new
     segment after each gap; an interrupted task may take back its part across a gap). Users go in
     `reading_order` (the same log once gave other instances in another folder). Returns the order the
-    events were read in, and the segments and starts found in that order."""
+    events were read in, and the segments and starts found in that order. `helper`: see
+    `segment.choose_starts`."""
     if len(ts) < p.min_instances * p.min_steps:
         return None
     held = _blocks(user)
@@ -250,7 +253,7 @@ def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.nda
     # pool is small)
     rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8), max_ties=p.max_candidates)
     local, found = segment_stream(ts[order], acts[order], apps[order], np.zeros(len(order), bool), n_acts, rare,
-                                  users_change, rare=True, resumes=resumes)
+                                  users_change, rare=True, resumes=resumes, helper=helper)
     return order, local, found
 
 
