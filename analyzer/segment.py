@@ -246,7 +246,7 @@ _HELD: list[Stream] = []   # a helper process's stream
 
 
 def _hold(*stream: Any) -> None:
-    _HELD[:] = [stream]   # type: ignore[list-item]
+    _HELD[:] = [stream]
 
 
 def _on_held(job: Callable[..., T], *args: Any) -> T:
