@@ -181,14 +181,16 @@ def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | N
     mask: Masking | None = None
     signed: set[str] = set()     # users proven by enrolled signers' bundles (their roster labels)
     unsigned: set[str] = set()   # users from inputs that prove nobody (CSV, XES, stores)
+    ahead: Callable[[list[str]], None] | None = None
     with ExitStack() as workers:
         if masker is not None and _big_import(inputs):
             mask = masker()
             workers.enter_context(mask.sharing())
+            ahead = mask.ahead   # the workers begin on the titles as the files are read
         for n, path in enumerate(inputs.paths, 1):
             report("loading", n - 1, len(inputs.paths))
             try:
-                loaded = _load(path, inputs, None if mask is None else mask.ahead)   # masking begins as it reads
+                loaded = _load(path, inputs, ahead)
             except BundleError as e:   # one bad bundle must not stop a merge of many
                 refused.append(str(e))
                 (on_refused or log.warning)(str(e))
