@@ -203,6 +203,7 @@ def run_analysis(inputs: Inputs, out: Path, *, masker: Callable[[], Masking] | N
                                            "give a store or bundle, or run `tasklens analyze`")
                 mask = mask or masker()
                 batch = mask.mask_many(loaded.raws)
+                loaded.raws = []   # unmasked text is done with, not held through the analysis (~200 MB at a million)
             (signed if loaded.fmt == "bundle" else unsigned).update(e.user for e in batch)
             all_cases &= loaded.cases is not None
             if all_cases and loaded.cases:   # else no input's cases are used: an import of a million, no strings
