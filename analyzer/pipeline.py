@@ -26,7 +26,7 @@ from tasklens.analyzer.processmap import Edge, directly_follows
 from tasklens.analyzer.result import AnalysisResult, Instance, ProcessMap, RoutineFact, Summary, TaskType, Transition, Variant
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
 from tasklens.analyzer.segment import SegmentParams, active_seconds, segment_stream
-from tasklens.analyzer.tasktypes import TypeParams, cluster_variants, type_name
+from tasklens.analyzer.tasktypes import TypeParams, cluster_variants, type_name, warm
 from tasklens.events import Action, Event, iso
 
 log = logging.getLogger(__name__)
@@ -96,8 +96,10 @@ def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray
         yield from map(_segment_one, jobs)
         return
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    threading.Thread(target=warm, name="tasklens-warm", daemon=True).start()   # while this process waits
     # spawn, not fork: the dashboard calls this from a Qt thread, and forking a threaded process is unsafe
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         # the most events first, one user at a time, so the workers finish together (chunks of users in
