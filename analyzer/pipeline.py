@@ -111,16 +111,24 @@ def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray
 
 def beside(apart: bool, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
     """What gives `fn(*args)`: started now on a process of its own if `apart` (one costs ~0.5 s to start, on
-    the core this one leaves idle), else called when asked."""
+    the core this one leaves idle), else called when asked; if that process dies, called here when asked."""
     if not apart:
         return lambda: fn(*args)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))   # spawn: see `_map`
     future = pool.submit(fn, *args)
     pool.shutdown(wait=False)   # the job still runs; the process ends with it
-    return future.result
+
+    def result() -> T:
+        try:
+            return future.result()
+        except BrokenProcessPool:   # killed (out of memory, a signal): this process does it
+            log.warning("a helper process stopped; this process does its work")
+            return fn(*args)
+    return result
 
 
 def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentParams, workers: int,

@@ -176,3 +176,18 @@ def test_segmenting_on_worker_processes_gives_the_same_analysis(planted, monkeyp
     monkeypatch.setattr(pipeline, "warm", lambda: warmed.append(True))   # the clustering's imports, meanwhile
     assert analyze([e for e, _ in pairs], Params(workers=2)).result.dumps() == a.result.dumps()
     assert apart == [True] and warmed == [True]
+
+
+def _dies_apart(x: int) -> int:
+    """`x` doubled here; on a helper process, the process dies first."""
+    import multiprocessing
+    import os
+    if multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return 2 * x
+
+
+def test_work_beside_is_done_here_when_its_process_dies() -> None:
+    from tasklens.analyzer.pipeline import beside
+
+    assert beside(True, _dies_apart, 21)() == 42
