@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import numpy as np
 from tasklens import auditfile
 from tasklens.analyzer import decisions, exceptionmarks, signers
 from tasklens.analyzer.aggregate import USAGE
-from tasklens.analyzer.pipeline import Analysis
+from tasklens.analyzer.pipeline import PARALLEL_FROM, Analysis, beside
 from tasklens.analyzer.result import FILE as REPORT
 from tasklens.analyzer.result import AnalysisResult
 from tasklens.analyzer.xes import write_log
@@ -65,19 +66,29 @@ def write_events_csv(a: Analysis, path: Path, times: Sequence[str]) -> None:
                         cand.get(tt, ""), 1 if t in exceptional else ""])
 
 
-def write_xes(a: Analysis, path: Path, times: Sequence[str]) -> None:
-    """The segmented log: one trace per task instance, events with activity, time, user and app.
-    `times`: each event's `iso_all` time."""
-    in_tasks = (k for k in range(len(a.events)) if a.task[k] >= 0)
-    order = sorted(in_tasks, key=lambda k: (int(a.task[k]), a.events[k].ts))
-    types = a.task_type_of_events()
+XesColumns = tuple[list[int], list[int], list[str], list[str], list[str], list[str], list[int]]
+"""Per event in a task, by instance and then time: instance, task type, activity, time, user, app, source row."""
+
+
+def xes_columns(a: Analysis, times: Sequence[str]) -> XesColumns:
+    """What log.xes holds, as plain lists (cheap to hand to another process). `times`: each event's
+    `iso_all` time."""
+    ts = np.fromiter((e.ts for e in a.events), float, len(a.events))
+    in_tasks = np.flatnonzero(a.task >= 0)
+    order = in_tasks[np.lexsort((ts[in_tasks], a.task[in_tasks]))].tolist()   # stable: ties in event order
     labels = a.result.process_map.activities
+    ev = [a.events[k] for k in order]
+    return (a.task[order].tolist(), a.task_type_of_events()[order].tolist(),
+            [labels[x] for x in a.activity[order].tolist()], [times[k] for k in order], [e.user for e in ev],
+            [e.app for e in ev], [-1 if e.source_row is None else e.source_row for e in ev])
+
+
+def write_xes(path: Path, columns: XesColumns) -> None:
+    """The segmented log: one trace per task instance, events with activity, time, user and app."""
     write_log(path, "tasklens segmented log", (
-        (int(a.task[k]), {"task_type": int(types[k])},
-         {"concept:name": labels[int(a.activity[k])], "time:timestamp": times[k],
-          "org:resource": a.events[k].user, "app": a.events[k].app,
-          "source_row": -1 if a.events[k].source_row is None else a.events[k].source_row})
-        for k in order))
+        (t, {"task_type": tt}, {"concept:name": act, "time:timestamp": when, "org:resource": user, "app": app,
+                                "source_row": row})
+        for t, tt, act, when, user, app, row in zip(*columns)))
 
 
 def check_out(out: Path) -> None:
@@ -121,8 +132,15 @@ def write_all(a: Analysis, out_dir: Path, audit_detail: str = "",
     takes its place. Raises `OutputError` with `out_dir` as it was before."""
     def per_event(folder: Path) -> None:
         times = iso_all([e.ts for e in a.events])
-        write_events_csv(a, folder / "events.csv", times)
-        write_xes(a, folder / "log.xes", times)
+        # log.xes on another process while this one writes events.csv: a million events take seconds each
+        xes = beside(len(a.events) >= PARALLEL_FROM, write_xes, folder / "log.xes", xes_columns(a, times))
+        try:
+            write_events_csv(a, folder / "events.csv", times)
+        except BaseException:
+            with suppress(Exception):   # the first failure is told; nothing may write into a folder being removed
+                xes()
+            raise
+        xes()
     return write_result(a.result, out_dir, audit_detail or f"events={len(a.events)}", per_event, also)
 
 

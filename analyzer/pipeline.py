@@ -14,7 +14,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -37,13 +37,14 @@ from tasklens.analyzer.result import (
 )
 from tasklens.analyzer.routines import Routine, RoutineParams, mine
 from tasklens.analyzer.segment import SegmentParams, active_seconds, segment_stream
-from tasklens.analyzer.tasktypes import TypeParams, cluster_variants, type_name
+from tasklens.analyzer.tasktypes import TypeParams, cluster_variants, type_name, warm
 from tasklens.events import Action, Event, iso
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 PARALLEL_FROM = 200_000   # events: below this, starting processes costs more than it saves
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,10 @@ def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray
         yield from map(_segment_one, jobs)
         return
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    threading.Thread(target=warm, name="tasklens-warm", daemon=True).start()   # while this process waits
     # spawn, not fork: the dashboard calls this from a Qt thread, and forking a threaded process is unsafe
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         # the most events first, one user at a time, so the workers finish together (chunks of users in
@@ -115,6 +118,28 @@ def _map(jobs: list[tuple[Any, ...]], workers: int) -> Iterator[tuple[np.ndarray
         futures = {k: pool.submit(_segment_one, jobs[k]) for k in sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))}
         for k in range(len(jobs)):
             yield futures[k].result()
+
+
+def beside(apart: bool, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """What gives `fn(*args)`: started now on a process of its own if `apart` (one costs ~0.5 s to start, on
+    the core this one leaves idle), else called when asked; if that process dies, called here when asked."""
+    if not apart:
+        return lambda: fn(*args)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))   # spawn: see `_map`
+    future = pool.submit(fn, *args)
+    pool.shutdown(wait=False)   # the job still runs; the process ends with it
+
+    def result() -> T:
+        try:
+            return future.result()
+        except BrokenProcessPool:   # killed (out of memory, a signal): this process does it
+            log.warning("a helper process stopped; this process does its work")
+            return fn(*args)
+    return result
 
 
 def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentParams, workers: int,
@@ -137,7 +162,7 @@ def _segment_all(events: list[Event], acts: np.ndarray, n_acts: int, p: SegmentP
         if progress:
             progress("segmentation", k + 1, len(bounds) - 1)
     if len(bounds) > 2:
-        pooled = _pooled_leftovers(task, users, ts, acts, apps, breaks, n_acts, p)
+        pooled = _pooled_leftovers(task, users, ts, acts, apps, breaks, n_acts, p, helper=workers > 1)
         if pooled is not None:
             idx, local, found = pooled
             task[idx] = np.where(local >= 0, local + offset, -1)
@@ -149,10 +174,11 @@ ALL_USERS = "*"   # start_activities key of the routines found in all users' lef
 
 
 def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: np.ndarray, apps: np.ndarray,
-                      breaks: np.ndarray, n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+                      breaks: np.ndarray, n_acts: int, p: SegmentParams,
+                      helper: bool = False) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """A weekly or monthly routine happens once or twice per person: too rare to be found in anyone's
     own events, it recurs across the team. The events no user's instances took are segmented once more,
-    all users together (`pooled_groups`)."""
+    all users together (`pooled_groups`); `helper`: see `segment.choose_starts`."""
     idx = np.flatnonzero((task < 0) & ~breaks)
     user_ids = np.unique(np.asarray(users, dtype=object)[idx].astype(str), return_inverse=True)[1]
     blocks = _blocks(user_ids)
@@ -165,7 +191,7 @@ def _pooled_leftovers(task: np.ndarray, users: list[str], ts: np.ndarray, acts: 
     found: dict[int, None] = {}
     offset = 0   # instance ids apart across groups
     for pool, order, local, starts in pooled_groups([(float(ts[idx[lo]]), hi - lo) for lo, hi in blocks], load,
-                                                    n_acts, p):
+                                                    n_acts, p, helper=helper):
         taken.append(pool["pos"][order])
         ids.append(np.where(local >= 0, local + offset, -1))
         offset += int(local.max()) + 1
@@ -213,24 +239,26 @@ Pool = dict[str, np.ndarray]   # a group's leftovers: user, ts, act, app, pos (`
 
 
 def pooled_groups(people: Sequence[tuple[float, int]], load: Callable[[list[int]], Pool], n_acts: int,
-                  p: SegmentParams, most: int | None = None) -> Iterator[tuple[Pool, np.ndarray, np.ndarray, list[int]]]:
+                  p: SegmentParams, most: int | None = None,
+                  helper: bool = False) -> Iterator[tuple[Pool, np.ndarray, np.ndarray, list[int]]]:
     """`pooled_pass` on each of `pool_groups`' groups, whose leftovers `load` gives (so one group's are in
     memory at a time): per group where something was found, its leftovers, and `pooled_pass`'s order,
-    segments and starts."""
+    segments and starts. `helper`: see `segment.choose_starts`."""
     for group in pool_groups(people, most):
         pool = load(group)
-        pooled = pooled_pass(pool["user"], pool["ts"], pool["act"], pool["app"], pool["pos"], n_acts, p)
+        pooled = pooled_pass(pool["user"], pool["ts"], pool["act"], pool["app"], pool["pos"], n_acts, p, helper)
         if pooled is not None:
             yield pool, *pooled
 
 
 def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, pos: np.ndarray,
-                n_acts: int, p: SegmentParams) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+                n_acts: int, p: SegmentParams, helper: bool = False) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
     """Segment all users' leftover events together; `user` holds each user's events contiguously and `pos`
     each event's place in its user's stream. Each user's leftovers are a recording of its own (a new
     segment after each gap; an interrupted task may take back its part across a gap). Users go in
     `reading_order` (the same log once gave other instances in another folder). Returns the order the
-    events were read in, and the segments and starts found in that order."""
+    events were read in, and the segments and starts found in that order. `helper`: see
+    `segment.choose_starts`."""
     if len(ts) < p.min_instances * p.min_steps:
         return None
     held = _blocks(user)
@@ -246,7 +274,7 @@ def pooled_pass(user: np.ndarray, ts: np.ndarray, acts: np.ndarray, apps: np.nda
     # pool is small)
     rare = replace(p, min_gain=-0.001, start_presence=max(p.start_presence, 0.8), max_ties=p.max_candidates)
     local, found = segment_stream(ts[order], acts[order], apps[order], np.zeros(len(order), bool), n_acts, rare,
-                                  users_change, rare=True, resumes=resumes)
+                                  users_change, rare=True, resumes=resumes, helper=helper)
     return order, local, found
 
 
@@ -544,6 +572,9 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
         starts = {u: [labels[a] for a in s] for u, s in starts_ids.items()}
 
     inst, vtype, unassigned = assign_types(build_instances(evs, acts, task), labels, p.types, decisions)
+    # the routines need only the variants: mined on another process while this one measures the types
+    routines_found = beside(p.workers > 1 and len(evs) >= PARALLEL_FROM, mine, inst.variants, inst.weights,
+                             p.routines)
     if unassigned:
         notes.append(f"{unassigned} instance(s) like no other left without a task type")
     if progress:
@@ -555,7 +586,7 @@ def analyze(events: Sequence[Event], params: Params | None = None, progress: Pro
                                               [e.app for e in evs], labels, marks or {})
     types, variants = _task_types(inst, vtype, labels, facts)
     notes += exceptioncases.measured(facts, types, reviews, instances, inst.variants)
-    routines = mine(inst.variants, inst.weights, p.routines)
+    routines = routines_found()
     if progress:
         progress("routines", 1, 1)
     candidates = name_candidates(rank(facts, p.assumptions), types, decisions)

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice, takewhile
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -162,13 +163,14 @@ def _boundary_signal(ts: np.ndarray, apps: np.ndarray) -> np.ndarray:
 
 
 def _pick(scores: dict[int, float], signal: Callable[[int], float], tol: float,
-          coverage: Callable[[int], float], max_ties: int) -> int:
+          coverage: Callable[[list[int]], dict[int, float]], max_ties: int) -> int:
     """Among near-best candidates (rotations of one structure tie), the one whose instances keep the
-    most core steps after trimming (the true start keeps the whole task), then the strongest boundary."""
+    most core steps after trimming (the true start keeps the whole task), then the strongest boundary.
+    `coverage`: of each candidate given, at once (they may be cut on two processes)."""
     best = max(scores.values())
     ties = sorted((a for a, s in scores.items() if s >= best - tol), key=lambda a: -scores[a])[:max_ties]
     if len(ties) > 1:
-        cov = {a: coverage(a) for a in ties}
+        cov = coverage(ties)
         top = max(cov.values())
         ties = [a for a in ties if cov[a] >= top * (1 - COVERAGE_TIE)]
     return max(ties, key=lambda a: (signal(a), scores[a]))
@@ -219,12 +221,97 @@ def _successor_share(acts: np.ndarray, n_acts: int) -> np.ndarray:
     return best / np.maximum(np.bincount(acts, minlength=n_acts), 1)
 
 
+HELP_FROM = 50_000   # events: a stream this long shares scoring and cutting its candidates with a helper process
+T = TypeVar("T")
+
+Stream = tuple[np.ndarray, np.ndarray, np.ndarray, int, SegmentParams, np.ndarray, np.ndarray, np.ndarray]
+"""What `_cut` reads of one stream: acts, forced, breaks, n_acts, params, ts, apps, by_act."""
+
+
+def _coverage(stream: Stream, starts: list[int], start_of: np.ndarray) -> tuple[float, np.ndarray]:
+    """The share of a stream's events that are core steps of instances when cutting before `starts` (with
+    `lead_in`'s `start_of`), and which events the instances hold."""
+    acts, forced, breaks, n_acts, p, ts, apps, by_act = stream
+    out, core = _cut(acts, forced, breaks, starts, n_acts, p, ts, apps, by_act=by_act, start_of=start_of)
+    return float(core.mean()), out >= 0
+
+
+def _score(stream: Stream, mask: np.ndarray, a: int) -> float:
+    """`consistency` of a stream cut at `mask` and before each `a`."""
+    acts, _, _, n_acts, _, _, _, by_act = stream
+    return consistency(acts, mask | (acts == a), n_acts, by_act)
+
+
+_HELD: list[Stream] = []   # a helper process's stream
+
+
+def _hold(*stream: Any) -> None:
+    _HELD[:] = [stream]
+
+
+def _on_held(job: Callable[..., T], *args: Any) -> T:
+    return job(_HELD[0], *args)
+
+
+class _Helped:
+    """Jobs on one stream (`_score`, `_coverage`) done here, or for a long stream (the pooled pass, in the
+    process that waits for it) here and on a helper process, each taking jobs from its own end; the answers
+    are the same either way. A helper that fails leaves its jobs to this process."""
+
+    def __init__(self, stream: Stream, helper: bool) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._stream = stream
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_hold,
+                                         initargs=stream) if helper else None   # spawn: see pipeline._map
+        if self._pool is not None:
+            self._pool.submit(int)   # it starts (and takes the stream) while this process goes on
+
+    def map(self, job: Callable[..., T], args: list[tuple[Any, ...]]) -> list[T]:
+        """`job(stream, *a)` for each `a` in `args`, in order."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        def here(k: int) -> T:
+            return job(self._stream, *args[k])
+        if self._pool is None or len(args) < 2:
+            return [here(k) for k in range(len(args))]
+        try:
+            futures = [self._pool.submit(_on_held, job, *a) for a in args]
+        except BrokenProcessPool:
+            return [here(k) for k in range(len(args))]
+        done: dict[int, T] = {k: here(k) for k in reversed(range(len(args))) if futures[k].cancel()}   # not begun there
+        for k, future in enumerate(futures):
+            if k not in done:
+                try:
+                    done[k] = future.result()
+                except BrokenProcessPool:
+                    done[k] = here(k)
+        return [done[k] for k in range(len(args))]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
 def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np.ndarray, breaks: np.ndarray,
                   n_acts: int, p: SegmentParams, rare: bool = False, by_act: np.ndarray | None = None,
-                  walks: dict[int, Walk] | None = None) -> list[int]:
+                  walks: dict[int, Walk] | None = None, helper: bool = False) -> list[int]:
     """Greedily choose the start activities that make segments most alike (see the module doc).
     `rare`: look for rare routines among much noise, trying the most regular activities first. `by_act`:
-    see `by_activity`; `walks`: see `lead_in`."""
+    see `by_activity`; `walks`: see `lead_in`; `helper`: a stream of `HELP_FROM` events or more may cut
+    candidates on a helper process (for a caller whose other cores are idle)."""
+    by_act = by_activity(acts) if by_act is None else by_act
+    helped = _Helped((acts, forced, breaks, n_acts, p, ts, apps, by_act), helper and len(acts) >= HELP_FROM)
+    try:
+        return _choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare, by_act, walks, helped)
+    finally:
+        helped.close()
+
+
+def _choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np.ndarray, breaks: np.ndarray,
+                   n_acts: int, p: SegmentParams, rare: bool, by_act: np.ndarray, walks: dict[int, Walk] | None,
+                   helped: _Helped) -> list[int]:
     counts = np.bincount(acts, minlength=n_acts)
     never = set(acts[breaks].tolist())   # idle/active marks start nothing
     # most promising first: steps of a routine are followed by the same next step; noise is not
@@ -236,7 +323,6 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
         return []
     per_event = _boundary_signal(ts, apps)
     gap = np.diff(ts, prepend=ts[0])
-    by_act = by_activity(acts) if by_act is None else by_act
     walks = {} if walks is None else walks
     chosen: list[int] = []
     mask = forced.copy()
@@ -252,7 +338,7 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
             eligible = np.ones(n_acts, dtype=bool)
         pool = _pool((a for a in cands if eligible[a] and a not in chosen and a not in rejected), regular,
                      p.max_candidates)
-        scores = {a: consistency(acts, mask | (acts == a), n_acts, by_act) for a in pool}
+        scores = dict(zip(pool, helped.map(_score, [(mask, a) for a in pool])))
         # per candidate tried in this round (each with the starts chosen so far): how many core steps its
         # instances keep, which events they hold, and the boundary where they begin
         cache: dict[int, float] = {}
@@ -272,13 +358,12 @@ def choose_starts(acts: np.ndarray, forced: np.ndarray, ts: np.ndarray, apps: np
                 begins(c)
             return signals[c]  # noqa: B023
 
-        def coverage(c: int) -> float:   # called only within this iteration, so today's cache is the one meant
-            if c not in cache:  # noqa: B023
-                # steps, not events: a rotation that swallows the chat between two tasks covers no more
-                out, core = _cut(acts, forced, breaks, chosen + [c], n_acts, p, ts, apps, by_act=by_act,  # noqa: B023
-                                 start_of=begins(c))
-                cache[c], held[c] = float(core.mean()), out >= 0  # noqa: B023
-            return cache[c]  # noqa: B023
+        def coverage(cs: list[int]) -> dict[int, float]:   # called only within this iteration: today's cache
+            todo = [c for c in cs if c not in cache]  # noqa: B023
+            # steps, not events: a rotation that swallows the chat between two tasks covers no more
+            for c, (share, inside) in zip(todo, helped.map(_coverage, [(chosen + [c], begins(c)) for c in todo])):  # noqa: B023
+                cache[c], held[c] = share, inside  # noqa: B023
+            return {c: cache[c] for c in cs}  # noqa: B023
 
         if chosen:   # too little gain passes a candidate over, not the others: a tie may be picked over a better one
             scores = {a: s for a, s in scores.items() if s - current >= p.min_gain}
@@ -817,13 +902,13 @@ def active_seconds(ts: np.ndarray) -> float:
 
 def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: np.ndarray, n_acts: int,
                    p: SegmentParams = SegmentParams(), cuts: np.ndarray | None = None,
-                   rare: bool = False, resumes: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
+                   rare: bool = False, resumes: np.ndarray | None = None, helper: bool = False) -> tuple[np.ndarray, list[int]]:
     """Instance number per event of one user's stream (-1: between tasks), and the
     start activities found. `breaks` marks idle events (never part of an instance). The stream is in
     recorded order; where its time runs back (recordings stitched together) or `cuts` says so, a new
     instance begins. Where `resumes` says so, the stream goes on after events taken out of it (other
     work's instances): a new segment begins there too, but an instance that other work interrupted
-    may take back its other part across it, as within a recording. `rare`: see `choose_starts`."""
+    may take back its other part across it, as within a recording. `rare` and `helper`: see `choose_starts`."""
     n = len(acts)
     if n == 0:
         return np.full(0, -1, dtype=np.int64), []
@@ -838,7 +923,7 @@ def segment_stream(ts: np.ndarray, acts: np.ndarray, apps: np.ndarray, breaks: n
         forced |= resumes
     by_act = by_activity(acts)
     walks: dict[int, Walk] = {}
-    starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare, by_act, walks)
+    starts = choose_starts(acts, forced, ts, apps, breaks, n_acts, p, rare, by_act, walks, helper)
     if not starts:   # no recurring structure: no task to report
         return np.full(n, -1, dtype=np.int64), []
     return _cut(acts, forced, breaks, starts, n_acts, p, ts, apps, rejoin=session, by_act=by_act, walks=walks)[0], starts

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,15 @@ def _tokens(seq: Sequence[int]) -> str:
     acts = [f"a{a}" for a in seq]
     start = [f"s{seq[0]}"] * 3 if seq else []   # the start step says much about the task
     return " ".join(start + acts + [f"{x}_{y}" for x, y in zip(acts, acts[1:])])
+
+
+def warm() -> None:
+    """Import the clustering `cluster_variants` uses (scikit-learn: a second or more), for a caller that has
+    to wait anyway; a failure is left for `cluster_variants` to meet."""
+    with suppress(Exception):
+        import sklearn.cluster
+        import sklearn.feature_extraction.text
+        import sklearn.preprocessing  # noqa: F401
 
 
 def cluster_variants(variants: Sequence[tuple[int, ...]], weights: Sequence[int],

@@ -64,6 +64,19 @@ def test_tasklens_csv_and_bad_rows(tmp_path: Path) -> None:
     assert [line for line, _ in loaded.bad_rows] == [3, 5]
 
 
+def test_tasklens_csv_hands_its_titles_ahead_as_it_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The masker begins on an import's titles while the rest of the file is read: each `AHEAD_ROWS` events'
+    distinct titles, in order; the last few wait for the batch."""
+    from tasklens.analyzer import loaders
+
+    monkeypatch.setattr(loaders, "AHEAD_ROWS", 2)
+    rows = [f"2026-11-02T09:00:0{k}Z,u1,excel,Book{k // 2} - Excel,click,A1," for k in range(5)]
+    heard: list[list[str]] = []
+    loaded = load(_write_csv(tmp_path / "events.csv", rows), ahead=heard.append)
+    assert heard == [["Book0 - Excel"], ["Book1 - Excel"]]
+    assert [r.title for r in loaded.raws][-1] == "Book2 - Excel"
+
+
 def test_unknown_format_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello\nworld\n")

@@ -165,9 +165,29 @@ def test_instance_seconds_skips_gaps_and_time_running_backwards() -> None:
 
 
 def test_segmenting_on_worker_processes_gives_the_same_analysis(planted, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Users go to the workers the largest first and come back in order: the result is the serial one."""
+    """Users go to the workers the largest first and come back in order (while this process imports what the
+    types need), and the routines are mined on a process of their own: the result is the serial one."""
     from tasklens.analyzer import pipeline
 
     pairs, a = planted
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)   # a small log, on the worker processes all the same
+    beside, apart, warmed = pipeline.beside, [], []
+    monkeypatch.setattr(pipeline, "beside", lambda on, *job: apart.append(on) or beside(on, *job))
+    monkeypatch.setattr(pipeline, "warm", lambda: warmed.append(True))   # the clustering's imports, meanwhile
     assert analyze([e for e, _ in pairs], Params(workers=2)).result.dumps() == a.result.dumps()
+    assert apart == [True] and warmed == [True]
+
+
+def _dies_apart(x: int) -> int:
+    """`x` doubled here; on a helper process, the process dies first."""
+    import multiprocessing
+    import os
+    if multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return 2 * x
+
+
+def test_work_beside_is_done_here_when_its_process_dies() -> None:
+    from tasklens.analyzer.pipeline import beside
+
+    assert beside(True, _dies_apart, 21)() == 42

@@ -274,6 +274,34 @@ def test_an_instance_interrupted_where_the_stream_resumes_is_taken_back_whole() 
     assert (task[truth == 4] < 0).sum() == 3                               # the old way: its last 3 steps lost
 
 
+def test_a_long_stream_shares_its_candidates_with_a_helper_and_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pooled pass runs where the other cores wait: a long stream scores and cuts its candidates here and
+    on a helper process, with the very same instances and starts."""
+    from tasklens.analyzer import segment
+
+    rng = random.Random(3)
+    stream: dict[str, list] = {}
+    t = 0.0
+    for i in range(12):
+        t += 3600.0 * 24
+        for _ in range(rng.randint(3, 9)):
+            t += rng.uniform(2, 8)
+            _emit(stream, rng.choice(NOISE), t, -1)
+        for label in ["crm:focus", "crm:search", "crm:open", "xl:focus", "xl:paste", "xl:save"]:
+            t += rng.uniform(0.5, 3)
+            _emit(stream, label, t, i)
+    ts, acts, apps, _, names = _arrays(stream)
+    p = replace(SegmentParams(), min_gain=-0.001, start_presence=0.8, max_ties=40)   # as the pooled pass asks
+    alone = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names), p, rare=True)
+    helped: list[bool] = []
+    share = segment._Helped.map
+    monkeypatch.setattr(segment, "HELP_FROM", 0)
+    monkeypatch.setattr(segment._Helped, "map", lambda self, *job: helped.append(self._pool is not None) or share(self, *job))
+    task, starts = segment_stream(ts, acts, apps, np.zeros(len(acts), bool), len(names), p, rare=True, helper=True)
+    assert helped and all(helped)
+    assert task.tolist() == alone[0].tolist() and starts == alone[1] and (task >= 0).any()
+
+
 def _mail_after_tasks(seed: int) -> tuple[float, float]:
     """A frequent task (14 times) and a rarer one (4 times) in one person's stream, each followed a few seconds
     later by a long read of the inbox: subjects from a small pool, so each mail step recurs in half the rarer

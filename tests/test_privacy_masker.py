@@ -322,6 +322,23 @@ def test_workers_started_by_sharing_mask_the_batch_and_stop_after(monkeypatch: p
         started[0].submit(int)  # type: ignore[attr-defined]
 
 
+def test_titles_handed_ahead_are_masked_by_the_workers_and_taken_by_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import's titles go to the workers while its file is read (`ahead`); `mask_many` takes their answers
+    instead of masking those strings again, and gives the same events as one by one."""
+    raws = _varied_raws()
+    expected = [get_masker(CONFIG).mask(r) for r in raws]
+    m = Masker(CONFIG)
+    here = _shared_slowly(m, monkeypatch)
+    titles = list(dict.fromkeys(r.title for r in raws))
+    with m.sharing():
+        m.ahead(titles[:4])
+        m.ahead(titles[4:8])
+        m._early[0][1].result(timeout=120)   # a worker has masked the first piece (and loaded its Presidio)
+        assert m.mask_many(raws) == expected
+        assert not m._early                  # taken by the batch
+    assert not set(titles[:4]) & set(here)
+
+
 def test_small_batches_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     from tasklens.privacy import masker as masking
 

@@ -109,3 +109,20 @@ def test_a_big_import_starts_its_masking_workers_before_it_is_read(tmp_path: Pat
     run_analysis(Inputs([src]), tmp_path / "out2", masker=lambda: masker)
     run_analysis(Inputs([store[0]], store_key=store[1]), tmp_path / "out3", masker=lambda: masker)
     assert "workers start" not in seen
+
+
+def test_the_cycle_collector_waits_till_the_run_is_over(store: tuple[Path, storekey.Key], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of a million events spent seconds in Python's cycle collector walking them as they grew: it is
+    paused while the run loads, masks and analyses, and back on after it, whether the run ends well or not."""
+    import gc
+
+    from tasklens.analyzer import run as running
+    seen: list[bool] = []
+    loading = running._load
+    monkeypatch.setattr(running, "_load", lambda *a: seen.append(gc.isenabled()) or loading(*a))
+    run_analysis(Inputs([store[0]], store_key=store[1]), tmp_path / "out", masker=None)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(InputFormatError):
+        run_analysis(Inputs([tmp_path / "missing.csv"]), tmp_path / "out2", masker=None)
+    assert gc.isenabled()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from helpers import make_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,21 @@ def test_control_characters_in_titles_and_apps_read_back(tmp_path: Path) -> None
     assert {r.target for r in back.raws} == {xml_text(a.result.process_map.activities[int(a.activity[k])]) for k in in_tasks}
     assert {r.user for r in back.raws} == {"emp-1", "emp-2"}
     assert any("\x1b" in a.result.process_map.activities[int(a.activity[k])] for k in in_tasks)   # the input did hold them
+
+
+def test_log_xes_written_on_another_process_is_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big analysis writes log.xes on another process while this one writes events.csv: the same bytes."""
+    from tasklens.analyzer import outputs
+
+    a = analyze(make_events(80, title="Book\x01 - Excel") + make_events(80, user="emp-2", title="Orders - SAP"))
+    write_all(a, tmp_path / "here")
+    beside, apart = outputs.beside, []
+    monkeypatch.setattr(outputs, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(outputs, "beside", lambda on, *job: apart.append(on) or beside(on, *job))
+    write_all(a, tmp_path / "apart")
+    assert apart == [True]
+    for name in ("log.xes", "events.csv"):
+        assert (tmp_path / "apart" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
 
 
 @settings(max_examples=300, deadline=None)
