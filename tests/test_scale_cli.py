@@ -139,10 +139,13 @@ def test_ctrl_c_stops_a_merge_and_what_it_listed_stays(bundles: tuple[Path, list
     if child.returncode == 0:
         pytest.fail("the merge finished before Ctrl-C reached it: nothing was tested")
     assert child.returncode == 130 and "Traceback" not in err, err
+    # Ctrl-C mostly lands mid-merge, but on a busy machine the pool may have written every input before it
+    # arrives (the run still stops with 130, before its summary): either way, what is listed stays merged
     inputs = json.loads(manifest.read_text())["inputs"]
-    assert 1 <= len(inputs) < len(paths)
+    assert 1 <= len(inputs) <= len(paths)
     r = _merge(d, tmp_path / "ds", *paths)
     assert r.returncode == 0 and f"{len(inputs)} merged before" in r.stdout, r.stdout + r.stderr
+    assert f"holds {len(paths)} inputs" in r.stdout, r.stdout
 
 
 def test_cancel_stops_a_streamed_analysis(bundles: tuple[Path, list[Path]], tmp_path: Path,
