@@ -48,7 +48,7 @@ class TypeFacts:
 
     type_id: int
     variants: list[tuple[tuple[int, ...], int]]     # (activity sequence, instances), most common first
-    instance_ids: list[int]
+    instance_ids: Sequence[int]                      # ascending (an array: 8 bytes an instance, not 36)
     users: set[str]
     seconds: float
     actions: Counter[Action]

@@ -23,6 +23,7 @@ from tasklens.analyzer.activities import label_all
 from tasklens.analyzer.candidates import Assumptions, Candidate, TypeFacts, rank, renumber, structure
 from tasklens.analyzer.decisions import Decisions, apply_to_types, candidate_decisions
 from tasklens.analyzer.exceptions import Review
+from tasklens.analyzer.grouping import grouped
 from tasklens.analyzer.processmap import Edge, directly_follows
 from tasklens.analyzer.result import (
     AnalysisResult,
@@ -334,10 +335,10 @@ def instance_table(users: Sequence[str], user: np.ndarray, start: np.ndarray, en
 
 
 def typed(table: InstanceTable, vtype: np.ndarray) -> InstanceTable:
-    """The table with each instance's task type, that of its variant."""
+    """The table with each instance's task type, that of its variant (its other columns shared, not copied)."""
     v = column(table, "variant")
-    return instance_table(table.users, column(table, "user"), column(table, "start"), column(table, "end"), v,
-                          column(table, "events"), vtype[v] if len(v) else v)
+    types = np.asarray(vtype[v] if len(v) else v, np.int32)
+    return InstanceTable(table.users, **{**table.columns, "task_type": array("i", types.tobytes())})
 
 
 def instance_seconds(ts: np.ndarray, pos: np.ndarray, last_duration: float) -> float:
@@ -357,14 +358,10 @@ def build_instances(evs: list[Event], acts: np.ndarray, task: np.ndarray) -> Ins
     """Instances and their variants (events grouped by user, in recorded order); an instance lasts as
     long as `instance_seconds` says."""
     ts = np.fromiter((e.ts for e in evs), float, len(evs))
-    valid = np.flatnonzero(task >= 0)
-    order = valid[np.argsort(task[valid], kind="stable")]
-    bounds = np.flatnonzero(np.r_[True, task[order][1:] != task[order][:-1], True]) if len(order) else [0]
     variant_ids: dict[tuple[int, ...], int] = {}
     users: dict[str, int] = {}
     user, start, end, variant, idxs = [], [], [], [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):   # instance ids are 0..n-1 (`task` numbers them densely)
-        idx = order[lo:hi]
+    for _, idx in grouped(task):   # instance ids are 0..n-1 (`task` numbers them densely)
         variant.append(variant_ids.setdefault(tuple(int(a) for a in acts[idx]), len(variant_ids)))
         start.append(float(ts[idx[0]]))
         end.append(start[-1] + instance_seconds(ts[idx], idx, evs[idx[-1]].duration))
@@ -372,7 +369,7 @@ def build_instances(evs: list[Event], acts: np.ndarray, task: np.ndarray) -> Ins
         idxs.append(idx)
     weights = Counter(variant)
     return Instances(task, instance_table(list(users), np.array(user), np.array(start), np.array(end), np.array(variant),
-                                          np.diff(bounds)), list(variant_ids),
+                                          np.array([len(i) for i in idxs], np.int64)), list(variant_ids),
                      [weights[v] for v in range(len(variant_ids))], idxs)
 
 
@@ -430,7 +427,7 @@ def facts_of(inst: Instances, vtype: np.ndarray, days_of_user: dict[str, set[int
     variant, user, events = column(rows, "variant"), column(rows, "user"), column(rows, "events")
     seconds = column(rows, "end") - column(rows, "start")
     facts = []
-    for t, members in _groups(vtype[variant] if len(variant) else variant).items():   # each type's, in id order
+    for t, members in grouped(vtype[variant] if len(variant) else variant):   # each type's, in id order
         counts = Counter(variant[members].tolist())
         tv = [(inst.variants[v], n) for v, n in counts.most_common()]
         usual = Counter(tv[0][0])
@@ -438,7 +435,7 @@ def facts_of(inst: Instances, vtype: np.ndarray, days_of_user: dict[str, set[int
         users = {rows.users[u] for u in np.unique(user[members]).tolist()}
         usual_steps, order = structure(tv)
         facts.append(TypeFacts(
-            t, tv, members.tolist(), users, float(sum(seconds[members].tolist())), actions, apps,
+            t, tv, array("q", members.astype(np.int64).tobytes()), users, float(sum(seconds[members].tolist())), actions, apps,
             rework_instances=sum(n for v, n in counts.items() if _rework(inst.variants[v], usual)),
             decision_points=_decision_points(tv), working_days=float(sum(len(days_of_user[u]) for u in users)),
             median_events=float(np.median(events[members])), usual_steps=usual_steps, order=order,
@@ -468,21 +465,14 @@ def name_candidates(candidates: list[Candidate], types: list[TaskType], decision
     return renumber(candidates)
 
 
-def _groups(keys: np.ndarray) -> dict[int, np.ndarray]:
-    """The positions of each key's entries, in order (one pass over an instance column, not one per key)."""
-    order = np.argsort(keys, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1], True]) if len(order) else [0]
-    return {int(keys[order[lo]]): order[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])}
-
-
 def _task_types(inst: Instances, vtype: np.ndarray, labels: list[str],
                 facts: list[TypeFacts]) -> tuple[list[TaskType], list[Variant]]:
     steps = [tuple(labels[a] for a in v) for v in inst.variants]
     variant = column(inst.rows, "variant")
     seconds = column(inst.rows, "end") - column(inst.rows, "start")
-    of_variant = _groups(variant)
+    of_variant = dict(grouped(variant))
     mean = {v: round(sum(seconds[m].tolist()) / len(m), 2) for v, m in of_variant.items()}
-    of_type = _groups(vtype[variant] if len(variant) else variant)
+    of_type = dict(grouped(vtype[variant] if len(variant) else variant))
     variants = [Variant(v, int(vtype[v]), steps[v], inst.weights[v], mean.get(v, 0.0)) for v in range(len(steps))]
     index = {seq: v for v, seq in enumerate(inst.variants)}
     types = []

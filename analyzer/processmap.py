@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tasklens.analyzer.grouping import run_bounds
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -35,7 +37,7 @@ def by_edge(src: np.ndarray, dst: np.ndarray, wait: np.ndarray) -> dict[tuple[in
     key = src * base + dst
     order = np.argsort(key, kind="stable")
     key, wait = key[order], wait[order]
-    bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
+    bounds = run_bounds(key)
     return {divmod(int(key[lo]), base): wait[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])}
 
 

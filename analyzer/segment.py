@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from tasklens.analyzer.activetime import counted
+from tasklens.analyzer.grouping import run_bounds
 
 log = logging.getLogger(__name__)
 
@@ -774,7 +775,7 @@ def _rejoin(out: np.ndarray, acts: np.ndarray, ts: np.ndarray, apps: np.ndarray,
     for g, a in usual:
         required.setdefault(g, []).append(a)
     inside = np.flatnonzero(out >= 0)
-    bounds = np.flatnonzero(np.r_[True, out[inside][1:] != out[inside][:-1], True])
+    bounds = run_bounds(out[inside])
     members: dict[int, list[int]] = {}
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         members.setdefault(int(out[inside[lo]]), []).extend(inside[lo:hi].tolist())

@@ -52,13 +52,13 @@ from tasklens.analyzer.candidates import TypeFacts, rank
 from tasklens.analyzer.dataset import Dataset, dedupe, quiet_worker
 from tasklens.analyzer.decisions import Decisions
 from tasklens.analyzer.exceptions import Review
+from tasklens.analyzer.grouping import grouped, run_bounds
 from tasklens.analyzer.pipeline import (
     ALL_USERS,
     PARALLEL_FROM,
     Instances,
     Params,
     Pool,
-    _groups,
     _routine_facts,
     _task_types,
     _transitions,
@@ -301,19 +301,17 @@ def _instances(local: np.ndarray, pos: np.ndarray, ts: np.ndarray, acts: np.ndar
                actions: np.ndarray, dur: np.ndarray) -> Found:
     """The instances of one segmentation: events grouped by instance, each group in recorded order (as
     `pipeline.build_instances`); `pos` holds the events' places in the user's stream."""
-    valid = np.flatnonzero(local >= 0)
-    order = valid[np.argsort(local[valid], kind="stable")]
-    bounds = np.flatnonzero(np.r_[True, local[order][1:] != local[order][:-1], True]) if len(order) else [0]
     first, start, end = [], [], []
     steps, tallies, app_sets = [], [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        idx = order[lo:hi]
+    runs = [idx for _, idx in grouped(local)]
+    for idx in runs:
         first.append(int(pos[idx[0]]))
         start.append(float(ts[idx[0]]))
         end.append(start[-1] + instance_seconds(ts[idx], pos[idx], float(dur[idx[-1]])))
         steps.append(tuple(acts[idx].tolist()))
         tallies.append(tuple(Counter(actions[idx].tolist()).items()))
         app_sets.append(frozenset(apps[idx].tolist()))
+    order = np.concatenate(runs) if runs else np.zeros(0, np.int64)
     return Found(np.array(first, np.int64), np.array(start, float), np.array(end, float), steps, tallies, app_sets,
                  ts[order], apps[order].astype(np.int32))
 
@@ -670,12 +668,11 @@ def _exceptions(instances: InstanceTable, variants: list[tuple[int, ...]], held:
         if v not in named:
             named[v] = tuple(labels[a] for a in variants[v])
         return named[v]
-    for t, ids in _groups(column(instances, "task_type")).items():
-        if t >= 0:
-            built = _TypeEvents(ids, instances, steps, held, of_row, col, offsets, app_names)
-            members = exceptioncases.Picked(array("q", ids.astype(np.int64).tobytes()), instances)
-            found, reviews[t] = exceptioncases.judge_type(t, members, built, marks)
-            cases += found
+    for t, ids in grouped(column(instances, "task_type")):   # unassigned instances (none: -1) are left out
+        built = _TypeEvents(ids, instances, steps, held, of_row, col, offsets, app_names)
+        members = exceptioncases.Picked(array("q", ids.astype(np.int64).tobytes()), instances)
+        found, reviews[t] = exceptioncases.judge_type(t, members, built, marks)
+        cases += found
     cases.sort(key=lambda c: -c.score)   # stable: ties keep the order of types, as one call over all gives
     return cases, reviews
 
@@ -687,7 +684,7 @@ def _process_map(instances: InstanceTable, variants: list[tuple[int, ...]], held
     waits: dict[tuple[int, int], list[np.ndarray]] = {}
     variant = column(instances, "variant")
     rank = col["rank"][of_row]
-    bounds = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1], True]) if len(rank) else np.zeros(1, int)
+    bounds = run_bounds(rank)
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         ts, _ = held.events(int(rank[lo]))
         n = col["events"][of_row[lo:hi]]
