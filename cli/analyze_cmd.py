@@ -145,9 +145,9 @@ def _tell(args: argparse.Namespace, s: AnalysisResult, notes: list[str], paths_o
           f"{plural(len(s.instances), 'task instance')}, {plural(len(s.task_types), 'task type')}, "
           f"{plural(len(s.routines), 'routine')}, {plural(len(s.candidates), 'RPA candidate')}"
           + "".join(f"; {n}" for n in notes))
-    top = s.candidates[:5]
-    width = max([5, *(len(str(len(c.instances))) for c in top)])   # an organisation's counts run to 6 digits and more
-    for c in top:
+    shown = s.candidates[:5]
+    width = max([5, *(len(str(len(c.instances))) for c in shown)])   # an organisation's counts run to 6 digits and more
+    for c in shown:
         print(f"  {c.id}  {len(c.instances):>{width}} instances  {c.hours_observed:8.1f} {HOURS_OBSERVED}  "
               f"{c.hours_saved_per_month_team:7.1f} {HOURS_SAVED_TEAM}  {c.hours_saved_per_month_per_fte:6.1f} "
               f"{HOURS_SAVED_FTE}  ({c.confidence_label} confidence)")
