@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
@@ -142,9 +143,13 @@ def _no_cycle_collection(fn: Callable[P, R]) -> Callable[P, R]:
     """`fn` with Python's cycle collector paused while it runs. The collector walks every live object each
     time their number grows by a quarter: as a million events were read, masked and labelled, ~3 s in the
     loader and ~1.5 s building events alone. Events, strings and arrays hold no cycles; reference counting
-    frees them as ever, and what cycles a run makes are collected after it."""
+    frees them as ever, and what cycles a run makes are collected after it. Only a run on the main thread
+    (the CLI's) pauses it: the collector is the process's, and a dashboard analysing on a worker thread goes
+    on making its own cycles meanwhile."""
     @functools.wraps(fn)
     def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        if threading.current_thread() is not threading.main_thread():
+            return fn(*args, **kwargs)
         was = gc.isenabled()
         gc.disable()
         try:

@@ -128,7 +128,8 @@ def open_private(path: Path, mode: str = "w", **kwargs: object) -> object:
 
 @contextlib.contextmanager
 def atomic_folder(out: Path) -> Iterator[Path]:
-    """Yield a private temporary folder beside `out`; on success it replaces `out` whole.
+    """Yield a private temporary folder beside `out`; on success it replaces `out` whole, without the hidden
+    `.part` files a writer killed mid-file left in it.
 
     On any error the temporary folder is removed and `out` (old outputs included) is untouched.
     """
@@ -142,6 +143,9 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         raise OutputError(f"cannot write into {parent}: {_why(e)}") from None
     try:
         yield tmp
+        for stray in tmp.glob(".*.part"):   # a writer on another process, killed mid-file (its work redone here)
+            with contextlib.suppress(OSError):
+                stray.unlink()
         old = None
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))

@@ -85,3 +85,14 @@ def test_bad_rows_stop_the_run_unless_skipped(tmp_path: Path, capsys: pytest.Cap
     assert "line 38" in capsys.readouterr().err
     assert main(["analyze", str(path), "--out", str(tmp_path / "o"), "--skip-bad-rows", "--no-progress"]) == 0
     assert "skipped 1 malformed rows" in capsys.readouterr().out
+
+
+def test_a_writer_killed_mid_file_leaves_no_part_file_in_the_analysis(tmp_path: Path) -> None:
+    """log.xes is written on a process of its own; killed mid-file, its hidden temporary file stays behind
+    (this process writes log.xes again): the folder that takes the analysis' place holds no such file."""
+    from tasklens.files import atomic_folder, atomic_write
+
+    with atomic_folder(tmp_path / "out") as folder:
+        (folder / ".log.xes.k3j2.part").write_text("<log half written")
+        atomic_write(folder / "log.xes", b"<log/>")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["log.xes"]

@@ -5,6 +5,7 @@ folder and in the store, a cancel writes nothing, and an import with no masker i
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,10 @@ def test_the_cycle_collector_waits_till_the_run_is_over(store: tuple[Path, store
     with pytest.raises(InputFormatError):
         run_analysis(Inputs([tmp_path / "missing.csv"]), tmp_path / "out2", masker=None)
     assert gc.isenabled()
+    # the dashboard analyses on a worker thread: the collector is the whole process's, so it stays on there
+    seen.clear()
+    worker = threading.Thread(target=run_analysis, args=(Inputs([store[0]], store_key=store[1]), tmp_path / "out3"),
+                              kwargs={"masker": None})
+    worker.start()
+    worker.join()
+    assert seen == [True] and (tmp_path / "out3" / "report.json").is_file()
