@@ -320,9 +320,24 @@ class Instances:
     idx: list[np.ndarray] | None = None   # each instance's event positions in the ordered events (streamed: None)
 
 
+_NUMPY = {"i": np.int32, "q": np.int64, "d": np.float64}   # stdlib array type codes as numpy types
+
+
+def packed(values: np.ndarray, code: str) -> array[Any]:
+    """`values` as a stdlib array of type `code` ("i", "q" or "d"): a sequence of plain numbers, 4 or 8 bytes
+    each (numpy's arrays are no `Sequence`, and a list of ints took 36 bytes each)."""
+    return array(code, np.asarray(values, _NUMPY[code]).tobytes())
+
+
 def column(table: InstanceTable, name: str) -> np.ndarray:
     """One column of an instance table as numpy, without a copy."""
-    return np.frombuffer(table.columns[name], np.float64 if name in ("start", "end") else np.int32)
+    return np.frombuffer(table.columns[name], _NUMPY[InstanceTable.COLUMNS[name]])
+
+
+def instance_types(table: InstanceTable, vtype: np.ndarray) -> np.ndarray:
+    """Each instance's task type, that of its variant (`vtype`: a type per variant)."""
+    variant = column(table, "variant")
+    return vtype[variant] if len(variant) else variant
 
 
 def instance_table(users: Sequence[str], user: np.ndarray, start: np.ndarray, end: np.ndarray, variant: np.ndarray,
@@ -330,15 +345,12 @@ def instance_table(users: Sequence[str], user: np.ndarray, start: np.ndarray, en
     """An instance table from numpy columns (`user` indexes `users`); task types -1 unless given."""
     kinds = {"user": user, "start": start, "end": end, "variant": variant, "events": events,
              "task_type": np.full(len(user), -1) if task_type is None else task_type}
-    return InstanceTable(users, **{c: array(code, np.asarray(kinds[c], np.float64 if code == "d" else np.int32).tobytes())
-                                   for c, code in InstanceTable.COLUMNS.items()})
+    return InstanceTable(users, **{c: packed(kinds[c], code) for c, code in InstanceTable.COLUMNS.items()})
 
 
 def typed(table: InstanceTable, vtype: np.ndarray) -> InstanceTable:
     """The table with each instance's task type, that of its variant (its other columns shared, not copied)."""
-    v = column(table, "variant")
-    types = np.asarray(vtype[v] if len(v) else v, np.int32)
-    return InstanceTable(table.users, **{**table.columns, "task_type": array("i", types.tobytes())})
+    return InstanceTable(table.users, **{**table.columns, "task_type": packed(instance_types(table, vtype), "i")})
 
 
 def instance_seconds(ts: np.ndarray, pos: np.ndarray, last_duration: float) -> float:
@@ -427,7 +439,7 @@ def facts_of(inst: Instances, vtype: np.ndarray, days_of_user: dict[str, set[int
     variant, user, events = column(rows, "variant"), column(rows, "user"), column(rows, "events")
     seconds = column(rows, "end") - column(rows, "start")
     facts = []
-    for t, members in grouped(vtype[variant] if len(variant) else variant):   # each type's, in id order
+    for t, members in grouped(instance_types(rows, vtype)):   # each type's, in id order
         counts = Counter(variant[members].tolist())
         tv = [(inst.variants[v], n) for v, n in counts.most_common()]
         usual = Counter(tv[0][0])
@@ -435,7 +447,7 @@ def facts_of(inst: Instances, vtype: np.ndarray, days_of_user: dict[str, set[int
         users = {rows.users[u] for u in np.unique(user[members]).tolist()}
         usual_steps, order = structure(tv)
         facts.append(TypeFacts(
-            t, tv, array("q", members.astype(np.int64).tobytes()), users, float(sum(seconds[members].tolist())), actions, apps,
+            t, tv, packed(members, "q"), users, float(sum(seconds[members].tolist())), actions, apps,
             rework_instances=sum(n for v, n in counts.items() if _rework(inst.variants[v], usual)),
             decision_points=_decision_points(tv), working_days=float(sum(len(days_of_user[u]) for u in users)),
             median_events=float(np.median(events[members])), usual_steps=usual_steps, order=order,
@@ -472,7 +484,7 @@ def _task_types(inst: Instances, vtype: np.ndarray, labels: list[str],
     seconds = column(inst.rows, "end") - column(inst.rows, "start")
     of_variant = dict(grouped(variant))
     mean = {v: round(sum(seconds[m].tolist()) / len(m), 2) for v, m in of_variant.items()}
-    of_type = dict(grouped(vtype[variant] if len(variant) else variant))
+    of_type = dict(grouped(instance_types(inst.rows, vtype)))
     variants = [Variant(v, int(vtype[v]), steps[v], inst.weights[v], mean.get(v, 0.0)) for v in range(len(steps))]
     index = {seq: v for v, seq in enumerate(inst.variants)}
     types = []

@@ -32,7 +32,6 @@ import io
 import logging
 import secrets
 import tempfile
-from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -70,6 +69,7 @@ from tasklens.analyzer.pipeline import (
     instance_seconds,
     instance_table,
     name_candidates,
+    packed,
     pooled_groups,
     typed,
 )
@@ -636,7 +636,7 @@ class _TypeEvents(exceptions.Built):
         self.ts = np.concatenate(times or [np.zeros(0)])
         self.apps = np.concatenate(apps or [np.zeros(0, np.int32)])
         ends = np.cumsum(np.concatenate(counts or [np.zeros(0, np.int64)]))
-        self.bounds = array("q", np.r_[0, ends].astype(np.int64).tobytes())   # 8 bytes an instance
+        self.bounds = packed(np.r_[0, ends], "q")   # 8 bytes an instance
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -670,7 +670,7 @@ def _exceptions(instances: InstanceTable, variants: list[tuple[int, ...]], held:
         return named[v]
     for t, ids in grouped(column(instances, "task_type")):   # unassigned instances (none: -1) are left out
         built = _TypeEvents(ids, instances, steps, held, of_row, col, offsets, app_names)
-        members = exceptioncases.Picked(array("q", ids.astype(np.int64).tobytes()), instances)
+        members = exceptioncases.Picked(packed(ids, "q"), instances)
         found, reviews[t] = exceptioncases.judge_type(t, members, built, marks)
         cases += found
     cases.sort(key=lambda c: -c.score)   # stable: ties keep the order of types, as one call over all gives
